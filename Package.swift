@@ -1,0 +1,73 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let upcoming: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "stockline",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "stockline", targets: ["stockline"]),
+        .library(name: "Stockline", targets: ["Stockline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        .target(name: "StocklineCore", swiftSettings: upcoming),
+        .target(
+            name: "StocklineStore",
+            dependencies: ["StocklineCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: upcoming
+        ),
+        .target(
+            name: "Stockline",
+            dependencies: ["StocklineCore", "StocklineStore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: upcoming
+        ),
+        .target(
+            name: "StocklineScenario",
+            dependencies: ["Stockline", "StocklineCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: upcoming
+        ),
+        .target(
+            name: "StocklineTestSupport",
+            dependencies: ["Stockline", "StocklineCore", "StocklineStore"],
+            swiftSettings: upcoming
+        ),
+        .executableTarget(
+            name: "stockline",
+            dependencies: [
+                "Stockline", "StocklineCore", "StocklineStore", "StocklineScenario",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "StocklineCoreTests",
+            dependencies: ["StocklineCore", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "StocklineTests",
+            dependencies: [
+                "Stockline", "StocklineCore", "StocklineStore", "StocklineTestSupport", "StocklineScenario",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["StocklineTestSupport"],
+            swiftSettings: upcoming
+        ),
+    ]
+)

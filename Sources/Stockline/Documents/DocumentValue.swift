@@ -1,0 +1,125 @@
+import Foundation
+
+/// A parsed JSON or YAML document, with numbers kept as their exact text so decimals never pass through `Double`.
+public indirect enum DocumentValue: Sendable, Hashable, Decodable {
+    case null
+    case bool(Bool)
+    case string(String)
+    case number(String)
+    case array([DocumentValue])
+    case object([(String, DocumentValue)])
+
+    public static func == (lhs: DocumentValue, rhs: DocumentValue) -> Bool { lhs.jsonText == rhs.jsonText }
+    public func hash(into hasher: inout Hasher) { hasher.combine(jsonText) }
+
+    public init(from decoder: any Decoder) throws {
+        if var array = try? decoder.unkeyedContainer() {
+            var values: [DocumentValue] = []
+            while !array.isAtEnd { values.append(try array.decode(DocumentValue.self)) }
+            self = .array(values)
+            return
+        }
+        if let object = try? decoder.container(keyedBy: AnyKey.self) {
+            self = .object(try object.allKeys.map { ($0.stringValue, try object.decode(DocumentValue.self, forKey: $0)) })
+            return
+        }
+        let single = try decoder.singleValueContainer()
+        if single.decodeNil() {
+            self = .null
+        } else if let bool = try? single.decode(Bool.self) {
+            self = .bool(bool)
+        } else if let string = try? single.decode(String.self) {
+            self = .string(string)
+        } else {
+            self = .number("\(try single.decode(Decimal.self))")
+        }
+    }
+
+    /// Parses one JSON text.
+    public static func parseJSON(_ text: String) throws -> DocumentValue {
+        try JSONDecoder().decode(DocumentValue.self, from: Data(text.utf8))
+    }
+
+    public var object: [(String, DocumentValue)]? { if case .object(let fields) = self { fields } else { nil } }
+
+    public var text: String? {
+        switch self {
+        case .string(let text), .number(let text): text
+        case .bool(let value): String(value)
+        default: nil
+        }
+    }
+
+    public subscript(key: String) -> DocumentValue? { object?.first { $0.0 == key }?.1 }
+
+    /// JSON with every number written as a string, the form the decoders read.
+    var jsonText: String {
+        switch self {
+        case .null: "null"
+        case .bool(let value): value ? "true" : "false"
+        case .string(let text), .number(let text): DocumentValue.quote(text)
+        case .array(let values): "[" + values.map(\.jsonText).joined(separator: ",") + "]"
+        case .object(let fields): "{" + fields.map { DocumentValue.quote($0.0) + ":" + $0.1.jsonText }.joined(separator: ",") + "}"
+        }
+    }
+
+    static func quote(_ text: String) -> String {
+        let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+}
+
+/// Why a document could not be read; `path` points at the offending field.
+public struct DocumentError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    public var description: String { path.isEmpty ? reason : "\(path): \(reason)" }
+}
+
+/// Decodes snake_case documents into Codable values and refuses keys the type does not know.
+public enum StrictDecoder {
+    public static func decode<T: Codable>(_ type: T.Type, from value: DocumentValue, at path: String) throws -> T {
+        guard let fields = value.object else { throw DocumentError(path: path, reason: "expected a mapping of fields") }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let decoded: T
+        do {
+            decoded = try decoder.decode(T.self, from: Data(value.jsonText.utf8))
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw DocumentError(path: path, reason: "missing field \(snakeCase(key.stringValue))")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context) {
+            let field = context.codingPath.map { snakeCase($0.stringValue) }.joined(separator: ".")
+            throw DocumentError(path: path, reason: "field \(field) has a value of the wrong kind")
+        } catch let DecodingError.valueNotFound(_, context) {
+            let field = context.codingPath.map { snakeCase($0.stringValue) }.joined(separator: ".")
+            throw DocumentError(path: path, reason: "field \(field) has no value")
+        }
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let known = try JSONDecoder().decode(DocumentValue.self, from: encoder.encode(decoded)).object?.map(\.0) ?? []
+        let unknown = fields.filter { $0.1 != .null && !known.contains($0.0) }.map(\.0)
+        guard unknown.isEmpty else {
+            throw DocumentError(path: path, reason: "unknown field\(unknown.count > 1 ? "s" : "") \(unknown.sorted().joined(separator: ", "))")
+        }
+        return decoded
+    }
+
+    static func snakeCase(_ name: String) -> String {
+        name.reduce(into: "") { result, character in
+            if character.isUppercase { result += "_" + character.lowercased() } else { result.append(character) }
+        }
+    }
+}

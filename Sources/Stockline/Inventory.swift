@@ -1,0 +1,172 @@
+import Foundation
+public import StocklineCore
+public import StocklineStore
+
+/// The one service every door calls: the CLI, the scenario runner, the bulk importer and the HTTP API.
+///
+/// It adds idempotency keys and attribution to operations, batches concurrent postings into shared transactions,
+/// and answers stock questions by asking the core to compute them over state the store loads.
+public final class Inventory: Sendable {
+    public let store: any LedgerStore
+    public let environment: Environment
+    private let committer: GroupCommit
+
+    public init(store: any LedgerStore, environment: Environment = .live) {
+        self.store = store
+        self.environment = environment
+        self.committer = GroupCommit(store: store)
+    }
+
+    /// Opens (and migrates) the embedded store at `path`.
+    public static func open(path: String, environment: Environment = .live) async throws -> Inventory {
+        let store = try SQLiteLedgerStore(path: path)
+        try await store.migrate()
+        return Inventory(store: store, environment: environment)
+    }
+
+    // MARK: - Master data
+
+    @discardableResult
+    public func addCompany(code: String, currency: String = "EUR", costing: CostingMethod = .fifo) async throws -> Company {
+        try await store.addCompany(code: code, currency: currency, costing: costing)
+    }
+
+    /// Adds a warehouse with its STOCK, INPUT, QC and OUTPUT locations; `company` defaults to the only one.
+    @discardableResult
+    public func addWarehouse(code: String, company: String? = nil, kind: Warehouse.Kind = .distributionCentre,
+                             allowNegative: Bool = false) async throws -> Warehouse {
+        let catalog = try await store.catalog()
+        let owner: Company
+        if let company {
+            guard let found = catalog.company(code: company) else { throw StockError.unknownCompany(company) }
+            owner = found
+        } else {
+            guard let only = catalog.soleCompany else {
+                throw StockError.validationFailed(field: "company", reason: "name the company of warehouse \(code)")
+            }
+            owner = only
+        }
+        return try await store.addWarehouse(code: code, company: owner.id, kind: kind, allowNegative: allowNegative)
+    }
+
+    @discardableResult
+    public func addLocation(path: String) async throws -> Location { try await store.addLocation(path: path) }
+
+    @discardableResult
+    public func addItem(_ item: Item) async throws -> Item { try await store.addItem(item) }
+
+    public func catalog() async throws -> Catalog { try await store.catalog() }
+
+    // MARK: - Postings
+
+    /// Posts one operation. A repeated `key` returns the first result and writes nothing.
+    ///
+    /// - Throws: `StockError` when the ledger refuses (nothing is written), or a store error.
+    @discardableResult
+    public func post(_ operation: StockOperation, key: String? = nil, actor: String = "system",
+                     source: String = "stockline", reason: String? = nil) async throws -> PostingResult {
+        try await attempt(operation, key: key, actor: actor, source: source, reason: reason).get()
+    }
+
+    /// Like `post`, but hands back a refusal as a value.
+    public func attempt(_ operation: StockOperation, key: String? = nil, actor: String = "system",
+                        source: String = "stockline", reason: String? = nil) async throws -> Result<PostingResult, StockError> {
+        let request = PostingRequest(key: key ?? environment.newKey(), operation: operation, actor: actor, source: source,
+                                     reason: reason, now: environment.now())
+        return try await committer.submit(request)
+    }
+
+    /// Posts many operations in one transaction, each kept or refused on its own (an import).
+    public func postBatch(_ requests: [PostingRequest]) async throws -> [Result<PostingResult, StockError>] {
+        try await store.commit(requests)
+    }
+
+    // MARK: - Questions
+
+    /// The buckets and value of `sku` at a warehouse code or location path (nil: every warehouse).
+    public func position(sku: String, at reference: String? = nil, lot: String? = nil) async throws -> StockPosition {
+        let state = try await store.snapshot(StateRequest(skus: [sku], lots: Set([lot].compactMap { $0 })))
+        let itemID = try state.itemID(sku: sku)
+        var lotID: LotID?
+        if let lot {
+            guard let found = state.books[itemID]?.lot(named: lot) else { return StockPosition() }
+            lotID = found.id
+        }
+        guard let reference else {
+            var total = StockPosition()
+            for warehouse in state.catalog.warehouses.values.sorted(by: { $0.id < $1.id }) {
+                guard let root = state.catalog.locations[warehouse.rootLocationID] else { continue }
+                total = total.adding(state.position(of: itemID, at: root, lot: lotID))
+            }
+            return total
+        }
+        return state.position(of: itemID, at: try state.catalog.readLocation(reference), lot: lotID)
+    }
+
+    /// Cost of goods of an outgoing posting, later corrections included.
+    public func costOfGoods(postingKey: String) async throws -> Money {
+        guard let posting = try await store.postings(keys: [postingKey])[postingKey] else {
+            throw StockError.invalidState("no posting with key \(postingKey)")
+        }
+        return -posting.value
+    }
+
+    /// Stock value of `sku` over every warehouse and transit, of one company or all.
+    public func totalValue(sku: String, company: String? = nil) async throws -> Money {
+        let state = try await store.snapshot(StateRequest(skus: [sku]))
+        let itemID = try state.itemID(sku: sku)
+        var companyID: CompanyID?
+        if let company {
+            guard let found = state.catalog.company(code: company) else { throw StockError.unknownCompany(company) }
+            companyID = found.id
+        }
+        return try await store.totalValue(item: itemID, company: companyID)
+    }
+
+    public func moves(sku: String, limit: Int = 100) async throws -> [Move] {
+        let state = try await store.snapshot(StateRequest(skus: [sku]))
+        return try await store.moves(item: try state.itemID(sku: sku), limit: limit)
+    }
+
+    public func events(after sequence: Int64 = 0, limit: Int = 100) async throws -> [LedgerEvent] {
+        try await store.events(after: sequence, limit: limit)
+    }
+
+    /// Every broken invariant of the ledger; empty when it is sound.
+    public func verify() async throws -> [String] { try await store.verify() }
+}
+
+extension StockPosition {
+    func adding(_ other: StockPosition) -> StockPosition {
+        var sum = self
+        sum.onHand += other.onHand
+        sum.blocked += other.blocked
+        sum.reserved += other.reserved
+        sum.inTransit += other.inTransit
+        sum.incoming += other.incoming
+        sum.outgoing += other.outgoing
+        sum.value += other.value
+        sum.unitCost = sum.onHand.isZero ? other.unitCost : sum.value.divided(by: sum.onHand)
+        return sum
+    }
+}
+
+extension Inventory {
+    /// Items whose quantities over all locations do not sum to zero (the conservation law).
+    public func imbalances() async throws -> [String] {
+        try await store.verify().filter { $0.hasPrefix("conservation:") }
+    }
+
+    /// Decimal places of an item's unit precision, for comparing quantities as a person reads them.
+    public func quantityPlaces(sku: String) async throws -> Int {
+        let state = try await store.snapshot(StateRequest(skus: [sku]))
+        guard let item = state.books[try state.itemID(sku: sku)]?.item else { return 3 }
+        var places = 0
+        var step = item.unit.precision.micros
+        while step > 0, step % 1_000_000 != 0, places < 6 {
+            step *= 10
+            places += 1
+        }
+        return places
+    }
+}

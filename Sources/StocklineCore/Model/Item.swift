@@ -1,0 +1,62 @@
+/// A stocked part or product.
+public struct Item: Sendable, Hashable, Codable {
+    public enum Tracking: String, Sendable, Hashable, Codable, CaseIterable { case none, lot, serial }
+    public enum Lifecycle: String, Sendable, Hashable, Codable, CaseIterable { case active, phaseOut = "phase_out", obsolete }
+
+    public struct Supplier: Sendable, Hashable, Codable {
+        public var code: String
+        public var leadTimeDays: Int
+        public init(code: String, leadTimeDays: Int) {
+            self.code = code
+            self.leadTimeDays = leadTimeDays
+        }
+    }
+
+    public var id: ItemID
+    public var sku: String
+    public var name: String
+    public var unit: UnitOfMeasure
+    /// Extra units such as `box` with how many base units one holds.
+    public var packs: [String: Quantity]
+    public var tracking: Tracking
+    public var lifecycle: Lifecycle
+    public var successorID: ItemID?
+    public var standardCost: Money?
+    /// Per base unit, kg and m³.
+    public var weight: Fixed?
+    public var volume: Fixed?
+    public var gtin: String?
+    public var suppliers: [Supplier]
+
+    public init(
+        id: ItemID, sku: String, name: String? = nil, unit: UnitOfMeasure, packs: [String: Quantity] = [:],
+        tracking: Tracking = .none, lifecycle: Lifecycle = .active, successorID: ItemID? = nil,
+        standardCost: Money? = nil, weight: Fixed? = nil, volume: Fixed? = nil, gtin: String? = nil,
+        suppliers: [Supplier] = []
+    ) {
+        self.id = id
+        self.sku = sku
+        self.name = name ?? sku
+        self.unit = unit
+        self.packs = packs
+        self.tracking = tracking
+        self.lifecycle = lifecycle
+        self.successorID = successorID
+        self.standardCost = standardCost
+        self.weight = weight
+        self.volume = volume
+        self.gtin = gtin
+        self.suppliers = suppliers
+    }
+
+    /// Converts a quantity given in `unitName` (the base unit, a pack, or a unit of the same category) to base units.
+    public func toBase(_ quantity: Quantity, unitName: String?) throws(StockError) -> Quantity {
+        guard let unitName, unitName != unit.name else { return quantity }
+        if let pack = packs[unitName] { return quantity.times(pack) }
+        guard let other = UnitOfMeasure.builtIn[unitName] else {
+            throw .uomMismatch(sku: sku, unit: unitName, base: unit.name)
+        }
+        guard other.category == unit.category else { throw .uomMismatch(sku: sku, unit: unitName, base: unit.name) }
+        return quantity.times(other.factor).divided(by: unit.factor)
+    }
+}

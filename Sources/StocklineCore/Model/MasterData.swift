@@ -1,0 +1,42 @@
+import Foundation
+
+/// Validation of master data, shared by every store so they refuse the same things.
+public enum MasterData {
+    public static func code(_ code: String, field: String) throws(StockError) -> String {
+        let code = code.trimmingCharacters(in: .whitespaces)
+        guard !code.isEmpty, code.count <= 64, !code.contains("/") else {
+            throw .validationFailed(field: field, reason: "'\(code)' must be 1 to 64 characters without '/'")
+        }
+        return code
+    }
+
+    public static func currency(_ currency: String) throws(StockError) -> String {
+        guard currency.count == 3, currency.allSatisfy({ $0.isLetter && $0.isUppercase }) else {
+            throw .validationFailed(field: "currency", reason: "'\(currency)' is not an ISO 4217 code such as EUR")
+        }
+        return currency
+    }
+
+    public static func path(_ path: String) throws(StockError) -> String {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count >= 2, parts.allSatisfy({ !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
+            throw .validationFailed(field: "path", reason: "'\(path)' must look like WH1/STOCK/A-01")
+        }
+        return path
+    }
+
+    public static func validate(_ item: Item) throws(StockError) {
+        _ = try code(item.sku, field: "sku")
+        for (name, quantity) in item.packs {
+            guard quantity.isPositive, UnitOfMeasure.builtIn[name] == nil, name != item.unit.name else {
+                throw .validationFailed(field: "pack", reason: "pack \(name) must hold a positive quantity and not be named like a unit")
+            }
+        }
+        for (field, value) in [("standard_cost", item.standardCost), ("weight", item.weight), ("volume", item.volume)] {
+            if let value, value.isNegative { throw .validationFailed(field: field, reason: "must not be negative") }
+        }
+        if let gtin = item.gtin, !([8, 12, 13, 14].contains(gtin.count) && gtin.allSatisfy(\.isNumber)) {
+            throw .validationFailed(field: "gtin", reason: "'\(gtin)' is not a GTIN of 8, 12, 13 or 14 digits")
+        }
+    }
+}

@@ -1,0 +1,190 @@
+public import Foundation
+
+/// Who posts, when, and under which key: passed in, never read from a clock.
+public struct PostingContext: Sendable, Hashable {
+    public var postingID: Int64
+    public var key: String
+    public var now: Date
+    public var actor: String
+    public var source: String
+    public var reason: String?
+
+    public init(postingID: Int64, key: String, now: Date, actor: String = "system", source: String = "stockline",
+                reason: String? = nil) {
+        self.postingID = postingID
+        self.key = key
+        self.now = now
+        self.actor = actor
+        self.source = source
+        self.reason = reason
+    }
+}
+
+/// What a done posting answers; also what a replay of its idempotency key returns.
+public struct PostingResult: Sendable, Hashable, Codable {
+    public var postingID: Int64
+    public var key: String
+    public var kind: OperationKind
+    public var moveIDs: [MoveID]
+    /// Units moved, in the item's base unit.
+    public var quantity: Quantity
+    /// The value that entered (positive) or left (negative) valued stock.
+    public var value: Money
+
+    public init(postingID: Int64, key: String, kind: OperationKind, moveIDs: [MoveID], quantity: Quantity, value: Money) {
+        self.postingID = postingID
+        self.key = key
+        self.kind = kind
+        self.moveIDs = moveIDs
+        self.quantity = quantity
+        self.value = value
+    }
+}
+
+/// Turns an operation and the state it reads into moves, quant changes, valuation layers and events.
+///
+/// It is the ledger's rulebook and does no I/O: a store loads `LedgerState`, the planner changes it or throws,
+/// and the store writes `state.changes` in the same transaction.
+public struct Planner {
+    var state: LedgerState
+    let context: PostingContext
+    var result: PostingResult
+
+    init(state: LedgerState, context: PostingContext, kind: OperationKind) {
+        self.state = state
+        self.context = context
+        self.result = PostingResult(postingID: context.postingID, key: context.key, kind: kind, moveIDs: [],
+                                    quantity: .zero, value: .zero)
+    }
+
+    /// The same as `post`, as a `Result`.
+    public static func plan(_ operation: StockOperation, in state: inout LedgerState, context: PostingContext)
+        -> Result<PostingResult, StockError>
+    {
+        do throws(StockError) {
+            return .success(try post(operation, in: &state, context: context))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Plans `operation` against `state`; on success `state` holds the posting's changes, on refusal it is untouched.
+    public static func post(_ operation: StockOperation, in state: inout LedgerState, context: PostingContext)
+        throws(StockError) -> PostingResult
+    {
+        var planner = Planner(state: state, context: context, kind: operation.kind)
+        try planner.apply(operation)
+        planner.state.changes.events.append(.init(
+            type: "posting.\(operation.kind.rawValue)", subject: context.key,
+            payload: ["posting": String(context.postingID), "quantity": planner.result.quantity.description,
+                      "value": planner.result.value.description, "actor": context.actor, "source": context.source]))
+        state = planner.state
+        return planner.result
+    }
+
+    mutating func apply(_ operation: StockOperation) throws(StockError) {
+        switch operation {
+        case .receive(let op): try receive(op)
+        case .deliver(let op): try deliver(op)
+        case .reserve(let op): try reserve(op)
+        case .unreserve(let op): try unreserve(op)
+        case .ship(let op): try ship(op)
+        case .transfer(let op): try transfer(op)
+        case .arrive(let op): try arrive(op)
+        case .count(let op): try count(op)
+        case .adjust(let op): try adjust(op)
+        case .scrap(let op): try scrap(op)
+        case .returnFromCustomer(let op): try returnFromCustomer(op)
+        case .returnToSupplier(let op): try returnToSupplier(op)
+        case .hold(let op): try hold(op)
+        case .release(let op): try release(op)
+        case .reject(let op): try reject(op)
+        case .landedCost(let op): try landedCost(op)
+        case .consume(let op): try consume(op)
+        case .produce(let op): try produce(op)
+        case .supersede(let op): try supersede(op)
+        case .setCost(let op): try setCost(op)
+        }
+    }
+
+    // MARK: - Resolution and validation
+
+    func item(_ sku: String) throws(StockError) -> Item {
+        let id = try state.itemID(sku: sku)
+        guard let book = state.books[id] else { throw .unknownItem(sku: sku) }
+        return book.item
+    }
+
+    /// A positive quantity in base units, within the unit's precision.
+    func quantity(_ quantity: Quantity, uom: String?, of item: Item, allowZero: Bool = false,
+                  allowNegative: Bool = false) throws(StockError) -> Quantity
+    {
+        if quantity.isZero && !allowZero { throw .invalidQuantity(sku: item.sku, quantity: quantity, reason: "must not be zero") }
+        if quantity.isNegative && !allowNegative {
+            throw .invalidQuantity(sku: item.sku, quantity: quantity, reason: "must be positive")
+        }
+        let base = try item.toBase(quantity, unitName: uom)
+        guard base.isMultiple(of: item.unit.precision) else {
+            throw .invalidQuantity(sku: item.sku, quantity: quantity,
+                                   reason: "is finer than \(item.unit.name)'s precision \(item.unit.precision)")
+        }
+        return base
+    }
+
+    /// The value of `quantity` (in the unit it was given in) at `unitCost` per that unit, in company currency.
+    func value(of quantity: Quantity, at unitCost: Money, currency: String?, rate: Fixed?,
+               company: Company) throws(StockError) -> Money
+    {
+        var cost = unitCost
+        if let currency, currency != company.currency {
+            guard let rate, rate.isPositive else {
+                throw .validationFailed(field: "rate", reason: "a unit cost in \(currency) needs a positive rate to \(company.currency)")
+            }
+            cost = unitCost.times(rate)
+        }
+        if cost.isNegative { throw .validationFailed(field: "unit_cost", reason: "must not be negative") }
+        return quantity.magnitude.times(cost, places: 2)
+    }
+
+    /// An internal location for a write (warehouse code means its STOCK location).
+    func stockLocation(_ reference: String) throws(StockError) -> (Location, Warehouse, Company) {
+        let location = try state.catalog.writeLocation(reference)
+        guard location.isInternal, let warehouse = state.catalog.warehouse(of: location) else {
+            throw .unknownLocation("\(reference) is not a stock location of a warehouse")
+        }
+        return (location, warehouse, try state.catalog.company(warehouse.companyID))
+    }
+
+    func requireActive(_ item: Item) throws(StockError) {
+        guard item.lifecycle != .obsolete else {
+            let successor = item.successorID.flatMap { state.books[$0]?.item.sku }
+            throw .obsoleteItem(sku: item.sku, successor: successor)
+        }
+    }
+
+    func posting(_ key: String) throws(StockError) -> PostingSummary {
+        guard let posting = state.postings[key] else { throw .invalidState("no earlier posting with key \(key)") }
+        return posting
+    }
+
+    mutating func book(_ id: ItemID) -> ItemBook {
+        guard let book = state.books[id] else { preconditionFailure("item \(id) was resolved but not loaded") }
+        return book
+    }
+
+    mutating func costs(_ itemID: ItemID, _ company: Company) -> CostBook {
+        state.books[itemID]?.costs[company.id] ?? CostBook(method: company.costing)
+    }
+
+    mutating func setCosts(_ costs: CostBook, _ itemID: ItemID, _ company: Company) {
+        state.books[itemID]?.costs[company.id] = costs
+    }
+
+    func valuation(_ itemID: ItemID, _ company: Company, move: MoveID?) -> ValuationContext {
+        ValuationContext(companyID: company.id, itemID: itemID, postingID: context.postingID, moveID: move)
+    }
+
+    mutating func event(_ type: String, _ item: Item, _ payload: [String: String]) {
+        state.changes.events.append(.init(type: type, subject: "item/\(item.sku)", payload: payload))
+    }
+}

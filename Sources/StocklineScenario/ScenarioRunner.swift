@@ -1,0 +1,183 @@
+public import Foundation
+import Synchronization
+public import Stockline
+import StocklineCore
+import StocklineStore
+
+/// Runs scenario files, each against a fresh ledger, through the same `Inventory` service as every other door.
+public struct ScenarioRunner: Sendable {
+    /// One printed line of a run.
+    public struct Line: Sendable, Codable {
+        public var file: String
+        public var step: Int?
+        public var passed: Bool
+        public var message: String
+    }
+
+    public struct Report: Sendable, Codable {
+        public var lines: [Line] = []
+        public var passed = 0
+        public var failed = 0
+        public var files = 0
+        public var malformed = 0
+
+        public var closingLine: String { "\(passed) passed, \(failed) failed" }
+        public var succeeded: Bool { failed == 0 && malformed == 0 }
+    }
+
+    /// Makes a fresh, migrated ledger for one file.
+    public var makeInventory: @Sendable (Environment) async throws -> Inventory
+    /// Called for each line as soon as it is known, for progress output.
+    public var onLine: @Sendable (Line) -> Void
+
+    public init(makeInventory: @escaping @Sendable (Environment) async throws -> Inventory,
+                onLine: @escaping @Sendable (Line) -> Void = { _ in }) {
+        self.makeInventory = makeInventory
+        self.onLine = onLine
+    }
+
+    /// Each file gets its own temporary SQLite database, removed afterwards.
+    public static func sqlite(onLine: @escaping @Sendable (Line) -> Void = { _ in }) -> ScenarioRunner {
+        ScenarioRunner(makeInventory: { environment in
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stockline-scenario-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let store = try SQLiteLedgerStore(path: directory.appendingPathComponent("ledger.sqlite").path)
+            try await store.migrate()
+            return Inventory(store: store, environment: environment)
+        }, onLine: onLine)
+    }
+
+    /// Scenario files named directly, or found (`.yaml`, `.yml`, `.json`) in folders, in name order.
+    public static func files(in paths: [String]) throws -> [URL] {
+        var files: [URL] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw DocumentError(path: path, reason: "no such file or folder")
+            }
+            if isDirectory.boolValue {
+                let entries = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
+                files += entries.filter { ["yaml", "yml", "json"].contains(($0 as NSString).pathExtension) }
+                    .map { URL(fileURLWithPath: path).appendingPathComponent($0) }
+            } else {
+                files.append(URL(fileURLWithPath: path))
+            }
+        }
+        return files
+    }
+
+    public func run(_ files: [URL]) async -> Report {
+        var report = Report()
+        for file in files {
+            report.files += 1
+            await run(file, into: &report)
+        }
+        return report
+    }
+
+    private func emit(_ line: Line, into report: inout Report) {
+        report.lines.append(line)
+        if line.passed { report.passed += 1 } else { report.failed += 1 }
+        onLine(line)
+    }
+
+    func run(_ file: URL, into report: inout Report) async {
+        let name = file.lastPathComponent
+        let scenario: Scenario
+        do {
+            scenario = try Scenario.parse(String(contentsOf: file, encoding: .utf8))
+        } catch {
+            report.malformed += 1
+            emit(Line(file: name, step: nil, passed: false, message: "malformed: \(error)"), into: &report)
+            return
+        }
+        let clock = StepClock()
+        let environment = Environment(now: { clock.now() }, newKey: { UUID().uuidString })
+        let inventory: Inventory
+        do {
+            inventory = try await makeInventory(environment)
+            try await Self.build(scenario.setup, in: inventory)
+        } catch {
+            emit(Line(file: name, step: nil, passed: false, message: "setup failed: \(error)"), into: &report)
+            return
+        }
+        for step in scenario.steps {
+            clock.advance()
+            switch step.action {
+            case .operation(let operation):
+                await run(operation, step: step, file: name, inventory: inventory, into: &report)
+            case .expect(let expectation):
+                let failures: [String]
+                do {
+                    failures = try await Checker(inventory: inventory).check(expectation)
+                } catch {
+                    failures = ["could not evaluate: \(error)"]
+                }
+                let summary = Checker.describe(expectation)
+                emit(Line(file: name, step: step.number, passed: failures.isEmpty,
+                          message: failures.isEmpty ? "expect \(summary)" : "expect \(summary): " + failures.joined(separator: "; ")),
+                     into: &report)
+            }
+        }
+    }
+
+    private func run(_ operation: StockOperation, step: Scenario.Step, file: String, inventory: Inventory,
+                     into report: inout Report) async {
+        let label = "\(operation.kind.rawValue)"
+        do {
+            let before = try await inventory.store.counts()
+            let outcome = try await inventory.attempt(operation, key: step.key, actor: "scenario", source: file)
+            switch (outcome, step.expectError) {
+            case (.success, nil):
+                break
+            case (.success, let code?):
+                emit(Line(file: file, step: step.number, passed: false, message: "\(label) should be refused with \(code) but was posted"), into: &report)
+            case (.failure(let error), nil):
+                emit(Line(file: file, step: step.number, passed: false, message: "\(label) refused: \(error.code): \(error)"), into: &report)
+            case (.failure(let error), let code?):
+                let after = try await inventory.store.counts()
+                if error.code != code {
+                    emit(Line(file: file, step: step.number, passed: false, message: "\(label) refused with \(error.code) (\(error)), expected \(code)"), into: &report)
+                } else if after != before {
+                    emit(Line(file: file, step: step.number, passed: false, message: "\(label) refused with \(code) but the ledger changed"), into: &report)
+                } else {
+                    emit(Line(file: file, step: step.number, passed: true, message: "\(label) refused with \(code)"), into: &report)
+                }
+            }
+        } catch {
+            emit(Line(file: file, step: step.number, passed: false, message: "\(label) failed: \(error)"), into: &report)
+        }
+    }
+
+    /// Creates the companies, warehouses, locations and items of a setup (the default company when none is named).
+    public static func build(_ setup: Scenario.Setup, in inventory: Inventory) async throws {
+        let companies = setup.companies ?? [Scenario.CompanySpec(code: "MAIN", currency: "EUR", costing: .fifo)]
+        for company in companies {
+            try await inventory.addCompany(code: company.code, currency: company.currency ?? "EUR", costing: company.costing ?? .fifo)
+        }
+        for warehouse in setup.warehouses ?? [] {
+            try await inventory.addWarehouse(code: warehouse.code, company: warehouse.company ?? companies.first?.code,
+                                             kind: warehouse.kind ?? .distributionCentre,
+                                             allowNegative: warehouse.allowNegative ?? false)
+        }
+        for location in setup.locations ?? [] { try await inventory.addLocation(path: location.path) }
+        for spec in setup.items ?? [] {
+            guard let unit = UnitOfMeasure.builtIn[spec.uom] else {
+                throw StockError.validationFailed(field: "uom", reason: "\(spec.uom) is not a known unit (unit, kg, g, t, lb, l, ml, m, cm, mm)")
+            }
+            try await inventory.addItem(Item(
+                id: ItemID(0), sku: spec.sku, name: spec.name, unit: unit, packs: spec.pack ?? [:],
+                tracking: spec.tracking ?? .none, lifecycle: spec.lifecycle ?? .active, standardCost: spec.standardCost,
+                weight: spec.weight, volume: spec.volume, gtin: spec.gtin))
+        }
+    }
+}
+
+/// A clock that moves one second per step, so postings get distinct, ordered, reproducible times.
+final class StepClock: Sendable {
+    private let seconds = Mutex(0)
+    private let origin = Date(timeIntervalSince1970: 1_767_225_600)
+
+    func advance() { seconds.withLock { $0 += 1 } }
+    func now() -> Date { origin.addingTimeInterval(TimeInterval(seconds.withLock { $0 })) }
+}

@@ -1,0 +1,86 @@
+public import Foundation
+public import StocklineCore
+
+/// Persistence for the ledger. Every implementation runs the same planner inside its own write transaction, so
+/// SQLite and PostgreSQL agree on every number; they differ only in how they lock and store.
+public protocol LedgerStore: Sendable {
+    /// Creates or upgrades the schema; safe to call on every start.
+    func migrate() async throws
+
+    func catalog() async throws -> Catalog
+    func addCompany(code: String, currency: String, costing: CostingMethod) async throws -> Company
+    func addWarehouse(code: String, company: CompanyID, kind: Warehouse.Kind, allowNegative: Bool) async throws -> Warehouse
+    /// Adds an internal location below an existing one (`WH1/STOCK/A-01`).
+    func addLocation(path: String) async throws -> Location
+    /// Adds an item; its `id` is assigned by the store.
+    func addItem(_ item: Item) async throws -> Item
+    func items(limit: Int, after: ItemID?) async throws -> [Item]
+
+    /// Posts each request in one write transaction, each in its own savepoint: a refused request leaves no trace,
+    /// the others commit together. A key seen before returns the first result (or refuses a different command).
+    func commit(_ requests: [PostingRequest]) async throws -> [Result<PostingResult, StockError>]
+
+    /// A consistent read of the state a request names.
+    func snapshot(_ request: StateRequest) async throws -> LedgerState
+    /// Summaries of earlier postings by key.
+    func postings(keys: [String]) async throws -> [String: PostingSummary]
+    func moves(item: ItemID, limit: Int) async throws -> [Move]
+    func events(after sequence: Int64, limit: Int) async throws -> [LedgerEvent]
+    /// Stock value of an item over all warehouses and transit, of one company or all.
+    func totalValue(item: ItemID, company: CompanyID?) async throws -> Money
+    /// Every broken invariant, as a line a person can act on; empty when the ledger is sound.
+    func verify() async throws -> [String]
+    func counts() async throws -> StoreCounts
+}
+
+/// One command on its way into the ledger.
+public struct PostingRequest: Sendable, Hashable {
+    public var key: String
+    public var operation: StockOperation
+    public var actor: String
+    public var source: String
+    public var reason: String?
+    public var reference: String?
+    public var now: Date
+
+    public init(key: String, operation: StockOperation, actor: String, source: String, reason: String? = nil,
+                reference: String? = nil, now: Date) {
+        self.key = key
+        self.operation = operation
+        self.actor = actor
+        self.source = source
+        self.reason = reason
+        self.reference = reference
+        self.now = now
+    }
+}
+
+/// How much a ledger holds.
+public struct StoreCounts: Sendable, Hashable, Codable {
+    public var items: Int
+    public var moves: Int
+    public var postings: Int
+    public var events: Int
+    public var layers: Int
+
+    public init(items: Int, moves: Int, postings: Int, events: Int, layers: Int) {
+        self.items = items
+        self.moves = moves
+        self.postings = postings
+        self.events = events
+        self.layers = layers
+    }
+}
+
+/// Failures of the store itself, as opposed to refusals of the ledger.
+public enum StoreError: Error, Sendable, CustomStringConvertible {
+    case corrupt(String)
+    case unsupported(String)
+
+    public var description: String {
+        switch self {
+        case .corrupt(let detail): "the database holds something unexpected: \(detail)"
+        case .unsupported(let detail): detail
+        }
+    }
+}

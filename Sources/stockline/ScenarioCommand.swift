@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import StocklineScenario
+
+struct ScenarioCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scenario", abstract: "Run scenario files, the executable contract of the ledger.",
+        subcommands: [Run.self])
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run scenario files, each against a fresh temporary database.",
+            discussion: "Prints one line per expectation and per failing step, then 'N passed, M failed'.")
+
+        @Argument(help: "Scenario files or folders of them (.yaml, .yml, .json).")
+        var paths: [String]
+
+        @Flag(help: "Print the report as JSON.")
+        var json = false
+
+        @Flag(help: "Print only failures and the closing line.")
+        var quiet = false
+
+        func run() async throws {
+            let files: [URL]
+            do {
+                files = try ScenarioRunner.files(in: paths)
+            } catch {
+                printError("stockline: \(error)")
+                throw ExitCode(2)
+            }
+            let json = json, quiet = quiet
+            let runner = ScenarioRunner.sqlite { line in
+                guard !json, !quiet || !line.passed else { return }
+                let step = line.step.map { " step \($0)" } ?? ""
+                print("\(line.passed ? "PASS" : "FAIL") \(line.file)\(step): \(line.message)")
+            }
+            let report = await runner.run(files)
+            if json {
+                print(try jsonString(report))
+            } else {
+                print(report.closingLine)
+            }
+            if !report.succeeded { throw ExitCode(1) }
+        }
+    }
+}
