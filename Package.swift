@@ -39,6 +39,11 @@ let package = Package(
             swiftSettings: upcoming
         ),
         .target(
+            name: "StocklineDemo",
+            dependencies: ["Stockline", "StocklineCore", "StocklineScenario"],
+            swiftSettings: upcoming
+        ),
+        .target(
             name: "StocklineTestSupport",
             dependencies: ["Stockline", "StocklineCore", "StocklineStore"],
             swiftSettings: upcoming
@@ -46,7 +51,7 @@ let package = Package(
         .executableTarget(
             name: "stockline",
             dependencies: [
-                "Stockline", "StocklineCore", "StocklineStore", "StocklineScenario",
+                "Stockline", "StocklineCore", "StocklineStore", "StocklineScenario", "StocklineDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: upcoming
