@@ -49,11 +49,14 @@ public struct PostingSummary: Sendable, Hashable, Codable {
     /// Units already returned against it.
     public var returnedQuantity: Quantity
     public var moveIDs: [MoveID]
+    /// The incoming valuation layers it created (receipts), for landed costs.
+    public var layers: [ValuationLayer]
 
     public init(
         id: Int64, key: String, kind: OperationKind, itemID: ItemID?, companyID: CompanyID?, quantity: Quantity,
-        value: Money, returnedQuantity: Quantity, moveIDs: [MoveID]
+        value: Money, returnedQuantity: Quantity, moveIDs: [MoveID], layers: [ValuationLayer] = []
     ) {
+        self.layers = layers
         self.id = id
         self.key = key
         self.kind = kind
@@ -133,13 +136,17 @@ public struct LedgerState: Sendable {
     public var reservations: [MoveID: [Reservation]]
     /// Earlier postings the request named by key.
     public var postings: [String: PostingSummary]
+    /// How the units of the named receipts' layers left stock, by receipt layer.
+    public var uses: [LayerID: [LayerUse]]
     public var ids: IDAllocator
     public var changes = ChangeSet()
 
     public init(
         catalog: Catalog, books: [ItemID: ItemBook], moves: [MoveID: Move] = [:],
-        reservations: [MoveID: [Reservation]] = [:], postings: [String: PostingSummary] = [:], ids: IDAllocator
+        reservations: [MoveID: [Reservation]] = [:], postings: [String: PostingSummary] = [:],
+        uses: [LayerID: [LayerUse]] = [:], ids: IDAllocator
     ) {
+        self.uses = uses
         self.catalog = catalog
         self.books = books
         self.skus = Dictionary(books.values.map { ($0.item.sku, $0.item.id) }, uniquingKeysWith: { a, _ in a })

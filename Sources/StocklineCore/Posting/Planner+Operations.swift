@@ -439,8 +439,4 @@ extension Planner {
         result.value += layers.compactMap { costs.layers[$0]?.value }.reduce(Money.zero, +)
         setCosts(costs, item.id, company)
     }
-
-    mutating func landedCost(_ op: StockOperation.LandedCost) throws(StockError) {
-        throw .invalidState("landed costs are not supported yet")
-    }
 }

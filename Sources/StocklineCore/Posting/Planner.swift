@@ -178,6 +178,7 @@ public struct Planner {
 
     mutating func setCosts(_ costs: CostBook, _ itemID: ItemID, _ company: Company) {
         state.books[itemID]?.costs[company.id] = costs
+        state.changes.costs.insert(.init(itemID: itemID, companyID: company.id))
     }
 
     func valuation(_ itemID: ItemID, _ company: Company, move: MoveID?) -> ValuationContext {

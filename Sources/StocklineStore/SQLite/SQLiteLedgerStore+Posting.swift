@@ -73,7 +73,15 @@ extension SQLiteLedgerStore {
             nextMove: (try Int64.fetchOne(db, sql: "SELECT max(id) FROM move") ?? 0) + 1,
             nextLayer: (try Int64.fetchOne(db, sql: "SELECT max(id) FROM valuation_layer") ?? 0) + 1,
             nextLot: (try Int64.fetchOne(db, sql: "SELECT max(id) FROM lot") ?? 0) + 1)
-        return LedgerState(catalog: catalog, books: books, moves: moves, reservations: reservations, postings: postings, ids: ids)
+        var uses: [LayerID: [LayerUse]] = [:]
+        for layer in postings.values.flatMap(\.layers) {
+            uses[layer.id] = try Row.fetchAll(db, sql: "SELECT * FROM layer_use WHERE origin_id = ?", arguments: [layer.id.rawValue]).map { row in
+                LayerUse(postingID: row["posting_id"], layerID: LayerID(row["layer_id"]), originID: layer.id,
+                         quantity: Fixed(micros: row["quantity"]), value: Fixed(micros: row["value"]), leftStock: row["left_stock"])
+            }
+        }
+        return LedgerState(catalog: catalog, books: books, moves: moves, reservations: reservations, postings: postings,
+                           uses: uses, ids: ids)
     }
 
     static func loadBook(_ id: ItemID, lotNames: Set<String>, catalog: Catalog, db: Database) throws -> ItemBook? {
@@ -134,7 +142,8 @@ extension SQLiteLedgerStore {
             result[key] = PostingSummary(
                 id: id, key: key, kind: kind, itemID: (row["item_id"] as Int64?).map(ItemID.init),
                 companyID: (row["company_id"] as Int64?).map(CompanyID.init), quantity: Fixed(micros: doneQuantity),
-                value: Fixed(micros: value), returnedQuantity: Fixed(micros: returned), moveIDs: moveIDs.map(MoveID.init))
+                value: Fixed(micros: value), returnedQuantity: Fixed(micros: returned), moveIDs: moveIDs.map(MoveID.init),
+                layers: kind == .receive ? try fetchLayers(db, "posting_id = ? AND kind = 'in'", [id]) : [])
         }
         return result
     }
