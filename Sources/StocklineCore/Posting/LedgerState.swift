@@ -89,7 +89,8 @@ public struct IDAllocator: Sendable, Hashable {
 /// What a posting changed, for the store to write in the same transaction.
 public struct ChangeSet: Sendable, Hashable {
     public var newLots: [Lot] = []
-    public var quants: Set<QuantRef> = []
+    /// Quant changes as deltas, so stores can apply them to rows they did not load (virtual locations).
+    public var quants: [QuantRef: QuantDelta] = [:]
     public var newMoves: [MoveID] = []
     public var updatedMoves: Set<MoveID> = []
     public var reservations: Set<MoveID> = []
@@ -105,6 +106,13 @@ public struct ChangeSet: Sendable, Hashable {
     public struct QuantRef: Sendable, Hashable {
         public var itemID: ItemID
         public var key: QuantKey
+    }
+
+    public struct QuantDelta: Sendable, Hashable {
+        public var quantity: Quantity
+        public var reserved: Quantity
+        /// The sequence a quant gets when this change creates it.
+        public var inSequence: Int64
     }
 
     public struct CostRef: Sendable, Hashable {

@@ -156,7 +156,12 @@ extension Planner {
         quant.quantity += delta
         quant.reserved += reserved
         state.books[itemID]?.quants[key] = quant
-        state.changes.quants.insert(.init(itemID: itemID, key: key))
+        let ref = ChangeSet.QuantRef(itemID: itemID, key: key)
+        var change = state.changes.quants[ref] ?? .init(quantity: .zero, reserved: .zero, inSequence: quant.inSequence)
+        change.quantity += delta
+        change.reserved += reserved
+        change.inSequence = quant.inSequence
+        state.changes.quants[ref] = change
     }
 
     /// Records a move; a done move changes the quants at both ends.
@@ -200,6 +205,8 @@ extension Planner {
                 lines[index].quantity -= release
                 excess -= release
                 quant.reserved -= release
+                let ref = ChangeSet.QuantRef(itemID: itemID, key: key)
+                state.changes.quants[ref, default: .init(quantity: .zero, reserved: .zero, inSequence: quant.inSequence)].reserved -= release
                 state.moves[moveID]?.state = .confirmed
                 state.changes.updatedMoves.insert(moveID)
             }

@@ -89,7 +89,11 @@ extension SQLiteLedgerStore {
             return nil
         }
         var book = ItemBook(item: try decode(Item.self, data))
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM quant WHERE item_id = ?", arguments: [id.rawValue]) {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT q.* FROM quant q JOIN location l ON l.id = q.location_id
+            WHERE q.item_id = ? AND l.usage IN ('internal', 'transit')
+            """, arguments: [id.rawValue])
+        for row in rows {
             let lot: Int64 = row["lot_id"]
             let key = QuantKey(locationID: LocationID(row["location_id"]), lotID: lot == 0 ? nil : LotID(lot))
             book.quants[key] = Quant(key: key, quantity: Fixed(micros: row["quantity"]), reserved: Fixed(micros: row["reserved"]),
@@ -198,19 +202,15 @@ extension SQLiteLedgerStore {
             try db.execute(sql: "INSERT INTO lot (id, item_id, name, expiry) VALUES (?, ?, ?, ?)",
                            arguments: [lot.id.rawValue, lot.itemID.rawValue, lot.name, lot.expiry?.timeIntervalSince1970])
         }
-        for ref in changes.quants {
-            let lot = ref.key.lotID?.rawValue ?? 0
-            guard let quant = state.books[ref.itemID]?.quants[ref.key], !(quant.quantity.isZero && quant.reserved.isZero) else {
-                try db.execute(sql: "DELETE FROM quant WHERE item_id = ? AND location_id = ? AND lot_id = ?",
-                               arguments: [ref.itemID.rawValue, ref.key.locationID.rawValue, lot])
-                continue
-            }
+        for (ref, change) in changes.quants {
+            let arguments: StatementArguments = [ref.itemID.rawValue, ref.key.locationID.rawValue, ref.key.lotID?.rawValue ?? 0]
             try db.execute(sql: """
                 INSERT INTO quant (item_id, location_id, lot_id, quantity, reserved, in_sequence) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (item_id, location_id, lot_id) DO UPDATE SET quantity = excluded.quantity,
-                    reserved = excluded.reserved, in_sequence = excluded.in_sequence
-                """, arguments: [ref.itemID.rawValue, ref.key.locationID.rawValue, lot, quant.quantity.micros,
-                                 quant.reserved.micros, quant.inSequence])
+                ON CONFLICT (item_id, location_id, lot_id) DO UPDATE SET quantity = quantity + excluded.quantity,
+                    reserved = reserved + excluded.reserved, in_sequence = excluded.in_sequence
+                """, arguments: arguments + [change.quantity.micros, change.reserved.micros, change.inSequence])
+            try db.execute(sql: "DELETE FROM quant WHERE item_id = ? AND location_id = ? AND lot_id = ? AND quantity = 0 AND reserved = 0",
+                           arguments: arguments)
         }
         let inserted = Set(changes.newMoves)
         for id in changes.newMoves {
