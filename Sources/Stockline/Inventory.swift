@@ -170,3 +170,11 @@ extension Inventory {
         return places
     }
 }
+
+extension Inventory {
+    /// The projected-stock (available-to-promise) timeline of `sku` at a warehouse or location.
+    public func projection(sku: String, at reference: String) async throws -> (start: Quantity, points: [ProjectionPoint]) {
+        let state = try await store.snapshot(StateRequest(skus: [sku]))
+        return state.projection(of: try state.itemID(sku: sku), at: try state.catalog.readLocation(reference))
+    }
+}

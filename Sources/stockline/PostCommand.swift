@@ -11,7 +11,8 @@ struct PostCommand: AsyncParsableCommand {
         commandName: "post",
         abstract: "Post operations read as JSON Lines from standard input.",
         discussion: """
-            Each line is one operation written like a scenario step, e.g.
+            Each line is one operation written like a scenario step, with optional "key" (its idempotency key),
+            "actor", "reason" and "reference" (an external document number), e.g.
               {"key": "feed-2026-11-25-17", "receive": {"sku": "P1", "qty": 10, "unit_cost": 4, "at": "WH1"}}
             or master data: {"company": {...}}, {"warehouse": {...}}, {"location": {...}}, {"item": {...}}.
             An acknowledgement line is printed for each operation only after it is committed; a bad line gets an
@@ -77,11 +78,15 @@ struct PostCommand: AsyncParsableCommand {
         guard let fields = document.object else { throw DocumentError(path: "", reason: "a line is a JSON object") }
         var key: String?
         var reason: String?
+        var reference: String?
+        var lineActor: String?
         var operation: (String, DocumentValue)?
         for (name, value) in fields {
             switch name {
             case "key": key = value.text
             case "reason": reason = value.text
+            case "reference": reference = value.text
+            case "actor": lineActor = value.text
             default:
                 guard operation == nil else { throw DocumentError(path: "", reason: "a line holds one operation") }
                 operation = (name, value)
@@ -92,8 +97,9 @@ struct PostCommand: AsyncParsableCommand {
             return .done(try awaitMasterData(setup, inventory: inventory, kind: kind))
         }
         let op = try StockOperation.decode(kind: kind, fields: value, at: "")
-        return .posting(PostingRequest(key: key ?? inventory.environment.newKey(), operation: op, actor: actor,
-                                       source: source, reason: reason, now: inventory.environment.now()))
+        return .posting(PostingRequest(key: key ?? inventory.environment.newKey(), operation: op, actor: lineActor ?? actor,
+                                       source: source, reason: reason, reference: reference,
+                                       now: inventory.environment.now()))
     }
 
     func masterData(_ kind: String, _ value: DocumentValue) throws -> Scenario.Setup? {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Stockline
 import StocklineCore
 
@@ -10,9 +11,14 @@ struct StockCommand: AsyncParsableCommand {
     @Argument(help: "The SKU.") var sku: String
     @Option(help: "A warehouse code or location path; default: every warehouse.") var at: String?
     @Flag(help: "Print JSON.") var json = false
+    @Flag(help: "Print the projected-stock (available-to-promise) timeline at --at instead.") var projected = false
 
     func run() async throws {
         let inventory = try await Inventory.open(path: database.path)
+        if projected {
+            try await printProjection(inventory)
+            return
+        }
         let catalog = try await inventory.catalog()
         var rows: [(String, StockPosition)] = []
         do {
@@ -36,6 +42,30 @@ struct StockCommand: AsyncParsableCommand {
                    rows.map { at, p in
                        [at, "\(p.onHand)", "\(p.available)", "\(p.reserved)", "\(p.blocked)", "\(p.inTransit)",
                         "\(p.incoming)", "\(p.outgoing)", p.value.formatted(places: 2), p.unitCost.formatted(places: 2)]
+                   })
+    }
+}
+
+extension StockCommand {
+    func printProjection(_ inventory: Inventory) async throws {
+        guard let at else { throw ValidationError("--projected needs --at WAREHOUSE or a location path") }
+        let timeline: (start: Quantity, points: [ProjectionPoint])
+        do {
+            timeline = try await inventory.projection(sku: sku, at: at)
+        } catch let error as StockError {
+            printError("stockline: \(error.code): \(error)")
+            throw ExitCode(1)
+        }
+        if json {
+            struct Output: Encodable { var start: Quantity; var points: [ProjectionPoint] }
+            print(try jsonString(Output(start: timeline.start, points: timeline.points)))
+            return
+        }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        printTable(["date", "incoming", "outgoing", "projected"],
+                   [["now", "", "", "\(timeline.start)"]] + timeline.points.map { point in
+                       [formatter.string(from: point.date), "\(point.incoming)", "\(point.outgoing)", "\(point.projected)"]
                    })
     }
 }

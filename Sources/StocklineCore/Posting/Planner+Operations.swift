@@ -86,11 +86,12 @@ extension Planner {
         let quantity = try quantity(op.qty, uom: op.uom, of: item)
         let (location, _, _) = try stockLocation(op.at)
         let lots = try lotFilter(item, quantity: quantity, lot: op.lot, serials: nil)
+        let planned = try plannedDate(op.date, field: "date")
         let picks = try pick(item, quantity, from: location, lots: lots, allowNegative: false)
         let customer = try state.catalog.virtual(Location.Virtual.customer)
         for pick in picks {
             let id = move(item, pick.quantity, from: pick.key.locationID, to: customer.id, lot: pick.key.lotID,
-                          state: .assigned, reference: op.order)
+                          state: .assigned, reference: op.order, planned: planned)
             state.reservations[id] = [Reservation(moveID: id, key: pick.key, quantity: pick.quantity)]
             state.changes.reservations.insert(id)
             changeQuant(item.id, pick.key, by: .zero, reserved: pick.quantity, sequence: id.rawValue)
@@ -193,10 +194,11 @@ extension Planner {
         }
         var costs = costs(item.id, company)
         if op.transit == true {
+            let arrival = try plannedDate(op.arrival, field: "arrival")
             let moves = move(item, picks: picks, to: destination.transitLocationID)
             for pick in picks {
                 move(item, pick.quantity, from: destination.transitLocationID, to: to.id, lot: pick.key.lotID,
-                     state: .confirmed, reference: context.key)
+                     state: .confirmed, reference: context.key, planned: arrival)
             }
             costs.carry(quantity, from: .warehouse(source.id), to: .transit(destination.id),
                         context: valuation(item.id, company, move: moves.first), shipmentID: context.postingID,

@@ -65,6 +65,15 @@ extension Planner {
         return lot.id
     }
 
+    /// A planned date given as YYYY-MM-DD, or nil when none is given.
+    func plannedDate(_ text: String?, field: String) throws(StockError) -> Date? {
+        guard let text else { return nil }
+        guard let date = Planner.parseDate(text) else {
+            throw .validationFailed(field: field, reason: "\(text) is not a date (YYYY-MM-DD)")
+        }
+        return date
+    }
+
     static func parseDate(_ text: String) -> Date? {
         let parts = text.split(separator: "-").compactMap { Int($0) }
         guard parts.count == 3, (1...12).contains(parts[1]), (1...31).contains(parts[2]) else {
@@ -168,12 +177,12 @@ extension Planner {
     @discardableResult
     mutating func move(_ item: Item, _ quantity: Quantity, from: LocationID, to: LocationID, lot: LotID?,
                        state moveState: Move.State = .done, kind: OperationKind? = nil, reference: String? = nil,
-                       origin: MoveID? = nil) -> MoveID
+                       origin: MoveID? = nil, planned: Date? = nil) -> MoveID
     {
         let id = state.ids.move()
         let move = Move(
             id: id, postingID: context.postingID, itemID: item.id, quantity: quantity, fromID: from, toID: to,
-            lotID: lot, state: moveState, kind: kind ?? result.kind, plannedAt: context.now,
+            lotID: lot, state: moveState, kind: kind ?? result.kind, plannedAt: planned ?? context.now,
             doneAt: moveState == .done ? context.now : nil, reference: reference, originID: origin)
         state.moves[id] = move
         state.changes.newMoves.append(id)

@@ -90,8 +90,12 @@ public enum StockOperation: Sendable, Hashable, Codable {
         public var order: String
         public var lot: String?
         public var uom: String?
-        public init(sku: String, qty: Quantity, at: String, order: String, lot: String? = nil, uom: String? = nil) {
+        /// When the demand ships (YYYY-MM-DD); drives the projected-stock timeline. Default: now.
+        public var date: String?
+        public init(sku: String, qty: Quantity, at: String, order: String, lot: String? = nil, uom: String? = nil,
+                    date: String? = nil) {
             self.sku = sku; self.qty = qty; self.at = at; self.order = order; self.lot = lot; self.uom = uom
+            self.date = date
         }
     }
 
@@ -109,10 +113,12 @@ public enum StockOperation: Sendable, Hashable, Codable {
         public var serials: [String]?
         public var transit: Bool?
         public var uom: String?
+        /// When a shipment through transit is expected to arrive (YYYY-MM-DD). Default: now.
+        public var arrival: String?
         public init(sku: String, qty: Quantity, from: String, to: String, lot: String? = nil,
-                    serials: [String]? = nil, transit: Bool? = nil, uom: String? = nil) {
+                    serials: [String]? = nil, transit: Bool? = nil, uom: String? = nil, arrival: String? = nil) {
             self.sku = sku; self.qty = qty; self.from = from; self.to = to; self.lot = lot; self.serials = serials
-            self.transit = transit; self.uom = uom
+            self.transit = transit; self.uom = uom; self.arrival = arrival
         }
     }
 

@@ -1,1 +1,0 @@
-// The deterministic demo world; built by `stockline demo`.
