@@ -20,12 +20,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .target(name: "StocklineCore", swiftSettings: upcoming),
         .target(
             name: "StocklineStore",
-            dependencies: ["StocklineCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "StocklineCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: upcoming
         ),
         .target(
@@ -67,6 +72,11 @@ let package = Package(
                 "Stockline", "StocklineCore", "StocklineStore", "StocklineTestSupport", "StocklineScenario",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "StocklineStoreTests",
+            dependencies: ["Stockline", "StocklineCore", "StocklineStore", "StocklineTestSupport"],
             swiftSettings: upcoming
         ),
         .testTarget(

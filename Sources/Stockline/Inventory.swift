@@ -160,14 +160,7 @@ extension Inventory {
     /// Decimal places of an item's unit precision, for comparing quantities as a person reads them.
     public func quantityPlaces(sku: String) async throws -> Int {
         let state = try await store.snapshot(StateRequest(skus: [sku]))
-        guard let item = state.books[try state.itemID(sku: sku)]?.item else { return 3 }
-        var places = 0
-        var step = item.unit.precision.micros
-        while step > 0, step % 1_000_000 != 0, places < 6 {
-            step *= 10
-            places += 1
-        }
-        return places
+        return state.books[try state.itemID(sku: sku)]?.item.unit.precisionPlaces ?? 3
     }
 }
 

@@ -22,17 +22,17 @@ public struct LedgerProbe: Sendable, Hashable, CustomStringConvertible {
     public static func take(_ inventory: Inventory, skus: [String], places: [String?]? = nil,
                             lots: [(sku: String, lot: String)] = []) async throws -> LedgerProbe {
         let catalog = try await inventory.catalog()
-        let where_: [String?] = places ?? ([nil] + catalog.warehouses.values.map(\.code).sorted())
+        let scopes: [String?] = places ?? ([nil] + catalog.warehouses.values.map(\.code).sorted())
         var positions: [String: StockPosition] = [:]
         var values: [String: Money] = [:]
         for sku in skus {
-            for place in where_ {
+            for place in scopes {
                 positions["\(sku)@\(place ?? "*")"] = try await inventory.position(sku: sku, at: place)
             }
             values[sku] = try await inventory.totalValue(sku: sku)
         }
         for (sku, lot) in lots {
-            for place in where_ {
+            for place in scopes {
                 positions["\(sku)@\(place ?? "*")#\(lot)"] = try await inventory.position(sku: sku, at: place, lot: lot)
             }
         }

@@ -74,7 +74,12 @@ struct PostCommand: AsyncParsableCommand {
     }
 
     func parse(_ line: String, inventory: Inventory) throws -> Parsed {
-        let document = try DocumentValue.parseJSON(line)
+        let document: DocumentValue
+        do {
+            document = try DocumentValue.parseJSON(line)
+        } catch {
+            throw DocumentError(path: "", reason: "not valid JSON")
+        }
         guard let fields = document.object else { throw DocumentError(path: "", reason: "a line is a JSON object") }
         var key: String?
         var reason: String?

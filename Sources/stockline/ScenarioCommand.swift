@@ -21,7 +21,14 @@ struct ScenarioCommand: AsyncParsableCommand {
         @Flag(help: "Print only failures and the closing line.")
         var quiet = false
 
+        @Option(help: "Run against a PostgreSQL database instead of temporary SQLite files.")
+        var db: String?
+
         func run() async throws {
+            if let db {
+                printError("stockline: \(db): the PostgreSQL store is not built yet; scenarios run on SQLite only")
+                throw ExitCode(2)
+            }
             let files: [URL]
             do {
                 files = try ScenarioRunner.files(in: paths)

@@ -50,6 +50,9 @@ public struct Item: Sendable, Hashable, Codable {
     }
 
     /// Converts a quantity given in `unitName` (the base unit, a pack, or a unit of the same category) to base units.
+    ///
+    /// A quantity finer than the unit it is given in is refused; a conversion between units of a category is rounded
+    /// to the base unit's precision (10 lb of an item kept in kg is 4.536 kg).
     public func toBase(_ quantity: Quantity, unitName: String?) throws(StockError) -> Quantity {
         guard let unitName, unitName != unit.name else { return quantity }
         if let pack = packs[unitName] { return quantity.times(pack) }
@@ -57,6 +60,9 @@ public struct Item: Sendable, Hashable, Codable {
             throw .uomMismatch(sku: sku, unit: unitName, base: unit.name)
         }
         guard other.category == unit.category else { throw .uomMismatch(sku: sku, unit: unitName, base: unit.name) }
-        return quantity.times(other.factor).divided(by: unit.factor)
+        guard quantity.isMultiple(of: other.precision) else {
+            throw .invalidQuantity(sku: sku, quantity: quantity, reason: "is finer than \(other.name)'s precision \(other.precision)")
+        }
+        return quantity.times(other.factor).divided(by: unit.factor, places: unit.precisionPlaces)
     }
 }

@@ -18,6 +18,17 @@ public struct UnitOfMeasure: Sendable, Hashable, Codable {
         self.precision = precision
     }
 
+    /// The number of decimals the precision allows (0 for whole units, 3 for 0.001).
+    public var precisionPlaces: Int {
+        var places = 0
+        var step = precision.micros
+        while step > 0, step % Fixed.one != 0, places < Fixed.scale {
+            step *= 10
+            places += 1
+        }
+        return places
+    }
+
     public static let builtIn: [String: UnitOfMeasure] = {
         let milli = Fixed(micros: 1_000)
         let units: [UnitOfMeasure] = [

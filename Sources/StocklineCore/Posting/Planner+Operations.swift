@@ -122,7 +122,9 @@ extension Planner {
         for move in moves where move.state == .assigned {
             shipped[move.itemID, default: []].append(try shipReserved(move, upTo: move.quantity))
         }
-        guard !shipped.isEmpty else { throw .insufficientStock(sku: op.order, at: "reservations", available: .zero, requested: moves.reduce(.zero) { $0 + $1.quantity }) }
+        guard !shipped.isEmpty else {
+            throw .invalidState("order \(op.order) has nothing reserved to ship; its stock was counted away")
+        }
         for (itemID, ids) in shipped.sorted(by: { $0.key < $1.key }) {
             bookOutgoing(book(itemID).item, moves: ids, leftStock: true)
         }
