@@ -21,6 +21,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-openapi-generator", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .target(name: "StocklineCore", swiftSettings: upcoming),
@@ -44,6 +49,24 @@ let package = Package(
             swiftSettings: upcoming
         ),
         .target(
+            name: "StocklineAPI",
+            dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
+        .target(
+            name: "StocklineHTTP",
+            dependencies: [
+                "Stockline", "StocklineCore", "StocklineStore", "StocklineAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: upcoming
+        ),
+        .target(
             name: "StocklineDemo",
             dependencies: ["Stockline", "StocklineCore", "StocklineScenario"],
             swiftSettings: upcoming
@@ -56,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "stockline",
             dependencies: [
-                "Stockline", "StocklineCore", "StocklineStore", "StocklineScenario", "StocklineDemo",
+                "Stockline", "StocklineCore", "StocklineStore", "StocklineScenario", "StocklineDemo", "StocklineHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: upcoming
@@ -77,6 +100,14 @@ let package = Package(
         .testTarget(
             name: "StocklineStoreTests",
             dependencies: ["Stockline", "StocklineCore", "StocklineStore", "StocklineTestSupport"],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "StocklineHTTPTests",
+            dependencies: [
+                "StocklineHTTP", "Stockline", "StocklineCore", "StocklineTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: upcoming
         ),
         .testTarget(

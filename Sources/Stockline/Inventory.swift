@@ -76,6 +76,11 @@ public final class Inventory: Sendable {
         return try await committer.submit(request)
     }
 
+    /// Posts operations all or none: if one is refused, nothing is written.
+    public func postAtomically(_ requests: [PostingRequest]) async throws -> [Result<PostingResult, StockError>] {
+        try await store.commitAtomically(requests)
+    }
+
     /// Posts many operations in one transaction, each kept or refused on its own (an import).
     public func postBatch(_ requests: [PostingRequest]) async throws -> [Result<PostingResult, StockError>] {
         try await store.commit(requests)
@@ -169,5 +174,42 @@ extension Inventory {
     public func projection(sku: String, at reference: String) async throws -> (start: Quantity, points: [ProjectionPoint]) {
         let state = try await store.snapshot(StateRequest(skus: [sku]))
         return state.projection(of: try state.itemID(sku: sku), at: try state.catalog.readLocation(reference))
+    }
+}
+
+extension Inventory {
+    public func item(sku: String) async throws -> Item? {
+        let state = try await store.snapshot(StateRequest(skus: [sku]))
+        return state.skus[sku].flatMap { state.books[$0]?.item }
+    }
+
+    /// A page of items in creation order, after the item with SKU `after`.
+    public func items(after sku: String?, limit: Int) async throws -> [Item] {
+        var cursor: ItemID?
+        if let sku {
+            guard let item = try await item(sku: sku) else { throw StockError.unknownItem(sku: sku) }
+            cursor = item.id
+        }
+        return try await store.items(limit: max(1, min(limit, 1000)), after: cursor)
+    }
+
+    /// SKUs by item id.
+    public func skus(of ids: [ItemID]) async throws -> [ItemID: String] {
+        guard !ids.isEmpty else { return [:] }
+        return Dictionary(try await store.items(ids: ids).map { ($0.id, $0.sku) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The lots and serial numbers of an item that are in a warehouse or in transit.
+    public func lotsInStock(sku: String) async throws -> [Lot] {
+        let state = try await store.snapshot(StateRequest(skus: [sku]))
+        guard let book = state.books[try state.itemID(sku: sku)] else { return [] }
+        let held = Set(book.quants.values.filter { $0.quantity.isPositive }.compactMap(\.key.lotID))
+        return book.lots.values.filter { held.contains($0.id) }.sorted { $0.name < $1.name }
+    }
+
+    /// The open moves an order holds (its reservations), oldest first.
+    public func reservations(order: String) async throws -> [Move] {
+        let state = try await store.snapshot(StateRequest(orders: [order]))
+        return state.moves.values.filter { $0.reference == order && $0.kind == .reserve }.sorted { $0.id < $1.id }
     }
 }

@@ -15,6 +15,8 @@ public enum StockError: Error, Sendable, Hashable, CustomStringConvertible {
     case obsoleteItem(sku: String, successor: String?)
     case invalidState(String)
     case duplicate(kind: String, code: String)
+    /// An absolute level was set against a quantity that is no longer current (compare-and-set).
+    case staleQuantity(sku: String, at: String, current: Quantity, expected: Quantity)
     case validationFailed(field: String, reason: String)
     case idempotencyKeyReused(key: String)
 
@@ -34,7 +36,7 @@ public enum StockError: Error, Sendable, Hashable, CustomStringConvertible {
         case .serialQuantity: "serial_quantity"
         case .obsoleteItem: "obsolete_item"
         case .invalidState: "invalid_state"
-        case .duplicate: "conflict"
+        case .duplicate, .staleQuantity: "conflict"
         case .validationFailed: "validation_failed"
         case .idempotencyKeyReused: "idempotency_key_reused"
         }
@@ -61,6 +63,8 @@ public enum StockError: Error, Sendable, Hashable, CustomStringConvertible {
             "SKU \(sku) is retired by an engineering change" + (successor.map { "; order \($0) instead" } ?? "")
         case .invalidState(let reason): reason
         case .duplicate(let kind, let code): "\(kind) \(code) exists already"
+        case .staleQuantity(let sku, let at, let current, let expected):
+            "SKU \(sku) at \(at) is \(current), not the expected \(expected); read it again and retry"
         case .validationFailed(let field, let reason): "\(field): \(reason)"
         case .idempotencyKeyReused(let key): "idempotency key \(key) was used for a different command"
         }

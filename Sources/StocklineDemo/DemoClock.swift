@@ -27,13 +27,14 @@ public final class DemoClock: Sendable {
     public var environment: Environment {
         Environment(
             now: { [self] in now },
-            newKey: { [keys] in
-                let next = keys.withLock { value in
-                    value += 1
-                    return value
-                }
-                return "demo-env-" + DemoClock.padded(next)
-            })
+            newKey: { [self] in "demo-env-" + DemoClock.padded(nextKey()) })
+    }
+
+    private func nextKey() -> Int {
+        keys.withLock { value in
+            value += 1
+            return value
+        }
     }
 
     static func padded(_ number: Int, width: Int = 6) -> String {

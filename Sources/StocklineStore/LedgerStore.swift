@@ -20,6 +20,12 @@ public protocol LedgerStore: Sendable {
     /// the others commit together. A key seen before returns the first result (or refuses a different command).
     func commit(_ requests: [PostingRequest]) async throws -> [Result<PostingResult, StockError>]
 
+    /// Posts all requests or none: one refusal rolls the whole transaction back (an atomic batch).
+    func commitAtomically(_ requests: [PostingRequest]) async throws -> [Result<PostingResult, StockError>]
+
+    /// Items by id, for resolving successors and the like.
+    func items(ids: [ItemID]) async throws -> [Item]
+
     /// A consistent read of the state a request names.
     func snapshot(_ request: StateRequest) async throws -> LedgerState
     /// Summaries of earlier postings by key.

@@ -1,7 +1,92 @@
 import ArgumentParser
+import Foundation
+import Stockline
+import StocklineDemo
 
 struct DemoCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "demo", abstract: "Build the demo world.")
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Build the demo world: an automotive parts maker and a regional distributor, a year of business.",
+        discussion: """
+            The world is the same on every run (seeded, with a fixed clock): two companies, their plants, warehouses, \
+            service channel, web shop and vans, a few thousand items and a year of receipts, production, transfers, \
+            deliveries, returns, counts and quality holds. Serving it over HTTP comes with the HTTP API.
+            """)
 
-    func run() async throws {}
+    @OptionGroup var database: DatabaseOptions
+
+    @Flag(help: "Delete an existing database file (and its -wal and -shm files) first.")
+    var replace = false
+
+    @Option(help: "small (two months, a few hundred items) or default (a year, about 2,400 items).")
+    var scale: Scale = .default
+
+    /// The command-line spelling of `DemoScale`.
+    enum Scale: String, CaseIterable, ExpressibleByArgument {
+        case small, `default`
+
+        var demoScale: DemoScale { self == .small ? .small : .default }
+    }
+
+    @Option(help: "The seed of the generator; the same seed builds the same world.")
+    var seed: UInt64 = 2025
+
+    func run() async throws {
+        let path = database.path
+        let files = [path, path + "-wal", path + "-shm"]
+        if FileManager.default.fileExists(atPath: path) {
+            guard replace else {
+                printError("stockline: \(path) exists already; the demo builds into a new database. "
+                           + "Pass --replace to delete it, or --db to choose another file.")
+                throw ExitCode(1)
+            }
+            for file in files where FileManager.default.fileExists(atPath: file) {
+                try FileManager.default.removeItem(atPath: file)
+            }
+        }
+        let clock = DemoClock()
+        let inventory = try await Inventory.open(path: path, environment: clock.environment)
+        printError("building the demo world (\(scale.rawValue) scale, seed \(seed)) into \(path)")
+        let summary = try await buildDemoWorld(into: inventory, scale: scale.demoScale, seed: seed, clock: clock) { line in
+            printError(line)
+        }
+        printSummary(summary, path: path)
+    }
+
+    private func printSummary(_ summary: DemoSummary, path: String) {
+        print("demo world built in \(String(format: "%.1f", summary.seconds)) s: \(path)")
+        print("\(summary.businessDays) business days, \(summary.firstDay) to \(summary.lastDay), seed \(summary.seed)")
+        print("")
+        printTable(["company", "costing", "warehouses", "items", "postings"], summary.companies.map { company in
+            [company.code, company.costing, "\(company.warehouses.count)", "\(company.items)", "\(company.postings)"]
+        })
+        for company in summary.companies {
+            print("  \(company.code): \(company.warehouses.joined(separator: ", "))")
+        }
+        print("")
+        print("\(summary.warehouses) warehouses, \(summary.items) items, \(summary.postings) postings, "
+              + "\(summary.moves) moves, \(summary.events) events")
+        let kinds = summary.postingsByKind.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+        print("postings by kind: " + kinds.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        if summary.refused > 0 {
+            let codes = summary.refusals.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+            print("refused: \(summary.refused) (\(codes.joined(separator: ", ")))")
+            for sample in summary.refusalSamples.prefix(20) { print("  \(sample)") }
+        } else {
+            print("refused: 0")
+        }
+        print("")
+        print("try:")
+        let db = path == "stockline.sqlite" ? "" : " --db \(path)"
+        for example in summary.examples {
+            print("  stockline stock \(example.sku)\(db)    # \(example.note)")
+        }
+        if let first = summary.examples.first {
+            print("  stockline moves \(first.sku)\(db) --limit 20")
+        }
+        print("  stockline verify\(db)")
+        print("")
+        print("Serving the demo over HTTP comes with the HTTP API (not built yet); until then, query it with the "
+              + "commands above.")
+    }
 }

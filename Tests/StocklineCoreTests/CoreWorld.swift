@@ -77,6 +77,6 @@ struct CoreWorld {
 func item(_ sku: String, uom: String = "unit", tracking: Item.Tracking = .none, packs: [String: Quantity] = [:])
     -> Item
 {
-    Item(id: ItemID(0), sku: sku, unit: UnitOfMeasure.builtIn[uom] ?? UnitOfMeasure.builtIn["unit"]!, packs: packs,
-         tracking: tracking)
+    let unit = UnitOfMeasure.builtIn[uom] ?? UnitOfMeasure(name: uom, category: .unit, factor: Fixed(1), precision: Fixed(1))
+    return Item(id: ItemID(0), sku: sku, unit: unit, packs: packs, tracking: tracking)
 }

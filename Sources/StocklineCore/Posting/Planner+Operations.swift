@@ -285,6 +285,12 @@ extension Planner {
         let (location, warehouse, company) = try stockLocation(op.at)
         let lots = try lotFilter(item, quantity: counted, lot: op.lot, serials: nil)
         let current = quants(item.id, in: location, lots: lots).reduce(Quantity.zero) { $0 + $1.quantity }
+        if let expected = op.expected {
+            let believed = try quantity(expected, uom: op.uom, of: item, allowZero: true, allowNegative: true)
+            guard believed == current else {
+                throw .staleQuantity(sku: item.sku, at: location.path, current: current, expected: believed)
+            }
+        }
         let difference = counted - current
         let adjustment = try state.catalog.virtual(Location.Virtual.adjustment)
         if difference.isNegative {

@@ -138,8 +138,12 @@ public enum StockOperation: Sendable, Hashable, Codable {
         public var counted: Quantity
         public var lot: String?
         public var uom: String?
-        public init(sku: String, at: String, counted: Quantity, lot: String? = nil, uom: String? = nil) {
+        /// The quantity the caller believes is current; the count is refused if it is not (compare-and-set).
+        public var expected: Quantity?
+        public init(sku: String, at: String, counted: Quantity, lot: String? = nil, uom: String? = nil,
+                    expected: Quantity? = nil) {
             self.sku = sku; self.at = at; self.counted = counted; self.lot = lot; self.uom = uom
+            self.expected = expected
         }
     }
 

@@ -165,6 +165,35 @@ public final class SQLiteLedgerStore: LedgerStore {
         }
     }
 
+    public func commitAtomically(_ requests: [PostingRequest]) async throws -> [Result<PostingResult, StockError>] {
+        let catalog = try await catalog()
+        do {
+            return try await pool.write { db in
+                var results: [Result<PostingResult, StockError>] = []
+                for request in requests {
+                    let outcome = try Self.post(request, catalog: catalog, db: db)
+                    results.append(outcome)
+                    if case .failure = outcome { throw RolledBack(results: results) }
+                }
+                return results
+            }
+        } catch let rollback as RolledBack {
+            return rollback.results
+        }
+    }
+
+    /// Aborts a write transaction while carrying out what the batch answered so far.
+    private struct RolledBack: Error {
+        var results: [Result<PostingResult, StockError>]
+    }
+
+    public func items(ids: [ItemID]) async throws -> [Item] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT data FROM item WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+                                arguments: [try Self.json(ids.map(\.rawValue))]).map { try Self.decode(Item.self, $0) }
+        }
+    }
+
     public func snapshot(_ request: StateRequest) async throws -> LedgerState {
         let catalog = try await catalog()
         return try await pool.read { db in try Self.loadState(request, catalog: catalog, db: db) }

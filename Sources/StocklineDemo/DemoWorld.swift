@@ -1,0 +1,197 @@
+import Foundation
+public import Stockline
+import StocklineCore
+import StocklineStore
+
+/// How big a demo world to build.
+public enum DemoScale: String, Sendable, CaseIterable, Codable {
+    /// A couple of months and a few hundred items: for tests and a quick look.
+    case small
+    /// A year, about 2,000 parts at the parts maker and a few hundred at the distributor.
+    case `default`
+
+    var size: DemoSize {
+        switch self {
+        case .small:
+            DemoSize(months: 2, volume: 0.4, components: 90, finished: 36, bulkFluids: 4, bottledFluids: 6,
+                     controlUnits: 3, supersededPairs: 6, cables: 3, fasteners: 12, electrical: 10, hvac: 6,
+                     chemicals: 2, equipment: 2, kits: 4, vans: 2)
+        case .default:
+            DemoSize(months: 12, volume: 1, components: 1_200, finished: 480, bulkFluids: 40, bottledFluids: 60,
+                     controlUnits: 30, supersededPairs: 80, cables: 30, fasteners: 110, electrical: 100, hvac: 60,
+                     chemicals: 15, equipment: 15, kits: 25, vans: 8)
+        }
+    }
+}
+
+/// The dimensions of a demo world.
+struct DemoSize {
+    var months: Int
+    /// Multiplies the number of order lines per day.
+    var volume: Double
+    var components, finished, bulkFluids, bottledFluids, controlUnits, supersededPairs: Int
+    var cables, fasteners, electrical, hvac, chemicals, equipment, kits, vans: Int
+}
+
+/// What `buildDemoWorld` built: enough to print a summary and to point a person at interesting items.
+public struct DemoSummary: Sendable, Codable {
+    public struct CompanySummary: Sendable, Codable {
+        public var code: String
+        public var costing: String
+        public var warehouses: [String]
+        public var items: Int
+        public var postings: Int
+    }
+
+    /// An item worth a look, and why.
+    public struct Example: Sendable, Codable {
+        public var sku: String
+        public var note: String
+    }
+
+    public var scale: DemoScale
+    public var seed: UInt64
+    public var firstDay: String
+    public var lastDay: String
+    public var businessDays: Int
+    public var companies: [CompanySummary]
+    public var warehouses: Int
+    public var items: Int
+    /// Postings the ledger accepted and refused.
+    public var postings: Int
+    public var refused: Int
+    public var refusals: [String: Int]
+    /// The first few refusals, to diagnose a generator that plans something the ledger will not take.
+    public var refusalSamples: [String]
+    public var postingsByKind: [String: Int]
+    public var moves: Int
+    public var events: Int
+    /// Order lines that found no stock and were not placed.
+    public var lostLines: Int
+    public var examples: [Example]
+    public var seconds: Double
+}
+
+/// Builds the demo world into an empty ledger: the automotive parts maker and the regional distributor, posting
+/// a year of business day by day through `Inventory.postBatch`, the same service every door uses.
+///
+/// The same `seed` and `scale` give the same ledger: every number is drawn from a seeded generator, every posting
+/// has a counting key and a time from `clock` (pass `clock.environment` to the `Inventory` as well). The generator
+/// keeps its own picture of the stock and plans only what the ledger should accept; refusals are counted in the
+/// summary, not hidden. `progress` receives a line per phase and per month.
+public func buildDemoWorld(
+    into inventory: Inventory, scale: DemoScale = .default, seed: UInt64 = 2025, clock: DemoClock = DemoClock(),
+    progress: @Sendable (String) -> Void = { _ in }
+) async throws -> DemoSummary {
+    let started = ContinuousClock.now
+    let elapsed = { () -> String in
+        let duration = ContinuousClock.now - started
+        let tenths = duration.components.seconds * 10 + duration.components.attoseconds / 100_000_000_000_000_000
+        return "\(tenths / 10).\(tenths % 10) s"
+    }
+    let size = scale.size
+    let days = DemoCalendar.businessDays(from: DemoClock.start, months: size.months)
+    let poster = DemoPoster(inventory: inventory, clock: clock)
+    var random = DemoRandom(seed: seed)
+    let parts = DemoBuilder(name: "automotive parts maker", company: AutomotiveWorld.company, poster: poster,
+                            random: random.fork())
+    let trade = DemoBuilder(name: "regional distributor", company: DistributorWorld.company, poster: poster,
+                            random: random.fork())
+    parts.volume = size.volume
+    trade.volume = size.volume
+    let automotive = AutomotiveWorld(builder: parts)
+    let distributor = DistributorWorld(builder: trade, vans: size.vans)
+    automotive.define(size, days: days.count)
+    distributor.define(size, days: days.count)
+
+    progress("creating master data: 2 companies, \(automotive.warehouses.count + distributor.warehouses.count) warehouses, "
+             + "\(parts.itemOrder.count + trade.itemOrder.count) items")
+    try await createMasterData(inventory, parts, costing: .fifo, warehouses: automotive.warehouses,
+                               locations: automotive.locations, progress: progress)
+    try await createMasterData(inventory, trade, costing: .average, warehouses: distributor.warehouses,
+                               locations: distributor.locations, progress: progress)
+
+    progress("posting opening balances (\(elapsed()))")
+    clock.set(DemoClock.start - 12 * 3_600)
+    parts.openingBalances()
+    trade.openingBalances()
+    try await poster.flush(all: true)
+
+    for (index, day) in days.enumerated() {
+        clock.set(day.morning)
+        let isLast = index == days.count - 1
+        automotive.run(day, isLast: isLast)
+        distributor.run(day, isLast: isLast)
+        try await poster.flush()
+        if day.isMonthEnd {
+            try await poster.flush(all: true)
+            progress("month \(day.month)/\(size.months): \(poster.accepted) postings "
+                     + "(automotive parts maker \(parts.postings), regional distributor \(trade.postings)), "
+                     + "\(poster.refused) refused (\(elapsed()))")
+        }
+    }
+    try await poster.flush(all: true)
+
+    let counts = try await inventory.store.counts()
+    return DemoSummary(
+        scale: scale, seed: seed, firstDay: days.first?.text ?? "", lastDay: days.last?.text ?? "",
+        businessDays: days.count,
+        companies: [
+            .init(code: AutomotiveWorld.company, costing: "fifo", warehouses: automotive.warehouses.map(\.code),
+                  items: parts.itemOrder.count, postings: parts.postings),
+            .init(code: DistributorWorld.company, costing: "average", warehouses: distributor.warehouses.map(\.code),
+                  items: trade.itemOrder.count, postings: trade.postings),
+        ],
+        warehouses: automotive.warehouses.count + distributor.warehouses.count, items: counts.items,
+        postings: poster.accepted, refused: poster.refused, refusals: poster.refusals, refusalSamples: poster.samples,
+        postingsByKind: poster.kinds, moves: counts.moves, events: counts.events,
+        lostLines: parts.lostLines + trade.lostLines,
+        examples: examples(automotive, distributor),
+        seconds: Double((ContinuousClock.now - started).components.seconds)
+            + Double((ContinuousClock.now - started).components.attoseconds) / 1e18)
+}
+
+private func createMasterData(
+    _ inventory: Inventory, _ builder: DemoBuilder, costing: CostingMethod,
+    warehouses: [(code: String, kind: Warehouse.Kind)], locations: [String], progress: @Sendable (String) -> Void
+) async throws {
+    try await inventory.addCompany(code: builder.company, currency: "EUR", costing: costing)
+    for warehouse in warehouses {
+        try await inventory.addWarehouse(code: warehouse.code, company: builder.company, kind: warehouse.kind)
+    }
+    for path in locations { try await inventory.addLocation(path: path) }
+    for (index, sku) in builder.itemOrder.enumerated() {
+        try await inventory.addItem(builder.item(sku).masterData())
+        if (index + 1) % 500 == 0 { progress("  \(builder.name): \(index + 1)/\(builder.itemOrder.count) items") }
+    }
+}
+
+/// Items that show the ledger's features at the end of the year.
+private func examples(_ automotive: AutomotiveWorld, _ distributor: DistributorWorld) -> [DemoSummary.Example] {
+    var examples: [DemoSummary.Example] = []
+    let parts = automotive.builder
+    let inTransit = parts.pipeline.filter { $0.value.isPositive && AutomotiveWorld.centres.contains($0.key.warehouse) }
+        .keys.sorted { ($0.sku, $0.warehouse) < ($1.sku, $1.warehouse) }
+    if let place = inTransit.first {
+        examples.append(.init(sku: place.sku, note: "finished part made at a plant, on its way to \(place.warehouse)"))
+    }
+    if let open = parts.openOrders.first, let line = open.lines.first {
+        examples.append(.init(sku: line.0.sku, note: "reserved for order \(open.order) at \(open.warehouse), not yet shipped"))
+    }
+    if let fluid = automotive.bulkFluids.first {
+        examples.append(.init(sku: fluid, note: "lot-tracked fluid, bought in drums, inspected in QC, used by the litre"))
+    }
+    if let unit = automotive.controlUnits.first {
+        examples.append(.init(sku: unit, note: "serialized control unit (`stockline moves` shows the serial flow)"))
+    }
+    if let pair = automotive.supersessions.first(where: { $0.mode == .oneWay }) {
+        examples.append(.init(sku: pair.old, note: "retired one-way by \(pair.new); leftovers stay at \(AutomotiveWorld.service)"))
+    }
+    if let cable = distributor.cables.first {
+        examples.append(.init(sku: cable, note: "cable sold cut to length, average cost"))
+    }
+    if let kit = distributor.kits.first {
+        examples.append(.init(sku: kit, note: "kit assembled at \(DistributorWorld.assembly), sold through the web shop"))
+    }
+    return examples
+}

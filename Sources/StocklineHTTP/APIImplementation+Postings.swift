@@ -1,0 +1,60 @@
+import Foundation
+import OpenAPIRuntime
+import Stockline
+import StocklineAPI
+import StocklineCore
+import StocklineStore
+
+extension APIImplementation {
+    func post(_ input: Operations.Post.Input) async throws -> Operations.Post.Output {
+        guard case .json(let body) = input.body else { throw Problem(status: 415, code: "validation_failed", detail: "send application/json") }
+        let operation = try Self.operation(body, at: "")
+        let result = try await inventory.attempt(operation, key: input.headers.idempotencyKey, actor: "api", source: "http").get()
+        return .created(.init(body: .json(Self.schema(result))))
+    }
+
+    func postBatch(_ input: Operations.PostBatch.Input) async throws -> Operations.PostBatch.Output {
+        guard case .json(let batch) = input.body else { throw Problem(status: 415, code: "validation_failed", detail: "send application/json") }
+        let atomic = batch.atomic ?? true
+        let now = inventory.environment.now()
+        let batchKey = input.headers.idempotencyKey ?? inventory.environment.newKey()
+        var requests: [PostingRequest] = []
+        for (index, line) in batch.operations.enumerated() {
+            let operation = try Self.operation(line.operation, at: "operations[\(index)]")
+            requests.append(PostingRequest(key: line.key ?? "\(batchKey)#\(index + 1)", operation: operation, actor: "api",
+                                           source: "http", now: now))
+        }
+        let results = atomic ? try await inventory.postAtomically(requests) : try await inventory.postBatch(requests)
+        let applied = !atomic || results.allSatisfy { if case .success = $0 { true } else { false } }
+        var lines: [Components.Schemas.BatchResult] = results.map { result in
+            switch result {
+            case .success(let posting):
+                return applied ? .init(status: .ok, result: Self.schema(posting)) : .init(status: .notApplied)
+            case .failure(let error):
+                return .init(status: .error, problem: Self.schema(Problem(error)))
+            }
+        }
+        lines += Array(repeating: .init(status: .notApplied), count: requests.count - lines.count)
+        return .ok(.init(body: .json(.init(atomic: atomic, applied: applied, results: lines))))
+    }
+
+    /// The generated body written back as JSON, read by the same strict decoder scenario files use.
+    static func operation(_ body: Components.Schemas.Operation, at path: String) throws -> StockOperation {
+        let data = try JSONEncoder().encode(body)
+        let document = try JSONDecoder().decode(DocumentValue.self, from: data)
+        guard let fields = document.object, fields.count == 1, let (kind, value) = fields.first else {
+            throw DocumentError(path: path, reason: "give exactly one operation, e.g. {\"receive\": {...}}")
+        }
+        return try StockOperation.decode(kind: kind, fields: value, at: path)
+    }
+
+    static func schema(_ result: PostingResult) -> Components.Schemas.PostingResult {
+        .init(posting: Int(result.postingID), key: result.key, kind: result.kind.rawValue,
+              moves: result.moveIDs.map { Int($0.rawValue) }, quantity: result.quantity.double, value: result.value.double)
+    }
+
+    static func schema(_ problem: Problem) -> Components.Schemas.Problem {
+        .init(_type: problem.type, title: problem.title, status: problem.status, code: problem.code, detail: problem.detail,
+              field: problem.field, current: problem.current)
+    }
+}

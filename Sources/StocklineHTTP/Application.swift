@@ -1,0 +1,71 @@
+import Foundation
+public import Hummingbird
+public import Logging
+import OpenAPIHummingbird
+import StocklineAPI
+public import Stockline
+
+/// Where and how the HTTP server listens.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 8080) {
+        self.host = host
+        self.port = port
+    }
+}
+
+/// Assembles the HTTP application: the generated OpenAPI routes over one `Inventory`, with request ids, request
+/// logging and problem documents for every refusal.
+public func buildApplication(
+    inventory: Inventory, configuration: ServerConfiguration, logger: Logger
+) throws -> some ApplicationProtocol {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestLoggingMiddleware())
+    let api = APIImplementation(inventory: inventory, logger: logger)
+    try api.registerHandlers(on: router, middlewares: [ProblemMiddleware(logger: logger)])
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stockline"),
+        logger: logger)
+}
+
+/// The per-request context: Hummingbird's core storage plus the request id every log line carries.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var requestID: String
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        requestID = UUID().uuidString.lowercased()
+    }
+}
+
+/// Logs each request with its id, method, path, status and duration, and echoes the id in `X-Request-Id`.
+struct RequestLoggingMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        if let given = request.headers[.init("X-Request-Id")!], !given.isEmpty { context.requestID = given }
+        var logger = context.logger
+        logger[metadataKey: "request_id"] = .string(context.requestID)
+        context.logger = logger
+        let start = ContinuousClock.now
+        do {
+            var response = try await RequestIDLocal.$current.withValue(context.requestID) { try await next(request, context) }
+            response.headers[.init("X-Request-Id")!] = context.requestID
+            logger.info("\(request.method) \(request.uri.path) \(response.status.code) \(ContinuousClock.now - start)")
+            return response
+        } catch {
+            logger.info("\(request.method) \(request.uri.path) failed: \(error)")
+            throw error
+        }
+    }
+}
+
+/// The id of the request being served, for handlers that record it (audit, logs).
+enum RequestIDLocal {
+    @TaskLocal static var current: String?
+}

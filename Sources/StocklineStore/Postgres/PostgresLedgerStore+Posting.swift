@@ -1,0 +1,437 @@
+import Foundation
+import PostgresNIO
+import StocklineCore
+
+extension PostgresLedgerStore {
+    /// What one request left for the rest of its transaction: its result, and the events to number at the end.
+    struct Posted: Sendable {
+        var result: Result<PostingResult, StockError>
+        var events: [OutboxEntry]
+    }
+
+    /// Locks the items, checks the key, plans against freshly loaded state, and writes the changes; inside the
+    /// caller's savepoint, like `SQLiteLedgerStore.post`. Events are handed back rather than written, so they are
+    /// numbered at the end of the transaction (see ``appendEvents(_:_:)``).
+    static func post(_ request: PostingRequest, catalog: Catalog, db: PostgresSession) async throws -> Posted {
+        let stateRequest = request.operation.stateRequest
+        // Locked before the key is checked: a concurrent posting of the same key on the same items has committed
+        // by the time the lock is ours, so it is found here instead of failing on the unique key at insert.
+        let itemIDs = try await lockItems(stateRequest, db: db)
+        let fingerprint = try json(request.operation)
+        if let row = try await db.rows("SELECT fingerprint, result FROM posting WHERE key = \(request.key)").first {
+            guard try row.get("fingerprint", as: String.self) == fingerprint else {
+                return Posted(result: .failure(.idempotencyKeyReused(key: request.key)), events: [])
+            }
+            return Posted(result: .success(try decode(PostingResult.self, try row.get("result"))), events: [])
+        }
+        // Taken after the locks, so the ids of an item's postings grow in the order the postings commit (quants
+        // pick first-in-first-out by move id).
+        guard let next = try await db.rows("SELECT nextval('posting_id') AS posting, nextval('row_block') AS block")
+            .first
+        else { throw StoreError.corrupt("the id sequences answered nothing") }
+        let postingID: Int64 = try next.get("posting")
+        let block: Int64 = try next.get("block")
+        var state = try await loadState(
+            stateRequest, itemIDs: itemIDs, catalog: catalog,
+            ids: IDAllocator(nextMove: block, nextLayer: block, nextLot: block), db: db)
+        let context = PostingContext(postingID: postingID, key: request.key, now: request.now, actor: request.actor,
+                                     source: request.source, reason: request.reason)
+        let planned = Planner.plan(request.operation, in: &state, context: context)
+        guard case .success(let result) = planned else { return Posted(result: planned, events: []) }
+        let used = max(state.ids.nextMove, state.ids.nextLayer, state.ids.nextLot) - block
+        guard used <= PostgresSchema.rowBlockSize else {
+            throw PostgresStoreError.rowBlockExhausted(key: request.key, used: used, limit: PostgresSchema.rowBlockSize)
+        }
+        let itemID = result.moveIDs.first.flatMap { state.moves[$0]?.itemID }
+        let firstMove = result.moveIDs.first.flatMap { state.moves[$0] }
+        let warehouseID = firstMove.flatMap { move in
+            catalog.locations[move.fromID]?.warehouseID ?? catalog.locations[move.toID]?.warehouseID
+        }
+        let companyID = warehouseID.flatMap { catalog.warehouses[$0]?.companyID }
+        try await db.execute(
+            """
+            INSERT INTO posting (id, key, kind, fingerprint, result, item_id, company_id, actor, source, reason,
+                reference, created_at)
+            VALUES (\(postingID), \(request.key), \(request.operation.kind.rawValue), \(fingerprint),
+                \(try json(result)), \(itemID?.rawValue), \(companyID?.rawValue), \(request.actor), \(request.source),
+                \(request.reason), \(request.reference), \(request.now.timeIntervalSince1970))
+            """)
+        try await persist(state, db: db)
+        let events = state.changes.events.map {
+            OutboxEntry(type: $0.type, subject: $0.subject, payload: $0.payload, at: request.now)
+        }
+        return Posted(result: .success(result), events: events)
+    }
+
+    // MARK: - Locking
+
+    /// The ids of the items a request reads: its SKUs, the items of its orders' open moves, and the items of the
+    /// postings it names; the same set `SQLiteLedgerStore.loadState` loads.
+    static func resolveItems(_ request: StateRequest, db: PostgresSession) async throws -> Set<Int64> {
+        var itemIDs = Set<Int64>()
+        if !request.skus.isEmpty {
+            itemIDs.formUnion(
+                try await db.values("SELECT id FROM item WHERE sku = ANY(\(Array(request.skus)))", as: Int64.self))
+        }
+        if !request.orders.isEmpty {
+            itemIDs.formUnion(
+                try await db.values(
+                    """
+                    SELECT DISTINCT item_id FROM move
+                    WHERE reference = ANY(\(Array(request.orders))) AND state IN ('confirmed', 'assigned')
+                    """, as: Int64.self))
+        }
+        if !request.postingKeys.isEmpty {
+            itemIDs.formUnion(
+                try await db.values(
+                    "SELECT item_id FROM posting WHERE key = ANY(\(Array(request.postingKeys))) AND item_id IS NOT NULL",
+                    as: Int64.self))
+        }
+        return itemIDs
+    }
+
+    /// Locks the rows of the items `request` reads, in id order, until the transaction ends; answers their ids.
+    ///
+    /// Every posting that changes an item's quants, layers, costs, lots or moves holds that item's row lock, so once
+    /// it is ours nobody else changes what we are about to load, and READ COMMITTED statements see everything
+    /// committed before. The lock order is fixed (ascending id), so two postings cannot wait for each other in a
+    /// circle. An order's items are only known from its moves, which a concurrent posting may have extended before
+    /// our lock was granted; so the set is resolved again after locking, and any newcomer locked too (rare, and out
+    /// of order only then: a deadlock it might cause is detected by the server and the transaction retried).
+    static func lockItems(_ request: StateRequest, db: PostgresSession) async throws -> Set<Int64> {
+        var locked = Set<Int64>()
+        while true {
+            let wanted = try await resolveItems(request, db: db)
+            let missing = wanted.subtracting(locked)
+            guard !missing.isEmpty else { return wanted }
+            _ = try await db.rows("SELECT id FROM item WHERE id = ANY(\(missing.sorted())) ORDER BY id FOR UPDATE")
+            locked.formUnion(missing)
+        }
+    }
+
+    // MARK: - Loading
+
+    /// The state of the items `itemIDs`, exactly as `SQLiteLedgerStore.loadState` loads it.
+    static func loadState(
+        _ request: StateRequest, itemIDs: Set<Int64>, catalog: Catalog, ids: IDAllocator, db: PostgresSession
+    ) async throws -> LedgerState {
+        let postings = try await loadPostings(request.postingKeys, db: db)
+        var books: [ItemID: ItemBook] = [:]
+        var moves: [MoveID: Move] = [:]
+        var reservations: [MoveID: [Reservation]] = [:]
+        for id in itemIDs.sorted() {
+            guard let book = try await loadBook(ItemID(id), lotNames: request.lots, catalog: catalog, db: db) else {
+                continue
+            }
+            books[book.item.id] = book
+            let open = try await fetchMoves(
+                db, "SELECT * FROM move WHERE item_id = \(id) AND state IN ('draft', 'confirmed', 'assigned')")
+            for move in open { moves[move.id] = move }
+        }
+        if !moves.isEmpty {
+            let rows = try await db.rows(
+                """
+                SELECT r.* FROM reservation r JOIN move m ON m.id = r.move_id
+                WHERE m.item_id = ANY(\(books.keys.map(\.rawValue))) AND m.state = 'assigned'
+                ORDER BY r.move_id, r.location_id, r.lot_id
+                """)
+            for row in rows {
+                let moveID = MoveID(try row.get("move_id"))
+                let lot: Int64 = try row.get("lot_id")
+                reservations[moveID, default: []].append(
+                    Reservation(
+                        moveID: moveID,
+                        key: QuantKey(locationID: LocationID(try row.get("location_id")),
+                                      lotID: lot == 0 ? nil : LotID(lot)),
+                        quantity: Fixed(micros: try row.get("quantity"))))
+            }
+        }
+        var uses: [LayerID: [LayerUse]] = [:]
+        for layer in postings.values.flatMap(\.layers) {
+            uses[layer.id] = try await db.rows(
+                "SELECT * FROM layer_use WHERE origin_id = \(layer.id.rawValue) ORDER BY id"
+            ).map { row in
+                LayerUse(postingID: try row.get("posting_id"), layerID: LayerID(try row.get("layer_id")),
+                         originID: layer.id, quantity: Fixed(micros: try row.get("quantity")),
+                         value: Fixed(micros: try row.get("value")), leftStock: try row.get("left_stock"))
+            }
+        }
+        return LedgerState(catalog: catalog, books: books, moves: moves, reservations: reservations,
+                           postings: postings, uses: uses, ids: ids)
+    }
+
+    static func loadBook(_ id: ItemID, lotNames: Set<String>, catalog: Catalog, db: PostgresSession) async throws
+        -> ItemBook?
+    {
+        guard let data = try await db.value("SELECT data FROM item WHERE id = \(id.rawValue)", as: String.self) else {
+            return nil
+        }
+        var book = ItemBook(item: try decode(Item.self, data))
+        let quants = try await db.rows(
+            """
+            SELECT q.* FROM quant q JOIN location l ON l.id = q.location_id
+            WHERE q.item_id = \(id.rawValue) AND l.usage IN ('internal', 'transit')
+            """)
+        for row in quants {
+            let lot: Int64 = try row.get("lot_id")
+            let key = QuantKey(locationID: LocationID(try row.get("location_id")), lotID: lot == 0 ? nil : LotID(lot))
+            book.quants[key] = Quant(key: key, quantity: Fixed(micros: try row.get("quantity")),
+                                     reserved: Fixed(micros: try row.get("reserved")),
+                                     inSequence: try row.get("in_sequence"))
+        }
+        let lotIDs = Set(book.quants.keys.compactMap { $0.lotID?.rawValue })
+        let lots = try await db.rows(
+            """
+            SELECT * FROM lot WHERE item_id = \(id.rawValue)
+                AND (id = ANY(\(lotIDs.sorted())) OR name = ANY(\(lotNames.sorted())))
+            """)
+        for row in lots {
+            let lot = Lot(id: LotID(try row.get("id")), itemID: id, name: try row.get("name"),
+                          expiry: (try row.get("expiry", as: Double?.self)).map { Date(timeIntervalSince1970: $0) })
+            book.lots[lot.id] = lot
+        }
+        for row in try await db.rows("SELECT * FROM cost WHERE item_id = \(id.rawValue)") {
+            let companyID = CompanyID(try row.get("company_id"))
+            guard let company = catalog.companies[companyID] else { continue }
+            var costs = book.costs[companyID] ?? CostBook(method: company.costing)
+            let totals = CostTotals(quantity: Fixed(micros: try row.get("quantity")),
+                                    value: Fixed(micros: try row.get("value")),
+                                    unitCost: (try row.get("unit_cost", as: Int64?.self)).map(Fixed.init(micros:)))
+            if let scope = scope(try row.get("scope"), try row.get("scope_warehouse_id")), scope != .company {
+                costs.scopes[scope] = totals
+            } else {
+                costs.totals = totals
+            }
+            book.costs[companyID] = costs
+        }
+        let open = try await fetchLayers(
+            db,
+            """
+            SELECT * FROM valuation_layer
+            WHERE item_id = \(id.rawValue) AND (remaining_quantity != 0 OR short_quantity != 0) ORDER BY id
+            """)
+        for layer in open {
+            guard let company = catalog.companies[layer.companyID] else { continue }
+            book.costs[layer.companyID, default: CostBook(method: company.costing)].layers[layer.id] = layer
+        }
+        return book
+    }
+
+    static func loadPostings(_ keys: Set<String>, db: PostgresSession) async throws -> [String: PostingSummary] {
+        var result: [String: PostingSummary] = [:]
+        for key in keys {
+            guard let row = try await db.rows("SELECT * FROM posting WHERE key = \(key)").first,
+                let kind = OperationKind(rawValue: try row.get("kind"))
+            else { continue }
+            let id: Int64 = try row.get("id")
+            let moveIDs = try await db.values("SELECT id FROM move WHERE posting_id = \(id) ORDER BY id", as: Int64.self)
+            let doneQuantity =
+                try await db.value(
+                    "SELECT coalesce(sum(quantity), 0)::bigint FROM move WHERE id = ANY(\(moveIDs)) AND state = 'done'",
+                    as: Int64.self) ?? 0
+            let value =
+                try await db.value(
+                    """
+                    SELECT coalesce(sum(value), 0)::bigint FROM valuation_layer
+                    WHERE posting_id = \(id) AND scope != 'transit'
+                    """, as: Int64.self) ?? 0
+            let returned =
+                try await db.value(
+                    """
+                    SELECT coalesce(sum(quantity), 0)::bigint FROM move WHERE origin_id = ANY(\(moveIDs))
+                    AND state = 'done' AND kind IN ('return_from_customer', 'return_to_supplier')
+                    """, as: Int64.self) ?? 0
+            let layers =
+                kind == .receive
+                ? try await fetchLayers(
+                    db, "SELECT * FROM valuation_layer WHERE posting_id = \(id) AND kind = 'in' ORDER BY id") : []
+            result[key] = PostingSummary(
+                id: id, key: key, kind: kind, itemID: (try row.get("item_id", as: Int64?.self)).map(ItemID.init),
+                companyID: (try row.get("company_id", as: Int64?.self)).map(CompanyID.init),
+                quantity: Fixed(micros: doneQuantity), value: Fixed(micros: value),
+                returnedQuantity: Fixed(micros: returned), moveIDs: moveIDs.map(MoveID.init), layers: layers)
+        }
+        return result
+    }
+
+    static func fetchMoves(_ db: PostgresSession, _ query: PostgresQuery) async throws -> [Move] {
+        try await db.rows(query).map { row in
+            Move(
+                id: MoveID(try row.get("id")), postingID: try row.get("posting_id"),
+                itemID: ItemID(try row.get("item_id")), quantity: Fixed(micros: try row.get("quantity")),
+                fromID: LocationID(try row.get("from_id")), toID: LocationID(try row.get("to_id")),
+                lotID: (try row.get("lot_id", as: Int64?.self)).map(LotID.init),
+                state: Move.State(rawValue: try row.get("state")) ?? .draft,
+                kind: OperationKind(rawValue: try row.get("kind")) ?? .adjust,
+                plannedAt: Date(timeIntervalSince1970: try row.get("planned_at")),
+                doneAt: (try row.get("done_at", as: Double?.self)).map { Date(timeIntervalSince1970: $0) },
+                reference: try row.get("reference"),
+                originID: (try row.get("origin_id", as: Int64?.self)).map(MoveID.init))
+        }
+    }
+
+    static func fetchLayers(_ db: PostgresSession, _ query: PostgresQuery) async throws -> [ValuationLayer] {
+        try await db.rows(query).map { row in
+            ValuationLayer(
+                id: LayerID(try row.get("id")), companyID: CompanyID(try row.get("company_id")),
+                itemID: ItemID(try row.get("item_id")),
+                scope: scope(try row.get("scope"), try row.get("scope_warehouse_id")) ?? .company,
+                postingID: try row.get("posting_id"), moveID: (try row.get("move_id", as: Int64?.self)).map(MoveID.init),
+                kind: ValuationLayer.Kind(rawValue: try row.get("kind")) ?? .correction,
+                quantity: Fixed(micros: try row.get("quantity")), value: Fixed(micros: try row.get("value")),
+                unitCost: Fixed(micros: try row.get("unit_cost")),
+                remainingQuantity: Fixed(micros: try row.get("remaining_quantity")),
+                remainingValue: Fixed(micros: try row.get("remaining_value")),
+                shortQuantity: Fixed(micros: try row.get("short_quantity")),
+                shortValue: Fixed(micros: try row.get("short_value")),
+                originID: (try row.get("origin_id", as: Int64?.self)).map(LayerID.init),
+                shipmentID: try row.get("shipment_id"))
+        }
+    }
+
+    static func scope(_ name: String, _ warehouse: Int64) -> CostScope? {
+        switch name {
+        case "company": .company
+        case "warehouse": .warehouse(WarehouseID(warehouse))
+        case "transit": .transit(WarehouseID(warehouse))
+        default: nil
+        }
+    }
+
+    static func columns(_ scope: CostScope) -> (String, Int64) {
+        switch scope {
+        case .company: ("company", 0)
+        case .warehouse(let id): ("warehouse", id.rawValue)
+        case .transit(let id): ("transit", id.rawValue)
+        }
+    }
+
+    // MARK: - Writing
+
+    /// Writes `state.changes` except its events, statement for statement as `SQLiteLedgerStore.persist`.
+    static func persist(_ state: LedgerState, db: PostgresSession) async throws {
+        let changes = state.changes
+        for lot in changes.newLots {
+            try await db.execute(
+                """
+                INSERT INTO lot (id, item_id, name, expiry)
+                VALUES (\(lot.id.rawValue), \(lot.itemID.rawValue), \(lot.name), \(lot.expiry?.timeIntervalSince1970))
+                """)
+        }
+        // In a fixed order, so the same posting always runs the same statements in the same order.
+        let quantChanges = changes.quants.sorted { lhs, rhs in
+            (lhs.key.itemID.rawValue, lhs.key.key.locationID.rawValue, lhs.key.key.lotID?.rawValue ?? 0)
+                < (rhs.key.itemID.rawValue, rhs.key.key.locationID.rawValue, rhs.key.key.lotID?.rawValue ?? 0)
+        }
+        for (ref, change) in quantChanges {
+            let item = ref.itemID.rawValue
+            let location = ref.key.locationID.rawValue
+            let lot = ref.key.lotID?.rawValue ?? 0
+            try await db.execute(
+                """
+                INSERT INTO quant (item_id, location_id, lot_id, quantity, reserved, in_sequence)
+                VALUES (\(item), \(location), \(lot), \(change.quantity.micros), \(change.reserved.micros),
+                    \(change.inSequence))
+                ON CONFLICT (item_id, location_id, lot_id) DO UPDATE SET quantity = quant.quantity + excluded.quantity,
+                    reserved = quant.reserved + excluded.reserved, in_sequence = excluded.in_sequence
+                """)
+            try await db.execute(
+                """
+                DELETE FROM quant WHERE item_id = \(item) AND location_id = \(location) AND lot_id = \(lot)
+                    AND quantity = 0 AND reserved = 0
+                """)
+        }
+        let inserted = Set(changes.newMoves)
+        for id in changes.newMoves {
+            guard let move = state.moves[id] else { continue }
+            try await db.execute(
+                """
+                INSERT INTO move (id, posting_id, item_id, quantity, from_id, to_id, lot_id, state, kind, planned_at,
+                    done_at, reference, origin_id)
+                VALUES (\(move.id.rawValue), \(move.postingID), \(move.itemID.rawValue), \(move.quantity.micros),
+                    \(move.fromID.rawValue), \(move.toID.rawValue), \(move.lotID?.rawValue), \(move.state.rawValue),
+                    \(move.kind.rawValue), \(move.plannedAt.timeIntervalSince1970),
+                    \(move.doneAt?.timeIntervalSince1970), \(move.reference), \(move.originID?.rawValue))
+                """)
+        }
+        for id in changes.updatedMoves.sorted() where !inserted.contains(id) {
+            guard let move = state.moves[id] else { continue }
+            try await db.execute(
+                """
+                UPDATE move SET state = \(move.state.rawValue), quantity = \(move.quantity.micros),
+                    done_at = \(move.doneAt?.timeIntervalSince1970) WHERE id = \(id.rawValue)
+                """)
+        }
+        for id in changes.reservations.sorted() {
+            try await db.execute("DELETE FROM reservation WHERE move_id = \(id.rawValue)")
+            for line in state.reservations[id] ?? [] where line.quantity.isPositive {
+                try await db.execute(
+                    """
+                    INSERT INTO reservation (move_id, location_id, lot_id, quantity)
+                    VALUES (\(id.rawValue), \(line.key.locationID.rawValue), \(line.key.lotID?.rawValue ?? 0),
+                        \(line.quantity.micros))
+                    """)
+            }
+        }
+        var layers: [LayerID: ValuationLayer] = [:]
+        for book in state.books.values { for costs in book.costs.values { layers.merge(costs.layers) { a, _ in a } } }
+        let newLayers = Set(changes.newLayers)
+        for id in changes.newLayers {
+            guard let layer = layers[id] else { continue }
+            let (scope, warehouse) = columns(layer.scope)
+            try await db.execute(
+                """
+                INSERT INTO valuation_layer (id, company_id, item_id, scope, scope_warehouse_id, posting_id, move_id,
+                    kind, quantity, value, unit_cost, remaining_quantity, remaining_value, short_quantity, short_value,
+                    origin_id, shipment_id)
+                VALUES (\(id.rawValue), \(layer.companyID.rawValue), \(layer.itemID.rawValue), \(scope), \(warehouse),
+                    \(layer.postingID), \(layer.moveID?.rawValue), \(layer.kind.rawValue), \(layer.quantity.micros),
+                    \(layer.value.micros), \(layer.unitCost.micros), \(layer.remainingQuantity.micros),
+                    \(layer.remainingValue.micros), \(layer.shortQuantity.micros), \(layer.shortValue.micros),
+                    \(layer.originID?.rawValue), \(layer.shipmentID))
+                """)
+        }
+        for id in changes.updatedLayers.sorted() where !newLayers.contains(id) {
+            guard let layer = layers[id] else { continue }
+            try await db.execute(
+                """
+                UPDATE valuation_layer SET remaining_quantity = \(layer.remainingQuantity.micros),
+                    remaining_value = \(layer.remainingValue.micros), short_quantity = \(layer.shortQuantity.micros),
+                    short_value = \(layer.shortValue.micros), value = \(layer.value.micros)
+                WHERE id = \(id.rawValue)
+                """)
+        }
+        for use in changes.layerUses {
+            try await db.execute(
+                """
+                INSERT INTO layer_use (posting_id, layer_id, origin_id, quantity, value, left_stock)
+                VALUES (\(use.postingID), \(use.layerID.rawValue), \(use.originID?.rawValue), \(use.quantity.micros),
+                    \(use.value.micros), \(use.leftStock))
+                """)
+        }
+        let costs = changes.costs.sorted { ($0.itemID, $0.companyID) < ($1.itemID, $1.companyID) }
+        for ref in costs {
+            guard let book = state.books[ref.itemID]?.costs[ref.companyID] else { continue }
+            let rows = [(CostScope.company, book.totals)] + book.scopes.map { ($0.key, $0.value) }
+            for (scope, totals) in rows {
+                let (name, warehouse) = columns(scope)
+                try await db.execute(
+                    """
+                    INSERT INTO cost (item_id, company_id, scope, scope_warehouse_id, quantity, value, unit_cost)
+                    VALUES (\(ref.itemID.rawValue), \(ref.companyID.rawValue), \(name), \(warehouse),
+                        \(totals.quantity.micros), \(totals.value.micros), \(totals.unitCost?.micros))
+                    ON CONFLICT (item_id, company_id, scope, scope_warehouse_id)
+                    DO UPDATE SET quantity = excluded.quantity, value = excluded.value, unit_cost = excluded.unit_cost
+                    """)
+            }
+        }
+        for id in changes.items.sorted() {
+            guard let item = state.books[id]?.item else { continue }
+            try await db.execute(
+                """
+                UPDATE item SET data = \(try json(item)), lifecycle = \(item.lifecycle.rawValue)
+                WHERE id = \(id.rawValue)
+                """)
+        }
+    }
+}

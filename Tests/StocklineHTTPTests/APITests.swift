@@ -1,0 +1,142 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Stockline
+import StocklineCore
+import StocklineHTTP
+import StocklineStore
+import Testing
+
+/// A fresh ledger with one warehouse and one item, served through the real router.
+struct APIWorld {
+    let inventory: Inventory
+
+    init() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("stockline-api-\(UUID().uuidString).sqlite").path
+        let store = try SQLiteLedgerStore(path: path)
+        try await store.migrate()
+        inventory = Inventory(store: store)
+        try await inventory.addCompany(code: "ACME")
+        try await inventory.addWarehouse(code: "WH1")
+        try await inventory.addItem(Item(id: ItemID(0), sku: "P1", unit: UnitOfMeasure.builtIn["unit"] ?? .init(name: "unit", category: .unit, factor: Fixed(1), precision: Fixed(1))))
+    }
+
+    func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let app = try buildApplication(inventory: inventory, configuration: .init(), logger: Logger(label: "test"))
+        try await app.test(.router, body)
+    }
+}
+
+extension TestClientProtocol {
+    @discardableResult
+    func send(_ method: HTTPRequest.Method, _ uri: String, json: String? = nil, key: String? = nil) async throws -> (Int, [String: Any]) {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[.accept] = "application/json, application/problem+json"
+        if let key { headers[HTTPField.Name("Idempotency-Key")!] = key }
+        let response = try await execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+        let text = String(buffer: response.body)
+        let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? ["raw": text]
+        return (Int(response.status.code), object)
+    }
+}
+
+@Suite("HTTP API")
+struct APITests {
+    @Test("a replayed key answers the same and posts once; the same key with another body is refused with 422")
+    func idempotentPosting() async throws {
+        let world = try await APIWorld()
+        try await world.test { client in
+            let receipt = #"{"receive": {"sku": "P1", "qty": 10, "unit_cost": 4, "at": "WH1"}}"#
+            let (first, body) = try await client.send(.post, "/v1/postings", json: receipt, key: "r-1")
+            let (again, replay) = try await client.send(.post, "/v1/postings", json: receipt, key: "r-1")
+            #expect(first == 201)
+            #expect(again == 201)
+            #expect(body["posting"] as? Int == replay["posting"] as? Int)
+            let (reused, problem) = try await client.send(.post, "/v1/postings", json: #"{"receive": {"sku": "P1", "qty": 11, "at": "WH1"}}"#, key: "r-1")
+            #expect(reused == 422)
+            #expect(problem["code"] as? String == "idempotency_key_reused")
+        }
+        #expect(try await world.inventory.store.counts().postings == 1)
+        #expect(try await world.inventory.position(sku: "P1", at: "WH1").onHand == Fixed(10))
+    }
+
+    @Test("a refusal is a problem document with the scenario spec's code and changes nothing")
+    func refusalIsProblemDocument() async throws {
+        let world = try await APIWorld()
+        try await world.test { client in
+            let (status, problem) = try await client.send(.post, "/v1/postings", json: #"{"deliver": {"sku": "P1", "qty": 1, "from": "WH1"}}"#)
+            #expect(status == 409)
+            #expect(problem["code"] as? String == "insufficient_stock")
+            #expect((problem["detail"] as? String)?.contains("0 available") == true)
+            let (unknown, missing) = try await client.send(.post, "/v1/postings", json: #"{"deliver": {"sku": "NOPE", "qty": 1, "from": "WH1"}}"#)
+            #expect(unknown == 422)
+            #expect(missing["code"] as? String == "unknown_item")
+            let (malformed, invalid) = try await client.send(.post, "/v1/postings", json: #"{"deliver": {"sku": "P1"}"#)
+            #expect(malformed == 400)
+            #expect(invalid["code"] as? String == "validation_failed")
+        }
+        #expect(try await world.inventory.store.counts().postings == 0)
+    }
+
+    @Test("setting an absolute level against a stale quantity answers 409 with the current value and changes nothing")
+    func compareAndSet() async throws {
+        let world = try await APIWorld()
+        try await world.test { client in
+            try await client.send(.post, "/v1/postings", json: #"{"receive": {"sku": "P1", "qty": 10, "unit_cost": 1, "at": "WH1"}}"#)
+            let (stale, problem) = try await client.send(.post, "/v1/postings", json: #"{"count": {"sku": "P1", "at": "WH1", "counted": 4, "expected": 9}}"#)
+            #expect(stale == 409)
+            #expect(problem["code"] as? String == "conflict")
+            #expect(problem["current"] as? Double == 10)
+            let (fresh, _) = try await client.send(.post, "/v1/postings", json: #"{"count": {"sku": "P1", "at": "WH1", "counted": 4, "expected": 10}}"#)
+            #expect(fresh == 201)
+        }
+        #expect(try await world.inventory.position(sku: "P1", at: "WH1").onHand == Fixed(4))
+    }
+
+    @Test("an atomic batch with one bad line changes nothing; a non-atomic one posts the good lines")
+    func batches() async throws {
+        let world = try await APIWorld()
+        let lines = #"""
+            {"atomic": ATOMIC, "operations": [
+              {"operation": {"receive": {"sku": "P1", "qty": 5, "unit_cost": 2, "at": "WH1"}}},
+              {"operation": {"deliver": {"sku": "P1", "qty": 50, "from": "WH1"}}},
+              {"operation": {"receive": {"sku": "P1", "qty": 1, "unit_cost": 2, "at": "WH1"}}}]}
+            """#
+        try await world.test { client in
+            let (status, body) = try await client.send(.post, "/v1/postings/batch", json: lines.replacingOccurrences(of: "ATOMIC", with: "true"), key: "b1")
+            #expect(status == 200)
+            #expect(body["applied"] as? Bool == false)
+            let results = body["results"] as? [[String: Any]] ?? []
+            #expect(results.map { $0["status"] as? String } == ["not_applied", "error", "not_applied"])
+        }
+        #expect(try await world.inventory.store.counts().postings == 0)
+        try await world.test { client in
+            let (_, body) = try await client.send(.post, "/v1/postings/batch", json: lines.replacingOccurrences(of: "ATOMIC", with: "false"), key: "b2")
+            let results = body["results"] as? [[String: Any]] ?? []
+            #expect(results.map { $0["status"] as? String } == ["ok", "error", "ok"])
+        }
+        #expect(try await world.inventory.position(sku: "P1", at: "WH1").onHand == Fixed(6))
+    }
+
+    @Test("stock positions and the changes feed read what was posted")
+    func readsAndFeed() async throws {
+        let world = try await APIWorld()
+        try await world.test { client in
+            try await client.send(.post, "/v1/postings", json: #"{"receive": {"sku": "P1", "qty": 3, "unit_cost": 5, "at": "WH1"}}"#)
+            let response = try await client.execute(uri: "/v1/stock?sku=P1&at=WH1", method: .get)
+            let positions = try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [[String: Any]]
+            #expect(positions?.first?["on_hand"] as? Double == 3)
+            #expect(positions?.first?["value"] as? Double == 15)
+            let (_, page) = try await client.send(.get, "/v1/events?after=0&types=posting.receive")
+            let events = page["events"] as? [[String: Any]] ?? []
+            #expect(events.count == 1)
+            #expect((page["next"] as? Int ?? 0) >= events.first?["sequence"] as? Int ?? 1)
+            let spec = try await client.execute(uri: "/openapi.yaml", method: .get)
+            #expect(String(buffer: spec.body).hasPrefix("openapi: 3.1.0"))
+        }
+    }
+}
