@@ -70,9 +70,10 @@ public final class Inventory: Sendable {
 
     /// Like `post`, but hands back a refusal as a value.
     public func attempt(_ operation: StockOperation, key: String? = nil, actor: String = "system",
-                        source: String = "stockline", reason: String? = nil) async throws -> Result<PostingResult, StockError> {
+                        source: String = "stockline", reason: String? = nil, token: String? = nil,
+                        requestID: String? = nil) async throws -> Result<PostingResult, StockError> {
         let request = PostingRequest(key: key ?? environment.newKey(), operation: operation, actor: actor, source: source,
-                                     reason: reason, now: environment.now())
+                                     reason: reason, now: environment.now(), token: token, requestID: requestID)
         return try await committer.submit(request)
     }
 
@@ -211,5 +212,41 @@ extension Inventory {
     public func reservations(order: String) async throws -> [Move] {
         let state = try await store.snapshot(StateRequest(orders: [order]))
         return state.moves.values.filter { $0.reference == order && $0.kind == .reserve }.sorted { $0.id < $1.id }
+    }
+}
+
+extension Inventory {
+    /// The warehouses an operation writes in, for warehouse-scoped access.
+    public func warehouses(touchedBy operation: StockOperation) async throws -> Set<String> {
+        let catalog = try await catalog()
+        func code(_ reference: String) -> String? {
+            if let warehouse = catalog.warehouse(code: reference) { return warehouse.code }
+            return catalog.location(path: reference)?.warehouseID.flatMap { catalog.warehouses[$0]?.code }
+        }
+        let references: [String]
+        switch operation {
+        case .receive(let op): references = [op.at]
+        case .deliver(let op): references = [op.from]
+        case .reserve(let op): references = [op.at]
+        case .transfer(let op): references = [op.from, op.to]
+        case .count(let op): references = [op.at]
+        case .adjust(let op): references = [op.at]
+        case .scrap(let op): references = [op.from]
+        case .returnFromCustomer(let op): references = [op.to]
+        case .returnToSupplier(let op): references = [op.from]
+        case .hold(let op), .release(let op), .reject(let op): references = [op.at]
+        case .consume(let op): references = [op.at]
+        case .produce(let op): references = [op.at]
+        case .unreserve(let op), .ship(let op):
+            return Set(try await reservations(order: op.order).compactMap { catalog.locations[$0.fromID]?.warehouseID }
+                .compactMap { catalog.warehouses[$0]?.code })
+        case .arrive(let op):
+            let state = try await store.snapshot(StateRequest(postingKeys: [op.transfer]))
+            guard let posting = state.postings[op.transfer] else { return [] }
+            return Set(state.moves.values.filter { $0.postingID == posting.id }
+                .compactMap { catalog.locations[$0.toID]?.warehouseID }.compactMap { catalog.warehouses[$0]?.code })
+        case .landedCost, .supersede, .setCost: return []
+        }
+        return Set(references.compactMap(code))
     }
 }

@@ -18,6 +18,8 @@ final class AutomotiveWorld {
     private(set) var supersessions: [(old: String, new: String, mode: StockOperation.Supersede.Mode)] = []
     private var plantOf: [String: String] = [:]
     private var alertPlaces: [Place] = []
+    /// Whether every regional warehouse carries the whole range, or a third of it each.
+    private var wide = true
 
     var warehouses: [(code: String, kind: Warehouse.Kind)] {
         Self.plants.map { ($0, .plant) } + Self.centres.map { ($0, .distributionCentre) } + [(Self.service, .dealer)]
@@ -42,6 +44,7 @@ final class AutomotiveWorld {
     // MARK: - Definition
 
     func define(_ size: DemoSize, days: Int) {
+        wide = size.wide
         defineItems(size)
         defineOutlets()
         planReplenishment()
@@ -115,7 +118,7 @@ final class AutomotiveWorld {
         let pools = Self.plants.indices.map { plant in
             components.enumerated().filter { index, _ in
                 let slot = index % 10
-                return slot == 9 || (plant == 0 ? slot < 5 : (5..<9).contains(slot))
+                return (wide && slot == 9) || (plant == 0 ? slot < 5 : (5..<(wide ? 9 : 10)).contains(slot))
             }.map(\.element)
         }
         for index in 0..<size.finished {
@@ -153,16 +156,19 @@ final class AutomotiveWorld {
         var random = builder.random.fork()
         let oldParts = supersessions.map(\.old)
         let centreRange: ClosedRange<Int> = 18...32
-        for centre in Self.centres {
-            let skus = finished + bottled + oldParts
+        for (region, centre) in Self.centres.enumerated() {
+            func regional(_ skus: [String]) -> [String] {
+                wide ? skus : skus.enumerated().filter { $0.offset % Self.centres.count == region }.map(\.element)
+            }
+            let skus = regional(finished) + (region == 0 ? bottled : regional(bottled)) + regional(oldParts)
             builder.outlets.append(Outlet(
                 warehouse: centre, skus: skus, hot: random.sample(skus, count: max(1, skus.count / 5)),
                 linesPerDay: centreRange, linesPerOrder: 1...5, reservedShare: 40, shipByLine: false, orderPrefix: "SO",
                 channel: Channel(actor: "order-desk", source: "erp"), returnRate: 2))
         }
-        let serviceParts = components.enumerated().filter { $0.offset % 5 == 2 }.map(\.element)
+        let serviceParts = components.enumerated().filter { $0.offset % (wide ? 5 : 10) == 2 }.map(\.element)
         let serviceSKUs = serviceParts + oldParts + bottled + controlUnits
-            + finished.enumerated().filter { $0.offset % 3 == 0 }.map(\.element)
+            + finished.enumerated().filter { $0.offset % (wide ? 3 : 6) == 0 }.map(\.element)
         builder.outlets.append(Outlet(
             warehouse: Self.service, skus: serviceSKUs, hot: random.sample(serviceSKUs, count: max(1, serviceSKUs.count / 5)),
             linesPerDay: 20...36, linesPerOrder: 1...4, reservedShare: 60, shipByLine: false, orderPrefix: "DLR",
@@ -186,30 +192,34 @@ final class AutomotiveWorld {
             guard (builder.rates[place] ?? 0) > 0 else { continue }
             if finished.contains(sku) {
                 builder.propagate(place, to: south)
-                builder.plan(place, .warehouse(south, days: 2), cover: 10, safety: 4)
+                builder.plan(place, .warehouse(south, days: 2), cover: 20, safety: 4)
             } else if bottled.contains(sku) {
                 builder.propagate(place, to: north)
-                builder.plan(place, .warehouse(north, days: 1), cover: 10, safety: 4)
+                builder.plan(place, .warehouse(north, days: 1), cover: 20, safety: 4)
             } else {
-                builder.plan(place, .supplier(inspect: false), cover: 15, safety: 4)
+                builder.plan(place, .supplier(inspect: false), cover: 30, safety: 4)
             }
         }
         for centre in Self.centres {
             for sku in bottled where centre != north {
                 let place = Place(warehouse: centre, sku: sku)
+                guard (builder.rates[place] ?? 0) > 0 else { continue }
                 builder.propagate(place, to: north)
-                builder.plan(place, .warehouse(north, days: 1), cover: 10, safety: 4)
+                builder.plan(place, .warehouse(north, days: 1), cover: 20, safety: 4)
             }
         }
         for centre in Self.centres {
             for sku in finished {
                 guard let plant = plantOf[sku] else { continue }
                 let place = Place(warehouse: centre, sku: sku)
+                guard (builder.rates[place] ?? 0) > 0 else { continue }
                 builder.propagate(place, to: plant)
-                builder.plan(place, .warehouse(plant, days: 2), cover: 10, safety: 4)
+                builder.plan(place, .warehouse(plant, days: 2), cover: 20, safety: 4)
             }
             for sku in supersessions.map(\.old) + (centre == north ? bottled : []) {
-                builder.plan(Place(warehouse: centre, sku: sku), .supplier(inspect: false), cover: 15, safety: 4)
+                let place = Place(warehouse: centre, sku: sku)
+                guard (builder.rates[place] ?? 0) > 0 else { continue }
+                builder.plan(place, .supplier(inspect: false), cover: 30, safety: 4)
             }
         }
         for plant in Self.plants {
@@ -220,12 +230,15 @@ final class AutomotiveWorld {
             for sku in components + bulkFluids + controlUnits {
                 let place = Place(warehouse: plant, sku: sku)
                 guard (builder.rates[place] ?? 0) > 0 else { continue }
-                builder.plan(place, .supplier(inspect: bulkFluids.contains(sku)), cover: 15, safety: 4)
+                builder.plan(place, .supplier(inspect: bulkFluids.contains(sku)), cover: 30, safety: 4)
             }
+            builder.coverOrders(at: plant)
             builder.sizeCapacity(plant)
             for sku in finished where plantOf[sku] == plant { alertPlaces.append(Place(warehouse: plant, sku: sku)) }
         }
-        for centre in Self.centres { alertPlaces += finished.map { Place(warehouse: centre, sku: $0) } }
+        for centre in Self.centres {
+            alertPlaces += finished.map { Place(warehouse: centre, sku: $0) }.filter { builder.policies[$0] != nil }
+        }
     }
 
     /// Each pair's successor is stocked ten days ahead; then the old part is superseded, one-way (retired, its

@@ -155,8 +155,11 @@ extension DemoBuilder {
 
     // MARK: - Orders
 
+    /// A count drawn from `range` times the world's volume; a fraction becomes one more with that probability.
     func scaled(_ range: ClosedRange<Int>) -> Int {
-        Int((Double(random.int(range)) * volume).rounded())
+        let value = Double(random.int(range)) * volume
+        let whole = value.rounded(.down)
+        return Int(whole) + (random.chance((value - whole) * 100) ? 1 : 0)
     }
 
     /// The item a line asks for: mostly a fast mover; a superseded part's successor once it is retired.
@@ -234,7 +237,7 @@ extension DemoBuilder {
 
     /// Counts a share of the stocked places of some warehouses; a few counts find a difference.
     func countCycle(percent: Double, in warehouses: Set<String>, differenceRate: Double) {
-        for place in stock.stockedPlaces where warehouses.contains(place.warehouse) && random.chance(percent) {
+        for place in stock.stockedPlaces where warehouses.contains(place.warehouse) && random.chance(percent * counting) {
             let item = item(place.sku)
             guard item.tracking != .serial else { continue }
             let channel = Channel(actor: "\(place.warehouse.lowercased()).counter", source: "scanner")

@@ -45,7 +45,14 @@ extension DemoBuilder {
         case .production: lead = 3
         }
         let reorderPoint = max(minimum, Int((rate * (Double(lead) + safety)).rounded(.up)))
-        var quantity = max(minimum, Int((rate * cover).rounded(.up)))
+        // Suppliers and the warehouse staff move more than one or two units at a time, however slow the item.
+        let lot: Int
+        switch source {
+        case .supplier: lot = 4
+        case .warehouse: lot = 2
+        case .production: lot = 1
+        }
+        var quantity = max(minimum, lot, Int((rate * cover).rounded(.up)))
         if case .supplier = source, let pack = item.receivePack, let size = item.packs[pack] {
             let packSize = max(1, Int(size.micros / Fixed.one))
             quantity = (quantity + packSize - 1) / packSize * packSize
@@ -63,5 +70,24 @@ extension DemoBuilder {
             orders += rate / max(1, Double(policy.quantity.micros) / 1e6)
         }
         capacity[plant] = Int((orders * 1.6).rounded(.up)) + 2
+    }
+}
+
+extension DemoBuilder {
+    /// Raises the rules of a plant's components so that their stock covers at least one production order of each
+    /// item made from them; otherwise slow movers would be bought in a hurry for nearly every order.
+    func coverOrders(at plant: String) {
+        for (sku, recipe) in recipes.sorted(by: { $0.key < $1.key }) where recipe.plant == plant {
+            guard let production = policies[Place(warehouse: plant, sku: sku)] else { continue }
+            let batch = production.reorderPoint + production.quantity
+            for line in recipe.lines {
+                let place = Place(warehouse: plant, sku: line.sku)
+                guard var policy = policies[place] else { continue }
+                let need = Self.wholeUnits(line.perUnit.times(batch))
+                policy.reorderPoint = max(policy.reorderPoint, need)
+                policy.quantity = max(policy.quantity, need)
+                policies[place] = policy
+            }
+        }
     }
 }

@@ -45,6 +45,8 @@ final class DemoBuilder {
     var postings = 0
     var lostLines = 0
     var volume = 1.0
+    /// Multiplies the share of stock counted at month ends.
+    var counting = 1.0
 
     init(name: String, company: String, poster: DemoPoster, random: DemoRandom) {
         self.name = name

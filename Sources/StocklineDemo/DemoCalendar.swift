@@ -29,7 +29,9 @@ enum DemoCalendar {
 
     /// The business days from `start` for `months` months.
     static func businessDays(from start: Date, months: Int) -> [DemoDay] {
-        guard let end = utc.date(byAdding: .month, value: months, to: start) else { return [] }
+        let first = utc.dateComponents([.year, .month], from: start)
+        guard let month = utc.date(from: DateComponents(year: first.year, month: first.month, day: 1)),
+              let end = utc.date(byAdding: .month, value: months, to: month) else { return [] }
         var days: [DemoDay] = []
         var date = start
         while date < end {

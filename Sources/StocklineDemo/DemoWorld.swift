@@ -5,21 +5,29 @@ import StocklineStore
 
 /// How big a demo world to build.
 public enum DemoScale: String, Sendable, CaseIterable, Codable {
-    /// A couple of months and a few hundred items: for tests and a quick look.
+    /// One month and about a hundred items: for tests and a quick look (a few seconds).
     case small
-    /// A year, about 2,000 parts at the parts maker and a few hundred at the distributor.
+    /// A year, about 2,000 parts at the parts maker and a few hundred at the distributor, with regional
+    /// assortments and a modest daily volume, so that it builds in well under half a minute in a debug build.
     case `default`
+    /// The same year at full volume: every warehouse carries the whole range, about 170,000 postings.
+    /// Meant for release builds, benchmarks and load tests (minutes in a debug build).
+    case large
 
     var size: DemoSize {
         switch self {
         case .small:
-            DemoSize(months: 2, volume: 0.4, components: 90, finished: 36, bulkFluids: 4, bottledFluids: 6,
-                     controlUnits: 3, supersededPairs: 6, cables: 3, fasteners: 12, electrical: 10, hvac: 6,
-                     chemicals: 2, equipment: 2, kits: 4, vans: 2)
+            DemoSize(months: 1, volume: 0.3, wide: false, counting: 0.5, components: 60, finished: 24, bulkFluids: 3,
+                     bottledFluids: 4, controlUnits: 2, supersededPairs: 4, cables: 2, fasteners: 8, electrical: 6,
+                     hvac: 4, chemicals: 2, equipment: 2, kits: 3, vans: 2, vanItems: 10)
         case .default:
-            DemoSize(months: 12, volume: 1, components: 1_200, finished: 480, bulkFluids: 40, bottledFluids: 60,
-                     controlUnits: 30, supersededPairs: 80, cables: 30, fasteners: 110, electrical: 100, hvac: 60,
-                     chemicals: 15, equipment: 15, kits: 25, vans: 8)
+            DemoSize(months: 12, volume: 0.045, wide: false, counting: 0.08, components: 1_200, finished: 480,
+                     bulkFluids: 40, bottledFluids: 60, controlUnits: 30, supersededPairs: 80, cables: 20, fasteners: 80,
+                     electrical: 70, hvac: 40, chemicals: 10, equipment: 10, kits: 20, vans: 6, vanItems: 20)
+        case .large:
+            DemoSize(months: 12, volume: 1, wide: true, counting: 1, components: 1_200, finished: 480, bulkFluids: 40,
+                     bottledFluids: 60, controlUnits: 30, supersededPairs: 80, cables: 30, fasteners: 110,
+                     electrical: 100, hvac: 60, chemicals: 15, equipment: 15, kits: 25, vans: 8, vanItems: 40)
         }
     }
 }
@@ -29,8 +37,12 @@ struct DemoSize {
     var months: Int
     /// Multiplies the number of order lines per day.
     var volume: Double
+    /// Whether every regional warehouse carries the whole range (otherwise each carries its region's share).
+    var wide: Bool
+    /// Multiplies the share of stock counted at each month end.
+    var counting: Double
     var components, finished, bulkFluids, bottledFluids, controlUnits, supersededPairs: Int
-    var cables, fasteners, electrical, hvac, chemicals, equipment, kits, vans: Int
+    var cables, fasteners, electrical, hvac, chemicals, equipment, kits, vans, vanItems: Int
 }
 
 /// What `buildDemoWorld` built: enough to print a summary and to point a person at interesting items.
@@ -97,8 +109,10 @@ public func buildDemoWorld(
                             random: random.fork())
     let trade = DemoBuilder(name: "regional distributor", company: DistributorWorld.company, poster: poster,
                             random: random.fork())
-    parts.volume = size.volume
-    trade.volume = size.volume
+    for builder in [parts, trade] {
+        builder.volume = size.volume
+        builder.counting = size.counting
+    }
     let automotive = AutomotiveWorld(builder: parts)
     let distributor = DistributorWorld(builder: trade, vans: size.vans)
     automotive.define(size, days: days.count)

@@ -36,6 +36,8 @@ final class DistributorWorld {
         return paths + ["\(Self.assembly)/STOCK/FG"]
     }
 
+    private var vanItems = 40
+
     init(builder: DemoBuilder, vans count: Int) {
         self.builder = builder
         vans = (1...max(1, count)).map { "D-VAN-\($0 < 10 ? "0" : "")\($0)" }
@@ -48,6 +50,7 @@ final class DistributorWorld {
     // MARK: - Definition
 
     func define(_ size: DemoSize, days: Int) {
+        vanItems = size.vanItems
         defineItems(size)
         defineOutlets()
         planReplenishment()
@@ -135,7 +138,7 @@ final class DistributorWorld {
             linesPerDay: 25...45, linesPerOrder: 1...3, reservedShare: 100, shipByLine: true, orderPrefix: "WEB",
             channel: Channel(actor: "webshop", source: "shop"), returnRate: 7))
         for van in vans {
-            let assortment = random.sample(consumables, count: min(consumables.count, 40))
+            let assortment = random.sample(consumables, count: min(consumables.count, vanItems))
                 + random.sample(equipment, count: min(equipment.count, 2))
             builder.outlets.append(Outlet(
                 warehouse: van, skus: assortment, hot: random.sample(assortment, count: max(1, assortment.count / 4)),
@@ -160,18 +163,18 @@ final class DistributorWorld {
             for warehouse in Self.centres + [Self.ecommerce] {
                 let place = Place(warehouse: warehouse, sku: sku)
                 builder.propagate(place, to: Self.assembly)
-                builder.plan(place, .warehouse(Self.assembly, days: 1), cover: 8, safety: 3)
+                builder.plan(place, .warehouse(Self.assembly, days: 1), cover: 20, safety: 3)
             }
         }
         for place in builder.policyOrderCandidates(at: Self.ecommerce) where !kits.contains(place.sku) {
             builder.propagate(place, to: central)
-            builder.plan(place, .warehouse(central, days: 1), cover: 8, safety: 3)
+            builder.plan(place, .warehouse(central, days: 1), cover: 20, safety: 3)
         }
         for regional in Self.regional {
             for place in builder.policyOrderCandidates(at: regional) where !kits.contains(place.sku) {
                 let direct = cables.contains(place.sku) || equipment.contains(place.sku)
                 if !direct { builder.propagate(place, to: central) }
-                builder.plan(place, direct ? .supplier(inspect: false) : .warehouse(central, days: 2), cover: 12, safety: 4)
+                builder.plan(place, direct ? .supplier(inspect: false) : .warehouse(central, days: 2), cover: 20, safety: 4)
             }
         }
         for sku in kits {
@@ -183,9 +186,10 @@ final class DistributorWorld {
             builder.propagate(place, to: central)
             builder.plan(place, .warehouse(central, days: 0), cover: 10, safety: 3)
         }
+        builder.coverOrders(at: Self.assembly)
         builder.sizeCapacity(Self.assembly)
         for place in builder.policyOrderCandidates(at: central) where !kits.contains(place.sku) {
-            builder.plan(place, .supplier(inspect: chemicals.contains(place.sku)), cover: 15, safety: 4)
+            builder.plan(place, .supplier(inspect: chemicals.contains(place.sku)), cover: 30, safety: 4)
         }
         for centre in Self.centres {
             alertPlaces += (consumables + equipment).map { Place(warehouse: centre, sku: $0) }

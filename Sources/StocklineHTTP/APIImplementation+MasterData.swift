@@ -6,11 +6,13 @@ import StocklineCore
 
 extension APIImplementation {
     func listCompanies(_ input: Operations.ListCompanies.Input) async throws -> Operations.ListCompanies.Output {
+        try authorize(.read)
         let catalog = try await inventory.catalog()
         return .ok(.init(body: .json(catalog.companies.values.sorted { $0.id < $1.id }.map(Self.schema))))
     }
 
     func createCompany(_ input: Operations.CreateCompany.Input) async throws -> Operations.CreateCompany.Output {
+        try authorize(.manageMasterData)
         guard case .json(let new) = input.body else { throw Problem(status: 415, code: "validation_failed", detail: "send application/json") }
         let costing = new.costing.flatMap { CostingMethod(rawValue: $0.rawValue) } ?? .fifo
         let currency = new.currency ?? "EUR"
@@ -24,11 +26,13 @@ extension APIImplementation {
     }
 
     func listWarehouses(_ input: Operations.ListWarehouses.Input) async throws -> Operations.ListWarehouses.Output {
+        try authorize(.read)
         let catalog = try await inventory.catalog()
         return .ok(.init(body: .json(catalog.warehouses.values.sorted { $0.id < $1.id }.map { Self.schema($0, catalog: catalog) })))
     }
 
     func createWarehouse(_ input: Operations.CreateWarehouse.Input) async throws -> Operations.CreateWarehouse.Output {
+        try authorize(.manageMasterData)
         guard case .json(let new) = input.body else { throw Problem(status: 415, code: "validation_failed", detail: "send application/json") }
         let kind = new.kind.flatMap { Warehouse.Kind(rawValue: $0.rawValue) } ?? .distributionCentre
         let allowNegative = new.allowNegative ?? false
@@ -45,6 +49,7 @@ extension APIImplementation {
     }
 
     func listLocations(_ input: Operations.ListLocations.Input) async throws -> Operations.ListLocations.Output {
+        try authorize(.read)
         let catalog = try await inventory.catalog()
         var locations = catalog.locations.values.sorted { $0.path < $1.path }
         if let code = input.query.warehouse {
@@ -55,6 +60,7 @@ extension APIImplementation {
     }
 
     func createLocation(_ input: Operations.CreateLocation.Input) async throws -> Operations.CreateLocation.Output {
+        try authorize(.manageMasterData)
         guard case .json(let new) = input.body else { throw Problem(status: 415, code: "validation_failed", detail: "send application/json") }
         do {
             let location = try await inventory.addLocation(path: new.path)
@@ -69,11 +75,13 @@ extension APIImplementation {
     }
 
     func listItems(_ input: Operations.ListItems.Input) async throws -> Operations.ListItems.Output {
+        try authorize(.read)
         let items = try await inventory.items(after: input.query.after, limit: input.query.limit ?? 100)
         return .ok(.init(body: .json(try await schemas(items))))
     }
 
     func createItem(_ input: Operations.CreateItem.Input) async throws -> Operations.CreateItem.Output {
+        try authorize(.manageItems)
         guard case .json(let new) = input.body else { throw Problem(status: 415, code: "validation_failed", detail: "send application/json") }
         let item = try Self.item(new)
         do {
@@ -87,6 +95,7 @@ extension APIImplementation {
     }
 
     func upsertItems(_ input: Operations.UpsertItems.Input) async throws -> Operations.UpsertItems.Output {
+        try authorize(.manageItems)
         guard case .json(let list) = input.body else { throw Problem(status: 415, code: "validation_failed", detail: "send application/json") }
         var results: [Components.Schemas.ItemUpsertResult] = []
         for new in list {
@@ -103,11 +112,13 @@ extension APIImplementation {
     }
 
     func getItem(_ input: Operations.GetItem.Input) async throws -> Operations.GetItem.Output {
+        try authorize(.read)
         guard let item = try await inventory.item(sku: input.path.sku) else { throw Problem.notFound("no item with SKU \(input.path.sku)") }
         return .ok(.init(body: .json(try await schemas([item])[0])))
     }
 
     func listLots(_ input: Operations.ListLots.Input) async throws -> Operations.ListLots.Output {
+        try authorize(.read)
         guard try await inventory.item(sku: input.path.sku) != nil else { throw Problem.notFound("no item with SKU \(input.path.sku)") }
         let lots = try await inventory.lotsInStock(sku: input.path.sku)
         let formatter = ISO8601DateFormatter()

@@ -9,7 +9,10 @@ extension APIImplementation {
     func post(_ input: Operations.Post.Input) async throws -> Operations.Post.Output {
         guard case .json(let body) = input.body else { throw Problem(status: 415, code: "validation_failed", detail: "send application/json") }
         let operation = try Self.operation(body, at: "")
-        let result = try await inventory.attempt(operation, key: input.headers.idempotencyKey, actor: "api", source: "http").get()
+        try authorize(.post(operation.kind), warehouses: try await inventory.warehouses(touchedBy: operation))
+        let result = try await inventory.attempt(
+            operation, key: input.headers.idempotencyKey, actor: Caller.current?.token.name ?? "api", source: "http",
+            token: Caller.current?.token.name, requestID: RequestIDLocal.current).get()
         return .created(.init(body: .json(Self.schema(result))))
     }
 
@@ -21,8 +24,10 @@ extension APIImplementation {
         var requests: [PostingRequest] = []
         for (index, line) in batch.operations.enumerated() {
             let operation = try Self.operation(line.operation, at: "operations[\(index)]")
-            requests.append(PostingRequest(key: line.key ?? "\(batchKey)#\(index + 1)", operation: operation, actor: "api",
-                                           source: "http", now: now))
+            try authorize(.post(operation.kind), warehouses: try await inventory.warehouses(touchedBy: operation))
+            requests.append(PostingRequest(
+                key: line.key ?? "\(batchKey)#\(index + 1)", operation: operation, actor: Caller.current?.token.name ?? "api",
+                source: "http", now: now, token: Caller.current?.token.name, requestID: RequestIDLocal.current))
         }
         let results = atomic ? try await inventory.postAtomically(requests) : try await inventory.postBatch(requests)
         let applied = !atomic || results.allSatisfy { if case .success = $0 { true } else { false } }

@@ -6,6 +6,7 @@ import StocklineCore
 
 extension APIImplementation {
     func getStock(_ input: Operations.GetStock.Input) async throws -> Operations.GetStock.Output {
+        try authorize(.read)
         var positions: [Components.Schemas.Position] = []
         for sku in input.query.sku {
             let position = try await inventory.position(sku: sku, at: input.query.at, lot: input.query.lot)
@@ -19,6 +20,7 @@ extension APIImplementation {
     }
 
     func getProjection(_ input: Operations.GetProjection.Input) async throws -> Operations.GetProjection.Output {
+        try authorize(.read)
         let timeline = try await inventory.projection(sku: input.path.sku, at: input.query.at)
         return .ok(.init(body: .json(.init(
             sku: input.path.sku, at: input.query.at, start: timeline.start.double,
@@ -26,18 +28,21 @@ extension APIImplementation {
     }
 
     func listMoves(_ input: Operations.ListMoves.Input) async throws -> Operations.ListMoves.Output {
+        try authorize(.read)
         let moves = try await inventory.moves(sku: input.query.sku, limit: input.query.limit ?? 100)
         let catalog = try await inventory.catalog()
         return .ok(.init(body: .json(moves.map { Self.schema($0, catalog: catalog) })))
     }
 
     func listReservations(_ input: Operations.ListReservations.Input) async throws -> Operations.ListReservations.Output {
+        try authorize(.read)
         let moves = try await inventory.reservations(order: input.path.order)
         let catalog = try await inventory.catalog()
         return .ok(.init(body: .json(moves.map { Self.schema($0, catalog: catalog) })))
     }
 
     func listEvents(_ input: Operations.ListEvents.Input) async throws -> Operations.ListEvents.Output {
+        try authorize(.read)
         let after = Int64(input.query.after ?? 0)
         let limit = input.query.limit ?? 100
         let types = input.query.types.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }

@@ -23,6 +23,7 @@ public func buildApplication(
 ) throws -> some ApplicationProtocol {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLoggingMiddleware())
+    router.add(middleware: AuthenticationMiddleware(inventory: inventory))
     let api = APIImplementation(inventory: inventory, logger: logger)
     try api.registerHandlers(on: router, middlewares: [ProblemMiddleware(logger: logger)])
     return Application(

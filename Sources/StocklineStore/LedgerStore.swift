@@ -37,6 +37,13 @@ public protocol LedgerStore: Sendable {
     /// Every broken invariant, as a line a person can act on; empty when the ledger is sound.
     func verify() async throws -> [String]
     func counts() async throws -> StoreCounts
+
+    /// Stores a new API token (its hash); the name must be unique.
+    func addToken(name: String, hash: String, role: Role, warehouse: String?, at: Date) async throws -> APIToken
+    func token(hash: String) async throws -> APIToken?
+    func tokens() async throws -> [APIToken]
+    /// Attributed postings, newest first.
+    func audit(_ filter: AuditFilter) async throws -> [AuditEntry]
 }
 
 /// One command on its way into the ledger.
@@ -48,9 +55,14 @@ public struct PostingRequest: Sendable, Hashable {
     public var reason: String?
     public var reference: String?
     public var now: Date
+    /// The name of the API token the request came with, and the request's id, for the audit trail.
+    public var token: String?
+    public var requestID: String?
 
     public init(key: String, operation: StockOperation, actor: String, source: String, reason: String? = nil,
-                reference: String? = nil, now: Date) {
+                reference: String? = nil, now: Date, token: String? = nil, requestID: String? = nil) {
+        self.token = token
+        self.requestID = requestID
         self.key = key
         self.operation = operation
         self.actor = actor

@@ -44,10 +44,11 @@ public final class SequentialKeys: Sendable {
 
     /// The next key; never the same twice.
     public func next() -> String {
-        key(counter.withLock { count in
-            count += 1
-            return count
-        })
+        key(
+            counter.withLock { count in
+                count += 1
+                return count
+            })
     }
 
     /// The key handed out `number`-th (1-based), whether or not it has been handed out yet.

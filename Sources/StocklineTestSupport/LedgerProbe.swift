@@ -19,8 +19,10 @@ public struct LedgerProbe: Sendable, Hashable, CustomStringConvertible {
 
     /// Reads the probe. `places` are warehouse codes or location paths; nil means every warehouse together.
     /// Each `lots` entry `(sku, lot)` adds that lot's position in every place.
-    public static func take(_ inventory: Inventory, skus: [String], places: [String?]? = nil,
-                            lots: [(sku: String, lot: String)] = []) async throws -> LedgerProbe {
+    public static func take(
+        _ inventory: Inventory, skus: [String], places: [String?]? = nil,
+        lots: [(sku: String, lot: String)] = []
+    ) async throws -> LedgerProbe {
         let catalog = try await inventory.catalog()
         let scopes: [String?] = places ?? ([nil] + catalog.warehouses.values.map(\.code).sorted())
         var positions: [String: StockPosition] = [:]
@@ -44,14 +46,16 @@ public struct LedgerProbe: Sendable, Hashable, CustomStringConvertible {
             lastEvent = last.sequence
             after = last.sequence
         }
-        return LedgerProbe(counts: try await inventory.store.counts(), lastEvent: lastEvent, positions: positions,
-                           totalValues: values)
+        return LedgerProbe(
+            counts: try await inventory.store.counts(), lastEvent: lastEvent, positions: positions,
+            totalValues: values)
     }
 
     public var description: String {
         let lines = positions.keys.sorted().map { key in
             let p = positions[key] ?? StockPosition()
-            return "  \(key): on_hand \(p.onHand) reserved \(p.reserved) blocked \(p.blocked) in_transit \(p.inTransit) "
+            return
+                "  \(key): on_hand \(p.onHand) reserved \(p.reserved) blocked \(p.blocked) in_transit \(p.inTransit) "
                 + "incoming \(p.incoming) outgoing \(p.outgoing) value \(p.value)"
         }
         return "counts \(counts), last event \(lastEvent), values \(totalValues)\n" + lines.joined(separator: "\n")

@@ -152,67 +152,80 @@ public enum PostgresCluster {
 
     private static func stop(_ cluster: Cluster) {
         let data = cluster.folder.appendingPathComponent("data").path
-        let pgCtl = [cluster.bin.appendingPathComponent("pg_ctl").path, "-D", data, "-m", "immediate", "-w", "stop"]
         if FileManager.default.fileExists(atPath: data) {
-            let process = Process()
-            if cluster.asPostgres {
-                process.executableURL = URL(fileURLWithPath: "/bin/su")
-                process.arguments = ["postgres", "-s", "/bin/sh", "-c", shellCommand(pgCtl)]
-            } else {
-                process.executableURL = URL(fileURLWithPath: pgCtl[0])
-                process.arguments = Array(pgCtl.dropFirst())
-            }
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            if (try? process.run()) != nil { process.waitUntilExit() }
+            let pgCtl = [cluster.bin.appendingPathComponent("pg_ctl").path, "-D", data, "-m", "immediate", "-w", "stop"]
+            _ = try? spawn(cluster.asPostgres ? asPostgresUser(pgCtl) : pgCtl, output: "/dev/null")
         }
         try? FileManager.default.removeItem(at: cluster.folder)
     }
 
     /// Runs a server program, as the `postgres` user when we are root.
     private static func server(_ asPostgres: Bool, _ arguments: [String]) async throws {
-        if asPostgres {
-            try await run("/bin/su", ["postgres", "-s", "/bin/sh", "-c", shellCommand(arguments)])
-        } else {
-            try await run(arguments[0], Array(arguments.dropFirst()))
-        }
+        try await run(asPostgres ? asPostgresUser(arguments) : arguments)
     }
 
-    /// `arguments` as one `sh -c` command, each word single-quoted.
-    private static func shellCommand(_ arguments: [String]) -> String {
-        arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
-    }
-
-    /// Runs a program to its end without blocking a thread; its output goes into the error when it fails.
     private static func run(_ executable: String, _ arguments: [String]) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        // A file, not a pipe: a server started in the background may inherit the descriptor and keep a pipe open.
-        let outputURL = FileManager.default.temporaryDirectory
-            .appendingPathComponent("stockline-pg-command-\(UUID().uuidString.lowercased()).log")
-        guard FileManager.default.createFile(atPath: outputURL.path, contents: nil) else {
-            throw PostgresClusterError.commandFailed("cannot create \(outputURL.path)")
-        }
-        defer { try? FileManager.default.removeItem(at: outputURL) }
-        let output = try FileHandle(forWritingTo: outputURL)
-        defer { try? output.close() }
-        process.standardOutput = output
-        process.standardError = output
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
+        try await run([executable] + arguments)
+    }
+
+    /// `arguments` run by `su` as the `postgres` user (the server refuses to run as root).
+    private static func asPostgresUser(_ arguments: [String]) -> [String] {
+        let command = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+            .joined(separator: " ")
+        return ["/bin/su", "postgres", "-s", "/bin/sh", "-c", command]
+    }
+
+    /// Runs a program to its end on a thread of its own; its output goes into the error when it fails.
+    private static func run(_ arguments: [String]) async throws {
+        let log = FileManager.default.temporaryDirectory
+            .appendingPathComponent("stockline-pg-command-\(UUID().uuidString.lowercased()).log").path
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
+            DispatchQueue.global().async { continuation.resume(with: Result { try spawn(arguments, output: log) }) }
         }
         guard status == 0 else {
-            let text = (try? String(contentsOf: outputURL, encoding: .utf8)) ?? ""
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             throw PostgresClusterError.commandFailed(
-                "\(([executable] + arguments).joined(separator: " ")) exited with \(status): \(text)")
+                "\(arguments.joined(separator: " ")) exited with \(status): \(text)")
         }
+    }
+
+    /// Starts a program with only standard input, output and error open, and waits for it to exit.
+    ///
+    /// Not `Foundation.Process`: it learns that a child exited when a descriptor the child inherited closes, and
+    /// `pg_ctl start` leaves the server running with every descriptor it inherited, so the wait would never end.
+    private static func spawn(_ arguments: [String], output: String) throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        #if canImport(Glibc)
+            // Closing what a concurrent thread closed meanwhile is harmless: glibc ignores EBADF for close actions.
+            let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+            for descriptor in open.compactMap(Int32.init) where descriptor > 2 {
+                posix_spawn_file_actions_addclose(&actions, descriptor)
+            }
+        #else
+            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_CLOEXEC_DEFAULT))
+        #endif
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, environ)
+        guard spawned == 0 else {
+            throw PostgresClusterError.commandFailed("cannot start \(arguments[0]): error \(spawned)")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 {
+            guard errno == EINTR else { throw PostgresClusterError.commandFailed("waitpid failed: \(errno)") }
+        }
+        // WIFEXITED / WEXITSTATUS, which Swift does not import.
+        return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
     /// A TCP port nobody listens on right now (the kernel's pick for port 0).

@@ -34,7 +34,8 @@ public struct StocklineBinary: Sendable {
         candidates.append(bundle.appendingPathComponent("stockline"))
         candidates.append(bundle.deletingLastPathComponent().appendingPathComponent("stockline"))
         if let executable = CommandLine.arguments.first {
-            candidates.append(URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("stockline"))
+            candidates.append(
+                URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("stockline"))
         }
         for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
             candidates.append(bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("stockline"))
@@ -49,7 +50,8 @@ public struct StocklineBinary: Sendable {
             guard seen.insert(path).inserted else { continue }
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-               FileManager.default.isExecutableFile(atPath: path) {
+                FileManager.default.isExecutableFile(atPath: path)
+            {
                 return StocklineBinary(url: URL(fileURLWithPath: path))
             }
         }

@@ -46,9 +46,11 @@ public struct TestWorld: Sendable, Hashable {
         public var weight: Fixed?
         public var volume: Fixed?
 
-        public init(_ sku: String, uom: String = "unit", tracking: Item.Tracking = .none,
-                    packs: [String: Quantity] = [:], standardCost: Money? = nil, weight: Fixed? = nil,
-                    volume: Fixed? = nil) {
+        public init(
+            _ sku: String, uom: String = "unit", tracking: Item.Tracking = .none,
+            packs: [String: Quantity] = [:], standardCost: Money? = nil, weight: Fixed? = nil,
+            volume: Fixed? = nil
+        ) {
             self.sku = sku
             self.uom = uom
             self.tracking = tracking
@@ -63,8 +65,9 @@ public struct TestWorld: Sendable, Hashable {
             guard let unit = UnitOfMeasure.builtIn[uom] else {
                 throw StockError.validationFailed(field: "uom", reason: "\(uom) is not a built-in unit")
             }
-            return Item(id: ItemID(0), sku: sku, unit: unit, packs: packs, tracking: tracking,
-                        standardCost: standardCost, weight: weight, volume: volume)
+            return Item(
+                id: ItemID(0), sku: sku, unit: unit, packs: packs, tracking: tracking,
+                standardCost: standardCost, weight: weight, volume: volume)
         }
     }
 
@@ -74,8 +77,10 @@ public struct TestWorld: Sendable, Hashable {
     public var locations: [String]
     public var items: [ItemSpec]
 
-    public init(companies: [CompanySpec] = [CompanySpec("ACME")], warehouses: [WarehouseSpec] = [],
-                locations: [String] = [], items: [ItemSpec] = []) {
+    public init(
+        companies: [CompanySpec] = [CompanySpec("ACME")], warehouses: [WarehouseSpec] = [],
+        locations: [String] = [], items: [ItemSpec] = []
+    ) {
         self.companies = companies
         self.warehouses = warehouses
         self.locations = locations
@@ -90,7 +95,8 @@ public struct TestWorld: Sendable, Hashable {
         warehouses: [WarehouseSpec("WH1"), WarehouseSpec("WH2"), WarehouseSpec("NEG", allowNegative: true)],
         items: [
             ItemSpec("P1"), ItemSpec("P2"), ItemSpec("OIL", uom: "l", tracking: .lot),
-            ItemSpec("ECU", tracking: .serial), ItemSpec("BOLT", packs: ["box": Fixed(50)]), ItemSpec("FLOUR", uom: "kg"),
+            ItemSpec("ECU", tracking: .serial), ItemSpec("BOLT", packs: ["box": Fixed(50)]),
+            ItemSpec("FLOUR", uom: "kg"),
         ])
 
     /// Creates everything in `inventory`, in order: companies, warehouses, locations, items.
@@ -100,8 +106,9 @@ public struct TestWorld: Sendable, Hashable {
             try await inventory.addCompany(code: company.code, currency: company.currency, costing: company.costing)
         }
         for warehouse in warehouses {
-            try await inventory.addWarehouse(code: warehouse.code, company: warehouse.company,
-                                             allowNegative: warehouse.allowNegative)
+            try await inventory.addWarehouse(
+                code: warehouse.code, company: warehouse.company,
+                allowNegative: warehouse.allowNegative)
         }
         for path in locations { try await inventory.addLocation(path: path) }
         for spec in items { try await inventory.addItem(try spec.item()) }

@@ -10,7 +10,9 @@ struct DemoCommand: AsyncParsableCommand {
         discussion: """
             The world is the same on every run (seeded, with a fixed clock): two companies, their plants, warehouses, \
             service channel, web shop and vans, a few thousand items and a year of receipts, production, transfers, \
-            deliveries, returns, counts and quality holds. Serving it over HTTP comes with the HTTP API.
+            deliveries, returns, counts and quality holds. With --serve, the HTTP API then serves it (as \
+            `stockline serve` does); without, the command exits so that `stockline verify` and the other commands \
+            can look at it.
             """)
 
     @OptionGroup var database: DatabaseOptions
@@ -18,39 +20,61 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(help: "Delete an existing database file (and its -wal and -shm files) first.")
     var replace = false
 
-    @Option(help: "small (two months, a few hundred items) or default (a year, about 2,400 items).")
+    @Option(help: ArgumentHelp(
+        "small (a month, about a hundred items), default (a year, about 2,200 items) or large (the same year at "
+            + "full volume, about 170,000 postings; for release builds)."))
     var scale: Scale = .default
 
     /// The command-line spelling of `DemoScale`.
     enum Scale: String, CaseIterable, ExpressibleByArgument {
-        case small, `default`
+        case small, `default`, large
 
-        var demoScale: DemoScale { self == .small ? .small : .default }
+        var demoScale: DemoScale {
+            switch self {
+            case .small: .small
+            case .default: .default
+            case .large: .large
+            }
+        }
     }
 
     @Option(help: "The seed of the generator; the same seed builds the same world.")
     var seed: UInt64 = 2025
 
+    @Flag(name: .customLong("serve"), help: "Serve the demo over HTTP once it is built, until interrupted.")
+    var thenServe = false
+
+    @Option(help: "The address to listen on, with --serve.") var host = "127.0.0.1"
+    @Option(help: "The port to listen on, with --serve.") var port = 8080
+
     func run() async throws {
         let path = database.path
         let files = [path, path + "-wal", path + "-shm"]
-        if FileManager.default.fileExists(atPath: path) {
-            guard replace else {
-                printError("stockline: \(path) exists already; the demo builds into a new database. "
-                           + "Pass --replace to delete it, or --db to choose another file.")
-                throw ExitCode(1)
-            }
-            for file in files where FileManager.default.fileExists(atPath: file) {
-                try FileManager.default.removeItem(atPath: file)
-            }
+        if FileManager.default.fileExists(atPath: path), !replace {
+            printError("stockline: \(path) exists already; the demo builds into a new database. "
+                       + "Pass --replace to delete it, or --db to choose another file.")
+            throw ExitCode(1)
         }
+        // With --replace, the file and its journal; without, only a journal left behind by a deleted file, which
+        // SQLite would otherwise try to apply to the new one.
+        for file in files where FileManager.default.fileExists(atPath: file) {
+            try FileManager.default.removeItem(atPath: file)
+        }
+        printError("building the demo world (\(scale.rawValue) scale, seed \(seed)) into \(path)")
+        let summary = try await build(path)
+        printSummary(summary, path: path)
+        guard thenServe else { return }
+        // Served with the wall clock: new postings happen now, after the demo year.
+        try await serve(try await Inventory.open(path: path), host: host, port: port, logLevel: "info")
+    }
+
+    /// Builds with the demo's fixed clock, in its own ledger handle.
+    private func build(_ path: String) async throws -> DemoSummary {
         let clock = DemoClock()
         let inventory = try await Inventory.open(path: path, environment: clock.environment)
-        printError("building the demo world (\(scale.rawValue) scale, seed \(seed)) into \(path)")
-        let summary = try await buildDemoWorld(into: inventory, scale: scale.demoScale, seed: seed, clock: clock) { line in
+        return try await buildDemoWorld(into: inventory, scale: scale.demoScale, seed: seed, clock: clock) { line in
             printError(line)
         }
-        printSummary(summary, path: path)
     }
 
     private func printSummary(_ summary: DemoSummary, path: String) {
@@ -66,12 +90,13 @@ struct DemoCommand: AsyncParsableCommand {
         print("")
         print("\(summary.warehouses) warehouses, \(summary.items) items, \(summary.postings) postings, "
               + "\(summary.moves) moves, \(summary.events) events")
+        print("order lines that found no stock: \(summary.lostLines)")
         let kinds = summary.postingsByKind.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
         print("postings by kind: " + kinds.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         if summary.refused > 0 {
             let codes = summary.refusals.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
             print("refused: \(summary.refused) (\(codes.joined(separator: ", ")))")
-            for sample in summary.refusalSamples.prefix(20) { print("  \(sample)") }
+            for sample in summary.refusalSamples.prefix(5) { print("  \(sample)") }
         } else {
             print("refused: 0")
         }
@@ -85,8 +110,7 @@ struct DemoCommand: AsyncParsableCommand {
             print("  stockline moves \(first.sku)\(db) --limit 20")
         }
         print("  stockline verify\(db)")
-        print("")
-        print("Serving the demo over HTTP comes with the HTTP API (not built yet); until then, query it with the "
-              + "commands above.")
+        guard !thenServe else { return }
+        print("  stockline serve\(db)    # the HTTP API over the demo (or build and serve at once: stockline demo --serve)")
     }
 }

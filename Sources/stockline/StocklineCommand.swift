@@ -8,7 +8,7 @@ struct StocklineCommand: AsyncParsableCommand {
         abstract: "The inventory synchronization server: one exact stock ledger for every system around it.",
         subcommands: [
             ScenarioCommand.self, PostCommand.self, StockCommand.self, MovesCommand.self, VerifyCommand.self,
-            DemoCommand.self, ServeCommand.self,
+            DemoCommand.self, ServeCommand.self, TokenCommand.self,
         ])
 }
 

@@ -19,14 +19,16 @@ struct CoreWorld {
         func location(_ id: Int64, _ path: String, _ usage: Location.Usage, parent: Int64?, warehouse: Bool = false)
             -> Location
         {
-            Location(id: LocationID(id), path: path, usage: usage, parentID: parent.map(LocationID.init),
-                     warehouseID: warehouse ? WarehouseID(1) : nil)
+            Location(
+                id: LocationID(id), path: path, usage: usage, parentID: parent.map(LocationID.init),
+                warehouseID: warehouse ? WarehouseID(1) : nil)
         }
         let locations = [
             location(1, "Partners", .view, parent: nil), location(2, "Partners/Suppliers", .supplier, parent: 1),
             location(3, "Partners/Customers", .customer, parent: 1), location(4, "Virtual", .view, parent: nil),
             location(5, "Virtual/Production", .production, parent: 4), location(6, "Virtual/Scrap", .scrap, parent: 4),
-            location(7, "Virtual/Inventory adjustment", .adjustment, parent: 4), location(8, "Transit", .view, parent: nil),
+            location(7, "Virtual/Inventory adjustment", .adjustment, parent: 4),
+            location(8, "Transit", .view, parent: nil),
             location(10, "WH1", .view, parent: nil, warehouse: true),
             location(11, "WH1/STOCK", .internal, parent: 10, warehouse: true),
             location(12, "WH1/INPUT", .internal, parent: 10, warehouse: true),
@@ -77,6 +79,7 @@ struct CoreWorld {
 func item(_ sku: String, uom: String = "unit", tracking: Item.Tracking = .none, packs: [String: Quantity] = [:])
     -> Item
 {
-    let unit = UnitOfMeasure.builtIn[uom] ?? UnitOfMeasure(name: uom, category: .unit, factor: Fixed(1), precision: Fixed(1))
+    let unit =
+        UnitOfMeasure.builtIn[uom] ?? UnitOfMeasure(name: uom, category: .unit, factor: Fixed(1), precision: Fixed(1))
     return Item(id: ItemID(0), sku: sku, unit: unit, packs: packs, tracking: tracking)
 }

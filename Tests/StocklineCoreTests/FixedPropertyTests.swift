@@ -50,18 +50,21 @@ struct FixedPropertyTests {
         await propertyCheck(count: 500, input: Self.small, Self.small, Self.small, Self.places) { a, b, c, places in
             let x = Fixed(micros: a), y = Fixed(micros: b), z = Fixed(micros: c)
             let one = Int128(Fixed.one)
-            #expect(Int128(x.times(y, places: places).micros)
-                == referenceRound(Int128(a) * Int128(b), over: one, unit: unit(places: places)))
+            #expect(
+                Int128(x.times(y, places: places).micros)
+                    == referenceRound(Int128(a) * Int128(b), over: one, unit: unit(places: places)))
             #expect(x.times(y, places: places) == y.times(x, places: places))
             if b != 0 {
-                #expect(Int128(x.divided(by: y, places: places).micros)
-                    == referenceRound(Int128(a) * one, over: Int128(b), unit: unit(places: places)))
+                #expect(
+                    Int128(x.divided(by: y, places: places).micros)
+                        == referenceRound(Int128(a) * one, over: Int128(b), unit: unit(places: places)))
             } else {
                 #expect(x.divided(by: y, places: places) == .zero)
             }
             if c != 0 {
-                #expect(Int128(x.scaled(by: y, over: z, places: places).micros)
-                    == referenceRound(Int128(a) * Int128(b), over: Int128(c), unit: unit(places: places)))
+                #expect(
+                    Int128(x.scaled(by: y, over: z, places: places).micros)
+                        == referenceRound(Int128(a) * Int128(b), over: Int128(c), unit: unit(places: places)))
             }
         }
     }
@@ -82,8 +85,12 @@ struct FixedPropertyTests {
             for (index, (share, weight)) in zip(shares, weights).enumerated() {
                 #expect(share.isMultiple(of: dec("0.01")), "share \(share) is not in cents")
                 // |share × total − amount × weight| ≤ half a cent × total (the last one carries every rounding).
-                let error = (Int128(share.micros) * Int128(total.micros) - Int128(amount.micros) * Int128(Fixed(weight).micros)).magnitude
-                let allowed = UInt128(5_000) * UInt128(total.micros) * UInt128(index == weights.count - 1 ? max(1, weights.count - 1) : 1)
+                let error =
+                    (Int128(share.micros) * Int128(total.micros) - Int128(amount.micros) * Int128(Fixed(weight).micros))
+                    .magnitude
+                let allowed =
+                    UInt128(5_000) * UInt128(total.micros)
+                    * UInt128(index == weights.count - 1 ? max(1, weights.count - 1) : 1)
                 #expect(error <= allowed, "share \(index) of \(amount) by \(weights) is \(share)")
             }
         }

@@ -15,26 +15,34 @@ func dec(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) -> F
 struct FixedTests {
     // MARK: - Parsing and printing
 
-    @Test("parses plain decimals into millionths", arguments: [
-        ("12", Int64(12_000_000)), ("-0.5", -500_000), ("+3.25", 3_250_000), (".5", 500_000), ("0.000001", 1),
-        ("-0.000001", -1), ("  7 ", 7_000_000), ("000012.500000", 12_500_000), ("999999999999.999999", 999_999_999_999_999_999),
-        ("-0", 0),
-    ])
+    @Test(
+        "parses plain decimals into millionths",
+        arguments: [
+            ("12", Int64(12_000_000)), ("-0.5", -500_000), ("+3.25", 3_250_000), (".5", 500_000), ("0.000001", 1),
+            ("-0.000001", -1), ("  7 ", 7_000_000), ("000012.500000", 12_500_000),
+            ("999999999999.999999", 999_999_999_999_999_999),
+            ("-0", 0),
+        ])
     func parses(text: String, micros: Int64) {
         #expect(Fixed(text)?.micros == micros)
     }
 
-    @Test("refuses what is not a plain decimal with at most six fractional digits", arguments: [
-        "", "-", "+", ".", "abc", "1.2.3", "1e3", "1,5", "0.1234567", "--1", "1 000", "0x10", "1234567890123", "1.-5", "½",
-    ])
+    @Test(
+        "refuses what is not a plain decimal with at most six fractional digits",
+        arguments: [
+            "", "-", "+", ".", "abc", "1.2.3", "1e3", "1,5", "0.1234567", "--1", "1 000", "0x10", "1234567890123",
+            "1.-5", "½",
+        ])
     func refuses(text: String) {
         #expect(Fixed(text) == nil, "\(text) should not parse")
     }
 
-    @Test("prints the shortest exact decimal", arguments: [
-        (Int64(1_500_000), "1.5"), (0, "0"), (-1, "-0.000001"), (-500_000, "-0.5"), (100_000_000, "100"),
-        (123_456_789, "123.456789"), (10_000, "0.01"),
-    ])
+    @Test(
+        "prints the shortest exact decimal",
+        arguments: [
+            (Int64(1_500_000), "1.5"), (0, "0"), (-1, "-0.000001"), (-500_000, "-0.5"), (100_000_000, "100"),
+            (123_456_789, "123.456789"), (10_000, "0.01"),
+        ])
     func prints(micros: Int64, text: String) {
         #expect(Fixed(micros: micros).description == text)
     }
@@ -59,11 +67,13 @@ struct FixedTests {
 
     // MARK: - Rounding
 
-    @Test("rounds half away from zero, also for negative amounts", arguments: [
-        ("1.005", 2, "1.01"), ("-1.005", 2, "-1.01"), ("1.004999", 2, "1"), ("-1.004999", 2, "-1"), ("2.5", 0, "3"),
-        ("-2.5", 0, "-3"), ("0.5", 0, "1"), ("-0.5", 0, "-1"), ("0.4999", 0, "0"), ("0.000005", 5, "0.00001"),
-        ("-0.000005", 5, "-0.00001"), ("12.344", 2, "12.34"), ("-12.345", 2, "-12.35"), ("7.1", 6, "7.1"),
-    ])
+    @Test(
+        "rounds half away from zero, also for negative amounts",
+        arguments: [
+            ("1.005", 2, "1.01"), ("-1.005", 2, "-1.01"), ("1.004999", 2, "1"), ("-1.004999", 2, "-1"), ("2.5", 0, "3"),
+            ("-2.5", 0, "-3"), ("0.5", 0, "1"), ("-0.5", 0, "-1"), ("0.4999", 0, "0"), ("0.000005", 5, "0.00001"),
+            ("-0.000005", 5, "-0.00001"), ("12.344", 2, "12.34"), ("-12.345", 2, "-12.35"), ("7.1", 6, "7.1"),
+        ])
     func rounds(text: String, places: Int, expected: String) {
         #expect(dec(text).rounded(places: places) == dec(expected))
     }

@@ -15,11 +15,14 @@ struct UnitOfMeasureTests {
         #expect(units["ml"]?.category == .volume && units["cm"]?.category == .length)
     }
 
-    @Test("converts to the base unit inside a category", arguments: [
-        ("kg", "1000", "g", "1"), ("kg", "2", "t", "2000"), ("kg", "1", "lb", "0.454"), ("kg", "10", "lb", "4.536"), ("kg", "3", "lb", "1.361"),
-        ("g", "1", "kg", "1000"), ("l", "500", "ml", "0.5"), ("ml", "0.25", "l", "250"), ("m", "250", "cm", "2.5"),
-        ("mm", "1", "m", "1000"), ("kg", "5", "kg", "5"),
-    ])
+    @Test(
+        "converts to the base unit inside a category",
+        arguments: [
+            ("kg", "1000", "g", "1"), ("kg", "2", "t", "2000"), ("kg", "1", "lb", "0.454"), ("kg", "10", "lb", "4.536"),
+            ("kg", "3", "lb", "1.361"),
+            ("g", "1", "kg", "1000"), ("l", "500", "ml", "0.5"), ("ml", "0.25", "l", "250"), ("m", "250", "cm", "2.5"),
+            ("mm", "1", "m", "1000"), ("kg", "5", "kg", "5"),
+        ])
     func converts(base: String, quantity: String, unit: String, expected: String) throws {
         let flour = item("X", uom: base)
         #expect(try flour.toBase(dec(quantity), unitName: unit) == dec(expected))
@@ -38,9 +41,11 @@ struct UnitOfMeasureTests {
         #expect(try bolt.toBase(Fixed(1), unitName: "pallet") == Fixed(2400))
     }
 
-    @Test("a unit of another category, or no known unit, is uom_mismatch", arguments: [
-        ("unit", "kg"), ("kg", "l"), ("l", "kg"), ("m", "unit"), ("kg", "parsec"), ("unit", "box"), ("kg", "mm"),
-    ])
+    @Test(
+        "a unit of another category, or no known unit, is uom_mismatch",
+        arguments: [
+            ("unit", "kg"), ("kg", "l"), ("l", "kg"), ("m", "unit"), ("kg", "parsec"), ("unit", "box"), ("kg", "mm"),
+        ])
     func mismatch(base: String, unit: String) {
         let thing = item("X", uom: base)
         #expect {
@@ -66,7 +71,8 @@ struct UnitOfMeasureTests {
         #expect(code(.receive(.init(sku: "P1", qty: Fixed(1), at: "WH1", uom: "kg"))) == "uom_mismatch")
         #expect(world.state.changes.isEmpty, "a refusal changed the planned state")
         // The same units at the precision are accepted and converted.
-        #expect(code(.receive(.init(sku: "FLOUR", qty: dec("1500"), at: "WH1", unitCost: dec("0.002"), uom: "g"))) == nil)
+        #expect(
+            code(.receive(.init(sku: "FLOUR", qty: dec("1500"), at: "WH1", unitCost: dec("0.002"), uom: "g"))) == nil)
         #expect(code(.receive(.init(sku: "BOLT", qty: Fixed(2), at: "WH1", unitCost: Fixed(25), uom: "box"))) == nil)
         #expect(world.onHand("FLOUR") == dec("1.5"))
         #expect(world.onHand("BOLT") == Fixed(100))

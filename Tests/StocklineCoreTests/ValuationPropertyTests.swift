@@ -61,9 +61,16 @@ struct ValuationPropertyTests {
                 if step.receive {
                     let cost = Fixed(micros: step.unitCostMicros)
                     let expected = reference.receive(Fixed(step.quantity), unitCost: cost)
-                    guard case .success(let result) = world.post(.receive(.init(sku: "P1", qty: Fixed(step.quantity),
-                                                                                at: "WH1", unitCost: cost)))
-                    else { Issue.record("receipt refused at \(step)"); return }
+                    guard
+                        case .success(let result) = world.post(
+                            .receive(
+                                .init(
+                                    sku: "P1", qty: Fixed(step.quantity),
+                                    at: "WH1", unitCost: cost)))
+                    else {
+                        Issue.record("receipt refused at \(step)")
+                        return
+                    }
                     #expect(result.value == expected, "receipt value at \(step)")
                     received += result.value
                     onHand += step.quantity
@@ -71,8 +78,13 @@ struct ValuationPropertyTests {
                     let quantity = min(step.quantity, onHand)
                     guard quantity > 0 else { continue }
                     let expected = reference.issue(Fixed(quantity))
-                    guard case .success(let result) = world.post(.deliver(.init(sku: "P1", qty: Fixed(quantity), from: "WH1")))
-                    else { Issue.record("delivery of \(quantity) refused with \(onHand) on hand"); return }
+                    guard
+                        case .success(let result) = world.post(
+                            .deliver(.init(sku: "P1", qty: Fixed(quantity), from: "WH1")))
+                    else {
+                        Issue.record("delivery of \(quantity) refused with \(onHand) on hand")
+                        return
+                    }
                     #expect(-result.value == expected, "delivery of \(quantity) after \(steps)")
                     delivered += -result.value
                     onHand -= quantity
@@ -95,9 +107,16 @@ struct ValuationPropertyTests {
             for step in steps + [HistoryStep(receive: false, quantity: Int.max, unitCostMicros: 0)] {
                 if step.receive {
                     let cost = Fixed(micros: step.unitCostMicros)
-                    guard case .success(let result) = world.post(.receive(.init(sku: "P1", qty: Fixed(step.quantity),
-                                                                                at: "WH1", unitCost: cost)))
-                    else { Issue.record("receipt refused at \(step)"); return }
+                    guard
+                        case .success(let result) = world.post(
+                            .receive(
+                                .init(
+                                    sku: "P1", qty: Fixed(step.quantity),
+                                    at: "WH1", unitCost: cost)))
+                    else {
+                        Issue.record("receipt refused at \(step)")
+                        return
+                    }
                     #expect(result.value == Fixed(step.quantity).times(cost, places: 2))
                     received += result.value
                     onHand += step.quantity
@@ -106,8 +125,13 @@ struct ValuationPropertyTests {
                     guard quantity > 0 else { continue }
                     let valueBefore = world.companyValue("P1")
                     let average = valueBefore.divided(by: Fixed(onHand))
-                    guard case .success(let result) = world.post(.deliver(.init(sku: "P1", qty: Fixed(quantity), from: "WH1")))
-                    else { Issue.record("delivery of \(quantity) refused with \(onHand) on hand"); return }
+                    guard
+                        case .success(let result) = world.post(
+                            .deliver(.init(sku: "P1", qty: Fixed(quantity), from: "WH1")))
+                    else {
+                        Issue.record("delivery of \(quantity) refused with \(onHand) on hand")
+                        return
+                    }
                     let value = -result.value
                     if quantity == onHand {
                         #expect(value == valueBefore, "the last units take exactly the remaining value")

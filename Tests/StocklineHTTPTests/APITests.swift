@@ -13,6 +13,7 @@ import Testing
 /// A fresh ledger with one warehouse and one item, served through the real router.
 struct APIWorld {
     let inventory: Inventory
+    let admin: String
 
     init() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("stockline-api-\(UUID().uuidString).sqlite").path
@@ -21,7 +22,9 @@ struct APIWorld {
         inventory = Inventory(store: store)
         try await inventory.addCompany(code: "ACME")
         try await inventory.addWarehouse(code: "WH1")
+        try await inventory.addWarehouse(code: "WH2")
         try await inventory.addItem(Item(id: ItemID(0), sku: "P1", unit: UnitOfMeasure.builtIn["unit"] ?? .init(name: "unit", category: .unit, factor: Fixed(1), precision: Fixed(1))))
+        admin = try await Tokens.create(in: inventory, role: .admin, warehouse: nil, name: "test-admin").1
     }
 
     func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
@@ -32,8 +35,10 @@ struct APIWorld {
 
 extension TestClientProtocol {
     @discardableResult
-    func send(_ method: HTTPRequest.Method, _ uri: String, json: String? = nil, key: String? = nil) async throws -> (Int, [String: Any]) {
+    func send(_ method: HTTPRequest.Method, _ uri: String, json: String? = nil, key: String? = nil,
+              token: String?) async throws -> (Int, [String: Any]) {
         var headers = HTTPFields()
+        if let token { headers[.authorization] = "Bearer \(token)" }
         headers[.contentType] = "application/json"
         headers[.accept] = "application/json, application/problem+json"
         if let key { headers[HTTPField.Name("Idempotency-Key")!] = key }
@@ -49,14 +54,15 @@ struct APITests {
     @Test("a replayed key answers the same and posts once; the same key with another body is refused with 422")
     func idempotentPosting() async throws {
         let world = try await APIWorld()
+        let admin = world.admin
         try await world.test { client in
             let receipt = #"{"receive": {"sku": "P1", "qty": 10, "unit_cost": 4, "at": "WH1"}}"#
-            let (first, body) = try await client.send(.post, "/v1/postings", json: receipt, key: "r-1")
-            let (again, replay) = try await client.send(.post, "/v1/postings", json: receipt, key: "r-1")
+            let (first, body) = try await client.send(.post, "/v1/postings", json: receipt, key: "r-1", token: admin)
+            let (again, replay) = try await client.send(.post, "/v1/postings", json: receipt, key: "r-1", token: admin)
             #expect(first == 201)
             #expect(again == 201)
             #expect(body["posting"] as? Int == replay["posting"] as? Int)
-            let (reused, problem) = try await client.send(.post, "/v1/postings", json: #"{"receive": {"sku": "P1", "qty": 11, "at": "WH1"}}"#, key: "r-1")
+            let (reused, problem) = try await client.send(.post, "/v1/postings", json: #"{"receive": {"sku": "P1", "qty": 11, "at": "WH1"}}"#, key: "r-1", token: admin)
             #expect(reused == 422)
             #expect(problem["code"] as? String == "idempotency_key_reused")
         }
@@ -67,15 +73,16 @@ struct APITests {
     @Test("a refusal is a problem document with the scenario spec's code and changes nothing")
     func refusalIsProblemDocument() async throws {
         let world = try await APIWorld()
+        let admin = world.admin
         try await world.test { client in
-            let (status, problem) = try await client.send(.post, "/v1/postings", json: #"{"deliver": {"sku": "P1", "qty": 1, "from": "WH1"}}"#)
+            let (status, problem) = try await client.send(.post, "/v1/postings", json: #"{"deliver": {"sku": "P1", "qty": 1, "from": "WH1"}}"#, token: admin)
             #expect(status == 409)
             #expect(problem["code"] as? String == "insufficient_stock")
             #expect((problem["detail"] as? String)?.contains("0 available") == true)
-            let (unknown, missing) = try await client.send(.post, "/v1/postings", json: #"{"deliver": {"sku": "NOPE", "qty": 1, "from": "WH1"}}"#)
+            let (unknown, missing) = try await client.send(.post, "/v1/postings", json: #"{"deliver": {"sku": "NOPE", "qty": 1, "from": "WH1"}}"#, token: admin)
             #expect(unknown == 422)
             #expect(missing["code"] as? String == "unknown_item")
-            let (malformed, invalid) = try await client.send(.post, "/v1/postings", json: #"{"deliver": {"sku": "P1"}"#)
+            let (malformed, invalid) = try await client.send(.post, "/v1/postings", json: #"{"deliver": {"sku": "P1"}"#, token: admin)
             #expect(malformed == 400)
             #expect(invalid["code"] as? String == "validation_failed")
         }
@@ -85,13 +92,14 @@ struct APITests {
     @Test("setting an absolute level against a stale quantity answers 409 with the current value and changes nothing")
     func compareAndSet() async throws {
         let world = try await APIWorld()
+        let admin = world.admin
         try await world.test { client in
-            try await client.send(.post, "/v1/postings", json: #"{"receive": {"sku": "P1", "qty": 10, "unit_cost": 1, "at": "WH1"}}"#)
-            let (stale, problem) = try await client.send(.post, "/v1/postings", json: #"{"count": {"sku": "P1", "at": "WH1", "counted": 4, "expected": 9}}"#)
+            try await client.send(.post, "/v1/postings", json: #"{"receive": {"sku": "P1", "qty": 10, "unit_cost": 1, "at": "WH1"}}"#, token: admin)
+            let (stale, problem) = try await client.send(.post, "/v1/postings", json: #"{"count": {"sku": "P1", "at": "WH1", "counted": 4, "expected": 9}}"#, token: admin)
             #expect(stale == 409)
             #expect(problem["code"] as? String == "conflict")
             #expect(problem["current"] as? Double == 10)
-            let (fresh, _) = try await client.send(.post, "/v1/postings", json: #"{"count": {"sku": "P1", "at": "WH1", "counted": 4, "expected": 10}}"#)
+            let (fresh, _) = try await client.send(.post, "/v1/postings", json: #"{"count": {"sku": "P1", "at": "WH1", "counted": 4, "expected": 10}}"#, token: admin)
             #expect(fresh == 201)
         }
         #expect(try await world.inventory.position(sku: "P1", at: "WH1").onHand == Fixed(4))
@@ -106,8 +114,9 @@ struct APITests {
               {"operation": {"deliver": {"sku": "P1", "qty": 50, "from": "WH1"}}},
               {"operation": {"receive": {"sku": "P1", "qty": 1, "unit_cost": 2, "at": "WH1"}}}]}
             """#
+        let admin = world.admin
         try await world.test { client in
-            let (status, body) = try await client.send(.post, "/v1/postings/batch", json: lines.replacingOccurrences(of: "ATOMIC", with: "true"), key: "b1")
+            let (status, body) = try await client.send(.post, "/v1/postings/batch", json: lines.replacingOccurrences(of: "ATOMIC", with: "true"), key: "b1", token: admin)
             #expect(status == 200)
             #expect(body["applied"] as? Bool == false)
             let results = body["results"] as? [[String: Any]] ?? []
@@ -115,7 +124,7 @@ struct APITests {
         }
         #expect(try await world.inventory.store.counts().postings == 0)
         try await world.test { client in
-            let (_, body) = try await client.send(.post, "/v1/postings/batch", json: lines.replacingOccurrences(of: "ATOMIC", with: "false"), key: "b2")
+            let (_, body) = try await client.send(.post, "/v1/postings/batch", json: lines.replacingOccurrences(of: "ATOMIC", with: "false"), key: "b2", token: admin)
             let results = body["results"] as? [[String: Any]] ?? []
             #expect(results.map { $0["status"] as? String } == ["ok", "error", "ok"])
         }
@@ -125,18 +134,53 @@ struct APITests {
     @Test("stock positions and the changes feed read what was posted")
     func readsAndFeed() async throws {
         let world = try await APIWorld()
+        let admin = world.admin
         try await world.test { client in
-            try await client.send(.post, "/v1/postings", json: #"{"receive": {"sku": "P1", "qty": 3, "unit_cost": 5, "at": "WH1"}}"#)
-            let response = try await client.execute(uri: "/v1/stock?sku=P1&at=WH1", method: .get)
+            try await client.send(.post, "/v1/postings", json: #"{"receive": {"sku": "P1", "qty": 3, "unit_cost": 5, "at": "WH1"}}"#, token: admin)
+            let response = try await client.execute(uri: "/v1/stock?sku=P1&at=WH1", method: .get, headers: [.authorization: "Bearer \(admin)"])
             let positions = try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [[String: Any]]
             #expect(positions?.first?["on_hand"] as? Double == 3)
             #expect(positions?.first?["value"] as? Double == 15)
-            let (_, page) = try await client.send(.get, "/v1/events?after=0&types=posting.receive")
+            let (_, page) = try await client.send(.get, "/v1/events?after=0&types=posting.receive", token: admin)
             let events = page["events"] as? [[String: Any]] ?? []
             #expect(events.count == 1)
             #expect((page["next"] as? Int ?? 0) >= events.first?["sequence"] as? Int ?? 1)
             let spec = try await client.execute(uri: "/openapi.yaml", method: .get)
-            #expect(String(buffer: spec.body).hasPrefix("openapi: 3.1.0"))
+            let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("Sources/StocklineAPI/openapi.yaml")
+            #expect(String(buffer: spec.body) == (try String(contentsOf: source, encoding: .utf8)),
+                    "Sources/StocklineHTTP/Resources/openapi.yaml must be a copy of Sources/StocklineAPI/openapi.yaml")
         }
+    }
+
+    @Test("a write without a token is 401; a warehouse operator of WH1 cannot post in WH2; an auditor cannot post")
+    func access() async throws {
+        let world = try await APIWorld()
+        let operatorToken = try await Tokens.create(in: world.inventory, role: .warehouseOperator, warehouse: "WH1", name: "op-wh1").1
+        let auditor = try await Tokens.create(in: world.inventory, role: .auditor, warehouse: nil, name: "auditor").1
+        let receipt: @Sendable (String) -> String = { at in #"{"receive": {"sku": "P1", "qty": 1, "unit_cost": 1, "at": "AT"}}"#.replacingOccurrences(of: "AT", with: at) }
+        try await world.test { client in
+            let (anonymous, problem) = try await client.send(.post, "/v1/postings", json: receipt("WH1"), token: nil)
+            #expect(anonymous == 401)
+            #expect(problem["code"] as? String == "unauthorized")
+            let (forged, _) = try await client.send(.post, "/v1/postings", json: receipt("WH1"), token: "stk_forged")
+            #expect(forged == 401)
+            let (elsewhere, scoped) = try await client.send(.post, "/v1/postings", json: receipt("WH2"), token: operatorToken)
+            #expect(elsewhere == 403)
+            #expect(scoped["code"] as? String == "forbidden")
+            let (home, _) = try await client.send(.post, "/v1/postings", json: receipt("WH1"), token: operatorToken)
+            #expect(home == 201)
+            let (readOnly, _) = try await client.send(.post, "/v1/postings", json: receipt("WH1"), token: auditor)
+            #expect(readOnly == 403)
+            let (reads, _) = try await client.send(.get, "/v1/events", token: auditor)
+            #expect(reads == 200)
+            let health = try await client.execute(uri: "/healthz", method: .get)
+            #expect(health.status == .ok)
+        }
+        #expect(try await world.inventory.position(sku: "P1", at: "WH1").onHand == Fixed(1))
+        #expect(try await world.inventory.position(sku: "P1", at: "WH2").onHand == Fixed(0))
+        let audit = try await world.inventory.store.audit(AuditFilter(sku: "P1"))
+        #expect(audit.map(\.token) == ["op-wh1"])
+        #expect(audit.first?.requestID?.isEmpty == false)
     }
 }

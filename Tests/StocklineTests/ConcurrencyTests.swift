@@ -7,7 +7,9 @@ import Testing
 @Suite("concurrency: racing writers never oversell")
 struct ConcurrencyTests {
     /// Races `tasks` one-unit reservations (distinct orders) spread over `inventories`; returns the outcomes by order.
-    static func race(_ tasks: Int, over inventories: [Inventory]) async throws -> [String: Result<PostingResult, StockError>] {
+    static func race(_ tasks: Int, over inventories: [Inventory]) async throws -> [String: Result<
+        PostingResult, StockError
+    >] {
         try await withThrowingTaskGroup(of: (String, Result<PostingResult, StockError>).self) { group in
             for index in 0..<tasks {
                 let inventory = inventories[index % inventories.count]
@@ -72,10 +74,12 @@ struct ConcurrencyTests {
     func mixedRace() async throws {
         try await withStandardWorld { inventory in
             try await inventory.post(.receive("P1", Fixed(10)))
-            let outcomes = try await withThrowingTaskGroup(of: (Bool, Result<PostingResult, StockError>).self) { group in
+            let outcomes = try await withThrowingTaskGroup(of: (Bool, Result<PostingResult, StockError>).self) {
+                group in
                 for index in 0..<64 {
                     let delivers = index.isMultiple(of: 2)
-                    let operation: StockOperation = delivers
+                    let operation: StockOperation =
+                        delivers
                         ? .deliver("P1", Fixed(1)) : .reserve("P1", Fixed(1), order: "SO-\(index)")
                     group.addTask { (delivers, try await inventory.attempt(operation)) }
                 }

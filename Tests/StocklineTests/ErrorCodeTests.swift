@@ -13,16 +13,21 @@ struct ErrorCodeTests {
             try await inventory.post(.receive("P1", Fixed(5)))
             try await inventory.post(.reserve("P1", Fixed(2), order: "SO-1"))
             let skus = ["P1"]
-            let refusal = try await expectRefusal("insufficient_stock", .deliver("P1", Fixed(4)), in: inventory, skus: skus)
+            let refusal = try await expectRefusal(
+                "insufficient_stock", .deliver("P1", Fixed(4)), in: inventory, skus: skus)
             if case .insufficientStock(_, _, let available, let requested) = refusal {
                 #expect(available == Fixed(3) && requested == Fixed(4), "the refusal names what is available")
             }
-            try await expectRefusal("insufficient_stock", .reserve("P1", Fixed(4), order: "SO-2"), in: inventory, skus: skus)
-            try await expectRefusal("insufficient_stock", .transfer(.init(sku: "P1", qty: Fixed(4), from: "WH1", to: "WH2")),
-                                    in: inventory, skus: skus)
-            try await expectRefusal("insufficient_stock", .scrap(.init(sku: "P1", qty: Fixed(4), from: "WH1")),
-                                    in: inventory, skus: skus)
-            try await expectRefusal("insufficient_stock", .deliver("P1", Fixed(1), from: "WH2"), in: inventory, skus: skus)
+            try await expectRefusal(
+                "insufficient_stock", .reserve("P1", Fixed(4), order: "SO-2"), in: inventory, skus: skus)
+            try await expectRefusal(
+                "insufficient_stock", .transfer(.init(sku: "P1", qty: Fixed(4), from: "WH1", to: "WH2")),
+                in: inventory, skus: skus)
+            try await expectRefusal(
+                "insufficient_stock", .scrap(.init(sku: "P1", qty: Fixed(4), from: "WH1")),
+                in: inventory, skus: skus)
+            try await expectRefusal(
+                "insufficient_stock", .deliver("P1", Fixed(1), from: "WH2"), in: inventory, skus: skus)
             // Exactly what is available still goes.
             try await inventory.post(.deliver("P1", Fixed(3)))
             #expect(try await inventory.position(sku: "P1", at: "WH1").available == .zero)
@@ -34,12 +39,15 @@ struct ErrorCodeTests {
         try await withStandardWorld { inventory in
             try await inventory.post(.receive("OIL", Fixed(10), lot: "L1"))
             try await inventory.post(.receive("ECU", Fixed(1), serials: ["S1"]))
-            try await expectRefusal("insufficient_stock", .deliver("OIL", Fixed(11), lot: "L1"), in: inventory,
-                                    skus: ["OIL"], lots: [("OIL", "L1")])
-            try await expectRefusal("insufficient_stock", .deliver("OIL", Fixed(1), lot: "L2"), in: inventory,
-                                    skus: ["OIL"], lots: [("OIL", "L1")])
-            try await expectRefusal("insufficient_stock", .deliver("ECU", Fixed(1), serials: ["S2"]), in: inventory,
-                                    skus: ["ECU"])
+            try await expectRefusal(
+                "insufficient_stock", .deliver("OIL", Fixed(11), lot: "L1"), in: inventory,
+                skus: ["OIL"], lots: [("OIL", "L1")])
+            try await expectRefusal(
+                "insufficient_stock", .deliver("OIL", Fixed(1), lot: "L2"), in: inventory,
+                skus: ["OIL"], lots: [("OIL", "L1")])
+            try await expectRefusal(
+                "insufficient_stock", .deliver("ECU", Fixed(1), serials: ["S2"]), in: inventory,
+                skus: ["ECU"])
         }
     }
 
@@ -165,8 +173,11 @@ struct ErrorCodeTests {
     func duplicateSerial() async throws {
         try await withStandardWorld { inventory in
             try await inventory.post(.receive("ECU", Fixed(2), serials: ["S1", "S2"]))
-            try await inventory.post(.transfer(.init(sku: "ECU", qty: Fixed(1), from: "WH1", to: "WH2",
-                                                     serials: ["S2"], transit: true)))
+            try await inventory.post(
+                .transfer(
+                    .init(
+                        sku: "ECU", qty: Fixed(1), from: "WH1", to: "WH2",
+                        serials: ["S2"], transit: true)))
             for operation: StockOperation in [
                 .receive("ECU", Fixed(1), serials: ["S1"]),
                 .receive("ECU", Fixed(1), at: "WH2", serials: ["S1"]),
@@ -208,7 +219,8 @@ struct ErrorCodeTests {
             try await inventory.post(.supersede(.init(old: "P1", new: "P2", mode: .oneWay)))
             let skus = ["P1", "P2"]
             try await expectRefusal("obsolete_item", .deliver("P1", Fixed(1)), in: inventory, skus: skus)
-            try await expectRefusal("obsolete_item", .reserve("P1", Fixed(1), order: "SO-NEW"), in: inventory, skus: skus)
+            try await expectRefusal(
+                "obsolete_item", .reserve("P1", Fixed(1), order: "SO-NEW"), in: inventory, skus: skus)
             // Demand placed before the change still ships.
             try await inventory.post(.ship(.init(order: "SO-OLD")))
             #expect(try await inventory.position(sku: "P1", at: "WH1").onHand == Fixed(8))
@@ -220,10 +232,13 @@ struct ErrorCodeTests {
         try await withStandardWorld { inventory in
             try await inventory.post(.receive("P1", Fixed(10)))
             try await inventory.post(.supersede(.init(old: "P1", new: "P2", mode: .oneWay)))
-            let refusal = try await expectRefusal("obsolete_item", .deliver("P1", Fixed(1)), in: inventory, skus: ["P1"])
+            let refusal = try await expectRefusal(
+                "obsolete_item", .deliver("P1", Fixed(1)), in: inventory, skus: ["P1"])
             guard case .obsoleteItem(let sku, let successor) = refusal else { return }
             #expect(sku == "P1")
-            #expect(successor == "P2", "the refusal should name the successor: \(refusal.map(String.init(describing:)) ?? "")")
+            #expect(
+                successor == "P2",
+                "the refusal should name the successor: \(refusal.map(String.init(describing:)) ?? "")")
         }
     }
 
@@ -242,13 +257,17 @@ struct ErrorCodeTests {
     func arriveMoreThanShipped() async throws {
         try await withStandardWorld { inventory in
             try await inventory.post(.receive("P1", Fixed(5)))
-            try await inventory.post(.transfer(.init(sku: "P1", qty: Fixed(3), from: "WH1", to: "WH2", transit: true)),
-                                     key: "T1")
-            try await expectRefusal("invalid_state", .arrive(.init(transfer: "T1", qty: Fixed(4))), in: inventory, skus: ["P1"])
+            try await inventory.post(
+                .transfer(.init(sku: "P1", qty: Fixed(3), from: "WH1", to: "WH2", transit: true)),
+                key: "T1")
+            try await expectRefusal(
+                "invalid_state", .arrive(.init(transfer: "T1", qty: Fixed(4))), in: inventory, skus: ["P1"])
             try await inventory.post(.arrive(.init(transfer: "T1", qty: Fixed(2))))
-            try await expectRefusal("invalid_state", .arrive(.init(transfer: "T1", qty: Fixed(2))), in: inventory, skus: ["P1"])
+            try await expectRefusal(
+                "invalid_state", .arrive(.init(transfer: "T1", qty: Fixed(2))), in: inventory, skus: ["P1"])
             try await inventory.post(.arrive(.init(transfer: "T1")))
-            try await expectRefusal("invalid_state", .arrive(.init(transfer: "T1", qty: Fixed(1))), in: inventory, skus: ["P1"])
+            try await expectRefusal(
+                "invalid_state", .arrive(.init(transfer: "T1", qty: Fixed(1))), in: inventory, skus: ["P1"])
             try await expectRefusal("invalid_state", .arrive(.init(transfer: "T1")), in: inventory, skus: ["P1"])
             let wh2 = try await inventory.position(sku: "P1", at: "WH2")
             #expect(wh2.onHand == Fixed(3) && wh2.inTransit == .zero)
@@ -259,9 +278,11 @@ struct ErrorCodeTests {
     func setCostUnderFIFO() async throws {
         try await withStandardWorld { inventory in
             try await inventory.post(.receive("P1", Fixed(5), cost: Fixed(4)))
-            try await expectRefusal("invalid_state", .setCost(.init(sku: "P1", unitCost: Fixed(7))), in: inventory, skus: ["P1"])
-            try await expectRefusal("invalid_state", .setCost(.init(sku: "P1", unitCost: Fixed(7), company: "ACME")),
-                                    in: inventory, skus: ["P1"])
+            try await expectRefusal(
+                "invalid_state", .setCost(.init(sku: "P1", unitCost: Fixed(7))), in: inventory, skus: ["P1"])
+            try await expectRefusal(
+                "invalid_state", .setCost(.init(sku: "P1", unitCost: Fixed(7), company: "ACME")),
+                in: inventory, skus: ["P1"])
             #expect(try await inventory.position(sku: "P1", at: "WH1").value == Fixed(20))
         }
     }
@@ -270,8 +291,10 @@ struct ErrorCodeTests {
     func setCostUnderAverage() async throws {
         try await withTemporaryLedger { ledger in
             let inventory = ledger.inventory
-            try await TestWorld(companies: [.init("AVG", costing: .average)], warehouses: [.init("WH1")],
-                                items: [.init("P1")]).build(in: inventory)
+            try await TestWorld(
+                companies: [.init("AVG", costing: .average)], warehouses: [.init("WH1")],
+                items: [.init("P1")]
+            ).build(in: inventory)
             try await inventory.post(.receive("P1", Fixed(5), cost: Fixed(4)))
             try await inventory.post(.setCost(.init(sku: "P1", unitCost: Fixed(7))))
             #expect(try await inventory.position(sku: "P1", at: "WH1").value == Fixed(35))
@@ -284,9 +307,12 @@ struct ErrorCodeTests {
         try await withStandardWorld { inventory in
             try await inventory.post(.receive("P1", Fixed(5)), key: "K1")
             let skus = ["P1", "P2"]
-            try await expectRefusal("idempotency_key_reused", .deliver("P1", Fixed(1)), key: "K1", in: inventory, skus: skus)
-            try await expectRefusal("idempotency_key_reused", .receive("P1", Fixed(6)), key: "K1", in: inventory, skus: skus)
-            try await expectRefusal("idempotency_key_reused", .receive("P2", Fixed(5)), key: "K1", in: inventory, skus: skus)
+            try await expectRefusal(
+                "idempotency_key_reused", .deliver("P1", Fixed(1)), key: "K1", in: inventory, skus: skus)
+            try await expectRefusal(
+                "idempotency_key_reused", .receive("P1", Fixed(6)), key: "K1", in: inventory, skus: skus)
+            try await expectRefusal(
+                "idempotency_key_reused", .receive("P2", Fixed(5)), key: "K1", in: inventory, skus: skus)
             #expect(try await inventory.position(sku: "P1", at: "WH1").onHand == Fixed(5))
         }
     }

@@ -37,27 +37,36 @@ func expectRefusal(
     var refusal: StockError?
     switch outcome {
     case .success(let result):
-        Issue.record("expected \(code), but \(operation.kind.rawValue) was posted: \(result)", sourceLocation: sourceLocation)
+        Issue.record(
+            "expected \(code), but \(operation.kind.rawValue) was posted: \(result)", sourceLocation: sourceLocation)
     case .failure(let error):
         refusal = error
-        #expect(error.code == code, "refused with \(error.code) (\(error)), expected \(code)", sourceLocation: sourceLocation)
+        #expect(
+            error.code == code, "refused with \(error.code) (\(error)), expected \(code)",
+            sourceLocation: sourceLocation)
     }
     #expect(after.counts == before.counts, "the refusal wrote rows", sourceLocation: sourceLocation)
     #expect(after.lastEvent == before.lastEvent, "the refusal wrote events", sourceLocation: sourceLocation)
-    #expect(after == before, "the refusal changed the ledger:\nbefore \(before)\nafter \(after)", sourceLocation: sourceLocation)
+    #expect(
+        after == before, "the refusal changed the ledger:\nbefore \(before)\nafter \(after)",
+        sourceLocation: sourceLocation)
     let problems = try await inventory.verify()
     #expect(problems.isEmpty, "verify: \(problems)", sourceLocation: sourceLocation)
     return refusal
 }
 
 extension StockOperation {
-    static func receive(_ sku: String, _ qty: Fixed, at: String = "WH1", cost: Fixed? = Fixed(10), lot: String? = nil,
-                        serials: [String]? = nil, uom: String? = nil, hold: Bool? = nil) -> StockOperation {
+    static func receive(
+        _ sku: String, _ qty: Fixed, at: String = "WH1", cost: Fixed? = Fixed(10), lot: String? = nil,
+        serials: [String]? = nil, uom: String? = nil, hold: Bool? = nil
+    ) -> StockOperation {
         .receive(.init(sku: sku, qty: qty, at: at, unitCost: cost, lot: lot, serials: serials, uom: uom, hold: hold))
     }
 
-    static func deliver(_ sku: String, _ qty: Fixed, from: String = "WH1", lot: String? = nil, serials: [String]? = nil,
-                        order: String? = nil, uom: String? = nil) -> StockOperation {
+    static func deliver(
+        _ sku: String, _ qty: Fixed, from: String = "WH1", lot: String? = nil, serials: [String]? = nil,
+        order: String? = nil, uom: String? = nil
+    ) -> StockOperation {
         .deliver(.init(sku: sku, qty: qty, from: from, lot: lot, serials: serials, order: order, uom: uom))
     }
 

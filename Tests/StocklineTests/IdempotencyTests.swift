@@ -54,8 +54,9 @@ struct IdempotencyTests {
     @Test("the same key twice in one batch posts once")
     func replayInsideOneBatch() async throws {
         try await withStandardWorld { inventory in
-            let request = PostingRequest(key: "B-1", operation: .receive("P1", Fixed(3)), actor: "test", source: "test",
-                                         now: FixedClock.origin)
+            let request = PostingRequest(
+                key: "B-1", operation: .receive("P1", Fixed(3)), actor: "test", source: "test",
+                now: FixedClock.origin)
             let results = try await inventory.postBatch([request, request, request])
             let postings = try results.map { try $0.get() }
             #expect(postings.count == 3)

@@ -23,11 +23,11 @@ extension SQLiteLedgerStore {
         }
         let companyID = warehouseID.flatMap { catalog.warehouses[$0]?.companyID }
         try db.execute(sql: """
-            INSERT INTO posting (id, key, kind, fingerprint, result, item_id, company_id, actor, source, reason, reference, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO posting (id, key, kind, fingerprint, result, item_id, company_id, actor, source, reason, reference,
+                created_at, token, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [postingID, request.key, request.operation.kind.rawValue, fingerprint, try json(result),
                              itemID?.rawValue, companyID?.rawValue, request.actor, request.source, request.reason,
-                             request.reference, request.now.timeIntervalSince1970])
+                             request.reference, request.now.timeIntervalSince1970, request.token, request.requestID])
         try persist(state, now: request.now, db: db)
         return .success(result)
     }

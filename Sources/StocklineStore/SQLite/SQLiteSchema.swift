@@ -65,6 +65,16 @@ enum SQLiteSchema {
                 try db.execute(sql: "INSERT INTO location (path, usage) VALUES (?, ?)", arguments: [path, usage])
             }
         }
+        migrator.registerMigration("0002_access") { db in
+            try db.execute(sql: """
+                CREATE TABLE api_token (
+                    id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, hash TEXT NOT NULL UNIQUE, role TEXT NOT NULL,
+                    warehouse TEXT, created_at REAL NOT NULL);
+                ALTER TABLE posting ADD COLUMN token TEXT;
+                ALTER TABLE posting ADD COLUMN request_id TEXT;
+                CREATE INDEX posting_created ON posting (created_at);
+                """)
+        }
         return migrator
     }
 
