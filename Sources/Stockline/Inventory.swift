@@ -17,9 +17,15 @@ public final class Inventory: Sendable {
         self.committer = GroupCommit(store: store)
     }
 
-    /// Opens (and migrates) the embedded store at `path`.
+    /// Opens (and migrates) the ledger at `path`: a SQLite file, or a PostgreSQL database when `path` is a
+    /// `postgres://` URL (`?schema=name` picks the schema), so every door takes either with the same option.
     public static func open(path: String, environment: Environment = .live) async throws -> Inventory {
-        let store = try SQLiteLedgerStore(path: path)
+        let store: any LedgerStore
+        if PostgresLedgerStore.isURL(path) {
+            store = try PostgresLedgerStore(url: path)
+        } else {
+            store = try SQLiteLedgerStore(path: path)
+        }
         try await store.migrate()
         return Inventory(store: store, environment: environment)
     }

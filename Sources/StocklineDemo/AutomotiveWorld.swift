@@ -57,7 +57,8 @@ final class AutomotiveWorld {
             let kind = AutomotiveNames.components[index % AutomotiveNames.components.count]
             let cents = random.int(kind.cents)
             var item = DemoItem(
-                sku: "AP-C\(10_001 + index)", name: "\(kind.name), type \(100 + index / AutomotiveNames.components.count)",
+                sku: "AP-C\(10_001 + index)",
+                name: "\(kind.name), type \(100 + index / AutomotiveNames.components.count)",
                 unit: kind.unit, cost: Money(micros: Int64(cents) * 10_000), supplier: "SUP-\(random.int(101...160))",
                 leadTimeDays: random.int(3...15), lineQuantity: kind.line, fractional: kind.unit != "unit",
                 weight: Fixed(micros: Int64(random.int(5...2_500)) * 1_000),
@@ -71,32 +72,36 @@ final class AutomotiveWorld {
         }
         for index in 0..<size.bulkFluids {
             let name = AutomotiveNames.fluids[index % AutomotiveNames.fluids.count]
-            builder.add(DemoItem(
-                sku: "AP-FL\(String(1_001 + index))", name: "\(name), bulk, grade \(index / AutomotiveNames.fluids.count + 1)",
-                unit: "l", tracking: .lot, cost: Money(micros: Int64(random.int(180...950)) * 10_000),
-                packs: ["drum": Quantity(208), "ibc": Quantity(1_000)], receivePack: "drum",
-                shelfLifeMonths: random.int(24...36), supplier: "SUP-\(random.int(201...210))",
-                leadTimeDays: random.int(4...10), lineQuantity: 1...5, fractional: true, bin: random.int(0...2)))
+            builder.add(
+                DemoItem(
+                    sku: "AP-FL\(String(1_001 + index))",
+                    name: "\(name), bulk, grade \(index / AutomotiveNames.fluids.count + 1)",
+                    unit: "l", tracking: .lot, cost: Money(micros: Int64(random.int(180...950)) * 10_000),
+                    packs: ["drum": Quantity(208), "ibc": Quantity(1_000)], receivePack: "drum",
+                    shelfLifeMonths: random.int(24...36), supplier: "SUP-\(random.int(201...210))",
+                    leadTimeDays: random.int(4...10), lineQuantity: 1...5, fractional: true, bin: random.int(0...2)))
             bulkFluids.append("AP-FL\(1_001 + index)")
         }
         for index in 0..<size.bottledFluids {
             let name = AutomotiveNames.fluids[index % AutomotiveNames.fluids.count]
             let litres = [1, 1, 5][index % 3]
-            builder.add(DemoItem(
-                sku: "AP-FB\(1_001 + index)", name: "\(name), \(litres) l \(litres == 1 ? "bottle" : "canister")",
-                unit: "unit", tracking: .lot, cost: Money(micros: Int64(random.int(350...2_900) * litres) * 10_000),
-                packs: ["carton": Quantity(litres == 1 ? 12 : 4)], shelfLifeMonths: random.int(24...48),
-                supplier: "SUP-\(random.int(201...210))", leadTimeDays: random.int(4...10), lineQuantity: 1...12,
-                gtin: DemoItem.ean13(400_200_000_000 + index), bin: random.int(0...3)))
+            builder.add(
+                DemoItem(
+                    sku: "AP-FB\(1_001 + index)", name: "\(name), \(litres) l \(litres == 1 ? "bottle" : "canister")",
+                    unit: "unit", tracking: .lot, cost: Money(micros: Int64(random.int(350...2_900) * litres) * 10_000),
+                    packs: ["carton": Quantity(litres == 1 ? 12 : 4)], shelfLifeMonths: random.int(24...48),
+                    supplier: "SUP-\(random.int(201...210))", leadTimeDays: random.int(4...10), lineQuantity: 1...12,
+                    gtin: DemoItem.ean13(400_200_000_000 + index), bin: random.int(0...3)))
             bottled.append("AP-FB\(1_001 + index)")
         }
         for index in 0..<size.controlUnits {
             let name = AutomotiveNames.controlUnits[index % AutomotiveNames.controlUnits.count]
-            builder.add(DemoItem(
-                sku: "AP-ECU\(101 + index)", name: "\(name), gen \(3 + index / AutomotiveNames.controlUnits.count)",
-                unit: "unit", tracking: .serial, cost: Money(micros: Int64(random.int(9_000...65_000)) * 10_000),
-                supplier: "SUP-\(random.int(301...306))", leadTimeDays: random.int(8...20), lineQuantity: 1...1,
-                weight: Fixed(micros: Int64(random.int(250...1_400)) * 1_000), bin: random.int(0...2)))
+            builder.add(
+                DemoItem(
+                    sku: "AP-ECU\(101 + index)", name: "\(name), gen \(3 + index / AutomotiveNames.controlUnits.count)",
+                    unit: "unit", tracking: .serial, cost: Money(micros: Int64(random.int(9_000...65_000)) * 10_000),
+                    supplier: "SUP-\(random.int(301...306))", leadTimeDays: random.int(8...20), lineQuantity: 1...1,
+                    weight: Fixed(micros: Int64(random.int(250...1_400)) * 1_000), bin: random.int(0...2)))
             controlUnits.append("AP-ECU\(101 + index)")
         }
         defineFinished(size, random: &random)
@@ -104,13 +109,16 @@ final class AutomotiveWorld {
             let name = AutomotiveNames.serviceParts[index % AutomotiveNames.serviceParts.count]
             let cents = random.int(600...14_000)
             for revision in ["A", "B"] {
-                builder.add(DemoItem(
-                    sku: "AP-S\(30_001 + index)-\(revision)", name: "\(name), rev. \(revision)", unit: "unit",
-                    cost: Money(micros: Int64(cents + (revision == "B" ? cents / 20 : 0)) * 10_000),
-                    supplier: "SUP-\(random.int(401...420))", leadTimeDays: random.int(3...12), lineQuantity: 1...4,
-                    gtin: DemoItem.ean13(400_300_000_000 + index * 2 + (revision == "B" ? 1 : 0)), bin: random.int(0...3)))
+                builder.add(
+                    DemoItem(
+                        sku: "AP-S\(30_001 + index)-\(revision)", name: "\(name), rev. \(revision)", unit: "unit",
+                        cost: Money(micros: Int64(cents + (revision == "B" ? cents / 20 : 0)) * 10_000),
+                        supplier: "SUP-\(random.int(401...420))", leadTimeDays: random.int(3...12), lineQuantity: 1...4,
+                        gtin: DemoItem.ean13(400_300_000_000 + index * 2 + (revision == "B" ? 1 : 0)),
+                        bin: random.int(0...3)))
             }
-            supersessions.append(("AP-S\(30_001 + index)-A", "AP-S\(30_001 + index)-B", index % 2 == 0 ? .twoWay : .oneWay))
+            supersessions.append(
+                ("AP-S\(30_001 + index)-A", "AP-S\(30_001 + index)-B", index % 2 == 0 ? .twoWay : .oneWay))
         }
     }
 
@@ -123,13 +131,15 @@ final class AutomotiveWorld {
         }
         for index in 0..<size.finished {
             let stem = AutomotiveNames.finished[index % AutomotiveNames.finished.count]
-            let variant = AutomotiveNames.variants[(index / AutomotiveNames.finished.count) % AutomotiveNames.variants.count]
+            let variant = AutomotiveNames.variants[
+                (index / AutomotiveNames.finished.count) % AutomotiveNames.variants.count]
             let sku = "AP-F\(20_001 + index)"
             let plant = Self.plants[index % Self.plants.count]
             var lines: [(sku: String, perUnit: Quantity)] = []
             for component in random.sample(pools[index % pools.count], count: random.int(3...6)) {
                 let item = builder.item(component)
-                let perUnit = item.unit == "unit"
+                let perUnit =
+                    item.unit == "unit"
                     ? Quantity(random.int(1...(item.receivePack == nil ? 3 : 8)))
                     : Quantity(micros: Int64(random.int(5...250)) * 10_000)
                 lines.append((component, perUnit))
@@ -141,12 +151,14 @@ final class AutomotiveWorld {
             let labour = Money(micros: Int64(random.int(400...4_000)) * 10_000)
             builder.recipes[sku] = Recipe(plant: plant, lines: lines, labour: labour)
             let materials = lines.reduce(Money.zero) { $0 + builder.item($1.sku).cost.times($1.perUnit, places: 4) }
-            builder.add(DemoItem(
-                sku: sku, name: "\(stem), \(variant)", unit: "unit", cost: (materials + labour).rounded(places: 2),
-                supplier: plant, leadTimeDays: 5, lineQuantity: 1...4,
-                weight: Fixed(micros: Int64(random.int(300...18_000)) * 1_000),
-                volume: Fixed(micros: Int64(random.int(1...60)) * 1_000), gtin: DemoItem.ean13(400_400_000_000 + index),
-                bin: random.int(0...3)))
+            builder.add(
+                DemoItem(
+                    sku: sku, name: "\(stem), \(variant)", unit: "unit", cost: (materials + labour).rounded(places: 2),
+                    supplier: plant, leadTimeDays: 5, lineQuantity: 1...4,
+                    weight: Fixed(micros: Int64(random.int(300...18_000)) * 1_000),
+                    volume: Fixed(micros: Int64(random.int(1...60)) * 1_000),
+                    gtin: DemoItem.ean13(400_400_000_000 + index),
+                    bin: random.int(0...3)))
             finished.append(sku)
             plantOf[sku] = plant
         }
@@ -161,24 +173,31 @@ final class AutomotiveWorld {
                 wide ? skus : skus.enumerated().filter { $0.offset % Self.centres.count == region }.map(\.element)
             }
             let skus = regional(finished) + (region == 0 ? bottled : regional(bottled)) + regional(oldParts)
-            builder.outlets.append(Outlet(
-                warehouse: centre, skus: skus, hot: random.sample(skus, count: max(1, skus.count / 5)),
-                linesPerDay: centreRange, linesPerOrder: 1...5, reservedShare: 40, shipByLine: false, orderPrefix: "SO",
-                channel: Channel(actor: "order-desk", source: "erp"), returnRate: 2))
+            builder.outlets.append(
+                Outlet(
+                    warehouse: centre, skus: skus, hot: random.sample(skus, count: max(1, skus.count / 5)),
+                    linesPerDay: centreRange, linesPerOrder: 1...5, reservedShare: 40, shipByLine: false,
+                    orderPrefix: "SO",
+                    channel: Channel(actor: "order-desk", source: "erp"), returnRate: 2))
         }
         let serviceParts = components.enumerated().filter { $0.offset % (wide ? 5 : 10) == 2 }.map(\.element)
-        let serviceSKUs = serviceParts + oldParts + bottled + controlUnits
+        let serviceSKUs =
+            serviceParts + oldParts + bottled + controlUnits
             + finished.enumerated().filter { $0.offset % (wide ? 3 : 6) == 0 }.map(\.element)
-        builder.outlets.append(Outlet(
-            warehouse: Self.service, skus: serviceSKUs, hot: random.sample(serviceSKUs, count: max(1, serviceSKUs.count / 5)),
-            linesPerDay: 20...36, linesPerOrder: 1...4, reservedShare: 60, shipByLine: false, orderPrefix: "DLR",
-            channel: Channel(actor: "dealer-portal", source: "dealer-portal"), returnRate: 3))
+        builder.outlets.append(
+            Outlet(
+                warehouse: Self.service, skus: serviceSKUs,
+                hot: random.sample(serviceSKUs, count: max(1, serviceSKUs.count / 5)),
+                linesPerDay: 20...36, linesPerOrder: 1...4, reservedShare: 60, shipByLine: false, orderPrefix: "DLR",
+                channel: Channel(actor: "dealer-portal", source: "dealer-portal"), returnRate: 3))
         for plant in Self.plants {
-            let series = finished.enumerated().filter { plantOf[$0.element] == plant && $0.offset % 4 < 2 }.map(\.element)
-            builder.outlets.append(Outlet(
-                warehouse: plant, skus: series, hot: random.sample(series, count: max(1, series.count / 4)),
-                linesPerDay: 3...7, linesPerOrder: 1...3, reservedShare: 0, shipByLine: false, orderPrefix: "CO",
-                channel: Channel(actor: "oem-call-off", source: "edi"), quantityFactor: 10, returnRate: 0.5))
+            let series = finished.enumerated().filter { plantOf[$0.element] == plant && $0.offset % 4 < 2 }.map(
+                \.element)
+            builder.outlets.append(
+                Outlet(
+                    warehouse: plant, skus: series, hot: random.sample(series, count: max(1, series.count / 4)),
+                    linesPerDay: 3...7, linesPerOrder: 1...3, reservedShare: 0, shipByLine: false, orderPrefix: "CO",
+                    channel: Channel(actor: "oem-call-off", source: "edi"), quantityFactor: 10, returnRate: 0.5))
         }
     }
 
@@ -260,8 +279,9 @@ final class AutomotiveWorld {
                 }
             }
             builder.agenda[effective, default: []].append {
-                builder.post(.supersede(.init(old: pair.old, new: pair.new, mode: pair.mode)), engineering,
-                             reason: "engineering change ECN-\(pair.old.dropFirst(4).prefix(5))")
+                builder.post(
+                    .supersede(.init(old: pair.old, new: pair.new, mode: pair.mode)), engineering,
+                    reason: "engineering change ECN-\(pair.old.dropFirst(4).prefix(5))")
                 builder.redirects[pair.old] = Redirect(successor: pair.new, whileStockLasts: pair.mode == .twoWay)
                 for place in places { builder.policies[place] = nil }
                 guard pair.mode == .oneWay else { return }
@@ -269,9 +289,10 @@ final class AutomotiveWorld {
                     for place in places where place.warehouse != Self.service {
                         let left = builder.stock.available(place)
                         guard left.isPositive else { continue }
-                        builder.remove(place.sku, left, from: place.warehouse, as: .scrap,
-                                       channel: Channel(actor: "inventory-control", source: "erp"),
-                                       reason: "write-off: superseded by \(pair.new)")
+                        builder.remove(
+                            place.sku, left, from: place.warehouse, as: .scrap,
+                            channel: Channel(actor: "inventory-control", source: "erp"),
+                            reason: "write-off: superseded by \(pair.new)")
                     }
                 }
             }

@@ -62,8 +62,9 @@ extension DemoBuilder {
                 let channel = Channel(actor: "\(place.warehouse.lowercased()).goods-in", source: "edi")
                 let receipt = receive(place.sku, want, at: place.warehouse, hold: inspect, channel: channel)
                 if inspect {
-                    self.inspect(place, receipt: receipt.key, portions: receipt.portions, returnRate: 6,
-                                 channel: Channel(actor: "\(place.warehouse.lowercased()).lab", source: "lims"))
+                    self.inspect(
+                        place, receipt: receipt.key, portions: receipt.portions, returnRate: 6,
+                        channel: Channel(actor: "\(place.warehouse.lowercased()).lab", source: "lims"))
                 }
                 pipeline[place, default: .zero] -= want
             }
@@ -74,12 +75,12 @@ extension DemoBuilder {
                 replenish(from)
                 return
             }
-            transfer(place.sku, amount, from: source, to: place.warehouse, days: days,
-                     channel: Channel(actor: "\(source.lowercased()).dispatch", source: "wms"))
+            transfer(
+                place.sku, amount, from: source, to: place.warehouse, days: days,
+                channel: Channel(actor: "\(source.lowercased()).dispatch", source: "wms"))
         case .production(let plant):
             pipeline[place, default: .zero] += want
-            productionQueue[plant, default: []].append(want)
-            productionSKUs[plant, default: []].append(place.sku)
+            productionQueue[plant, default: []].append((place.sku, want))
         }
     }
 
@@ -101,9 +102,10 @@ extension DemoBuilder {
                 if case .production = policy.source { return "\(place.warehouse)/STOCK/FG" }
                 return nil
             }()
-            receive(place.sku, quantity, at: place.warehouse, location: location, channel: channel,
-                    reason: "opening balance",
-                    expiryMonths: item.shelfLifeMonths.map { max(3, $0 - random.int(2...9)) })
+            receive(
+                place.sku, quantity, at: place.warehouse, location: location, channel: channel,
+                reason: "opening balance",
+                expiryMonths: item.shelfLifeMonths.map { max(3, $0 - random.int(2...9)) })
         }
     }
 
@@ -112,11 +114,9 @@ extension DemoBuilder {
     /// Runs the plant's queued production orders, as many as it has capacity for today.
     func runProduction(_ plant: String) {
         let queue = productionQueue[plant] ?? []
-        let skus = productionSKUs[plant] ?? []
         let count = min(queue.count, capacity[plant] ?? 0)
-        for index in 0..<count { produce(skus[index], queue[index], at: plant) }
-        productionQueue[plant] = Array(queue.dropFirst(count))
-        productionSKUs[plant] = Array(skus.dropFirst(count))
+        for order in queue.prefix(count) { produce(order.sku, order.quantity, at: plant) }
+        productionQueue[plant]?.removeFirst(count)  // orders queued meanwhile stay behind
     }
 
     /// One production order: its components are consumed (bought in a hurry when short), the item produced.
@@ -133,16 +133,18 @@ extension DemoBuilder {
             let short = need - stock.available(place)
             if short.isPositive {
                 let extra = policies[place]?.quantity ?? .zero
-                receive(line.sku, Self.wholeUnits(short) + extra, at: plant,
-                        channel: Channel(actor: "\(plant.lowercased()).goods-in", source: "edi"),
-                        reason: "expedited: line shortage")
+                receive(
+                    line.sku, Self.wholeUnits(short) + extra, at: plant,
+                    channel: Channel(actor: "\(plant.lowercased()).goods-in", source: "edi"),
+                    reason: "expedited: line shortage")
             }
             remove(line.sku, need, from: plant, as: .consume, channel: channel, reason: order)
             cost += component.cost.times(line.perUnit, places: 4)
         }
         let item = item(sku)
-        post(.produce(.init(sku: sku, qty: quantity, at: "\(plant)/STOCK/FG", unitCost: cost.rounded(places: 4))),
-             channel, reference: order)
+        post(
+            .produce(.init(sku: sku, qty: quantity, at: "\(plant)/STOCK/FG", unitCost: cost.rounded(places: 4))),
+            channel, reference: order)
         let place = Place(warehouse: plant, sku: sku)
         stock.put(newPortions(item, quantity), at: place)
         pipeline[place, default: .zero] -= quantity
@@ -183,8 +185,9 @@ extension DemoBuilder {
             orderSequence += 1
             let order = "\(outlet.orderPrefix)-\(DemoClock.padded(orderSequence, width: 7))"
             let reserve = random.chance(outlet.reservedShare)
-            var open = OpenOrder(order: order, warehouse: outlet.warehouse, lines: [], channel: outlet.channel,
-                                 shipByLine: outlet.shipByLine, returnRate: outlet.returnRate)
+            var open = OpenOrder(
+                order: order, warehouse: outlet.warehouse, lines: [], channel: outlet.channel,
+                shipByLine: outlet.shipByLine, returnRate: outlet.returnRate)
             var seen = Set<String>()
             for _ in 0..<lines {
                 guard let sku = pick(outlet), seen.insert(sku).inserted else { continue }
@@ -202,8 +205,9 @@ extension DemoBuilder {
                     open.lines.append((place, portions))
                     replenish(place)
                 } else {
-                    remove(sku, quantity, from: outlet.warehouse,
-                           as: .deliver(order: order, returnRate: outlet.returnRate), channel: outlet.channel)
+                    remove(
+                        sku, quantity, from: outlet.warehouse,
+                        as: .deliver(order: order, returnRate: outlet.returnRate), channel: outlet.channel)
                 }
             }
             if !open.lines.isEmpty { openOrders.append(open) }
@@ -218,12 +222,16 @@ extension DemoBuilder {
                 for (place, portions) in open.lines { stock.put(portions, at: place) }
             } else if open.shipByLine {
                 for (place, portions) in open.lines {
-                    post(.deliver(.init(sku: place.sku, qty: DemoStock.total(portions), from: open.warehouse,
-                                        order: open.order)), open.channel)
+                    post(
+                        .deliver(
+                            .init(
+                                sku: place.sku, qty: DemoStock.total(portions), from: open.warehouse,
+                                order: open.order)), open.channel)
                     // A delivery that ships a whole reservation is not returnable by its key (the ledger counts
                     // the reserve posting's move, not the delivery's), so such returns name no delivery.
                     if random.chance(open.returnRate) {
-                        scheduleReturn(DeliveryRecord(key: nil, place: place, portions: portions), channel: open.channel)
+                        scheduleReturn(
+                            DeliveryRecord(key: nil, place: place, portions: portions), channel: open.channel)
                     }
                 }
             } else {
@@ -237,18 +245,22 @@ extension DemoBuilder {
 
     /// Counts a share of the stocked places of some warehouses; a few counts find a difference.
     func countCycle(percent: Double, in warehouses: Set<String>, differenceRate: Double) {
-        for place in stock.stockedPlaces where warehouses.contains(place.warehouse) && random.chance(percent * counting) {
+        for place in stock.stockedPlaces where warehouses.contains(place.warehouse) && random.chance(percent * counting)
+        {
             let item = item(place.sku)
             guard item.tracking != .serial else { continue }
             let channel = Channel(actor: "\(place.warehouse.lowercased()).counter", source: "scanner")
             for portion in stock.portions(place) {
                 var counted = portion.quantity
                 if random.chance(differenceRate) {
-                    let step = item.fractional ? Quantity(micros: Int64(random.int(1...25)) * 100_000) : Quantity(random.int(1...3))
+                    let step =
+                        item.fractional
+                        ? Quantity(micros: Int64(random.int(1...25)) * 100_000) : Quantity(random.int(1...3))
                     counted = random.chance(70) ? max(.zero, counted - step) : counted + step
                 }
-                post(.count(.init(sku: place.sku, at: place.warehouse, counted: counted, lot: portion.lot)), channel,
-                     reason: "cycle count")
+                post(
+                    .count(.init(sku: place.sku, at: place.warehouse, counted: counted, lot: portion.lot)), channel,
+                    reason: "cycle count")
                 stock.set(counted, at: place, lot: portion.lot)
             }
             replenish(place)
@@ -262,9 +274,10 @@ extension DemoBuilder {
         guard available >= Fixed(2) else { return }
         let whole = Int(available.micros / Fixed.one)
         let quantity = Quantity(random.int(1...max(1, min(12, whole / 2))))
-        hold(place, quantity, rejectRate: rejectRate,
-             channel: Channel(actor: "\(place.warehouse.lowercased()).quality", source: "qms"),
-             reason: "quality alert: inspect before use")
+        hold(
+            place, quantity, rejectRate: rejectRate,
+            channel: Channel(actor: "\(place.warehouse.lowercased()).quality", source: "qms"),
+            reason: "quality alert: inspect before use")
     }
 
     // MARK: - The day

@@ -11,7 +11,8 @@ extension DemoBuilder {
                 var share = 0.3 / Double(max(1, outlet.skus.count))
                 if hot.contains(sku) { share += 0.7 / Double(max(1, hot.count)) }
                 let quantity = Double(item.lineQuantity.lowerBound + item.lineQuantity.upperBound) / 2
-                rates[Place(warehouse: outlet.warehouse, sku: sku), default: 0] += lines * share * quantity
+                rates[Place(warehouse: outlet.warehouse, sku: sku), default: 0] +=
+                    lines * share * quantity
                     * Double(outlet.quantityFactor)
             }
         }
@@ -34,8 +35,10 @@ extension DemoBuilder {
 
     /// A replenishment rule sized from the place's rate: reorder at lead time plus `safety` days of demand, order
     /// `cover` days' worth (whole packs from suppliers that deliver in packs).
-    func plan(_ place: Place, _ source: Replenishment.Source, cover: Double, safety: Double, minimum: Int = 1,
-              weeklyOnly: Bool = false) {
+    func plan(
+        _ place: Place, _ source: Replenishment.Source, cover: Double, safety: Double, minimum: Int = 1,
+        weeklyOnly: Bool = false
+    ) {
         let item = item(place.sku)
         let rate = rates[place] ?? 0
         let lead: Int
@@ -57,8 +60,11 @@ extension DemoBuilder {
             let packSize = max(1, Int(size.micros / Fixed.one))
             quantity = (quantity + packSize - 1) / packSize * packSize
         }
-        addPolicy(place, Replenishment(source: source, reorderPoint: Quantity(reorderPoint), quantity: Quantity(quantity),
-                                       weeklyOnly: weeklyOnly))
+        addPolicy(
+            place,
+            Replenishment(
+                source: source, reorderPoint: Quantity(reorderPoint), quantity: Quantity(quantity),
+                weeklyOnly: weeklyOnly))
     }
 
     /// How many production orders a plant needs a day to keep up, with room to catch up.

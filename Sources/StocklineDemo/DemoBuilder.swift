@@ -30,8 +30,8 @@ final class DemoBuilder {
     /// Quantities ordered, in transit or in production towards a place.
     var pipeline: [Place: Quantity] = [:]
     var recipes: [String: Recipe] = [:]
-    var productionQueue: [String: [Quantity]] = [:]
-    var productionSKUs: [String: [String]] = [:]
+    /// Production orders waiting at each plant, oldest first.
+    var productionQueue: [String: [(sku: String, quantity: Quantity)]] = [:]
     var capacity: [String: Int] = [:]
     var outlets: [Outlet] = []
     /// Demand for an item that moves to another (a superseded part to its successor).
@@ -56,7 +56,9 @@ final class DemoBuilder {
     }
 
     func item(_ sku: String) -> DemoItem {
-        guard let item = items[sku] else { preconditionFailure("the demo plans only items it created; \(sku) is not one") }
+        guard let item = items[sku] else {
+            preconditionFailure("the demo plans only items it created; \(sku) is not one")
+        }
         return item
     }
 
@@ -66,9 +68,12 @@ final class DemoBuilder {
     }
 
     @discardableResult
-    func post(_ operation: StockOperation, _ channel: Channel, reason: String? = nil, reference: String? = nil) -> String {
+    func post(_ operation: StockOperation, _ channel: Channel, reason: String? = nil, reference: String? = nil)
+        -> String
+    {
         postings += 1
-        return poster.post(operation, actor: channel.actor, source: channel.source, reason: reason, reference: reference)
+        return poster.post(
+            operation, actor: channel.actor, source: channel.source, reason: reason, reference: reference)
     }
 
     /// Runs `task` at the start of the business day `after` days from today.
@@ -100,23 +105,30 @@ final class DemoBuilder {
 
     /// Receives from a supplier: a new lot for lot-tracked items, new serial numbers for serialized ones.
     @discardableResult
-    func receive(_ sku: String, _ quantity: Quantity, at warehouse: String, location: String? = nil, hold: Bool = false,
-                 channel: Channel, reason: String? = nil, expiryMonths: Int? = nil) -> (key: String, portions: [Portion]) {
+    func receive(
+        _ sku: String, _ quantity: Quantity, at warehouse: String, location: String? = nil, hold: Bool = false,
+        channel: Channel, reason: String? = nil, expiryMonths: Int? = nil
+    ) -> (key: String, portions: [Portion]) {
         let item = item(sku)
         let portions = newPortions(item, quantity)
         var qty = quantity
         var uom: String?
         var unitCost = purchaseCost(item)
-        if let pack = item.receivePack, let size = item.packs[pack], size.isPositive, quantity.micros % size.micros == 0 {
+        if let pack = item.receivePack, let size = item.packs[pack], size.isPositive, quantity.micros % size.micros == 0
+        {
             qty = Quantity(Int(quantity.micros / size.micros))
             uom = pack
             unitCost = unitCost.times(size, places: 4)
         }
         let lot = item.tracking == .lot ? portions.first?.lot : nil
-        let expiry = lot != nil ? item.shelfLifeMonths.map { DemoCalendar.expiry(after: day, months: expiryMonths ?? $0) } : nil
-        let operation = StockOperation.receive(.init(
-            sku: sku, qty: qty, at: location ?? putaway(warehouse, item), unitCost: unitCost, lot: lot, expiry: expiry,
-            serials: item.tracking == .serial ? portions.compactMap(\.lot) : nil, uom: uom, hold: hold ? true : nil))
+        let expiry =
+            lot != nil ? item.shelfLifeMonths.map { DemoCalendar.expiry(after: day, months: expiryMonths ?? $0) } : nil
+        let operation = StockOperation.receive(
+            .init(
+                sku: sku, qty: qty, at: location ?? putaway(warehouse, item), unitCost: unitCost, lot: lot,
+                expiry: expiry,
+                serials: item.tracking == .serial ? portions.compactMap(\.lot) : nil, uom: uom, hold: hold ? true : nil)
+        )
         stock.put(portions, at: Place(warehouse: warehouse, sku: sku), blocked: hold)
         return (post(operation, channel, reason: reason), portions)
     }
@@ -146,7 +158,9 @@ final class DemoBuilder {
     // MARK: - Outgoing
 
     /// One operation per lot, one naming all serial numbers, or one for an untracked item.
-    func split(_ item: DemoItem, _ portions: [Portion]) -> [(quantity: Quantity, lot: String?, serials: [String]?, portions: [Portion])] {
+    func split(_ item: DemoItem, _ portions: [Portion]) -> [(
+        quantity: Quantity, lot: String?, serials: [String]?, portions: [Portion]
+    )] {
         switch item.tracking {
         case .none:
             return [(DemoStock.total(portions), nil, nil, portions)]
@@ -165,8 +179,10 @@ final class DemoBuilder {
 
     /// Takes up to `quantity` out of a warehouse; returns how much it took.
     @discardableResult
-    func remove(_ sku: String, _ quantity: Quantity, from warehouse: String, as removal: Removal, channel: Channel,
-                reason: String? = nil) -> Quantity {
+    func remove(
+        _ sku: String, _ quantity: Quantity, from warehouse: String, as removal: Removal, channel: Channel,
+        reason: String? = nil
+    ) -> Quantity {
         let item = item(sku)
         let place = Place(warehouse: warehouse, sku: sku)
         let wanted = item.tracking == .serial ? Quantity(Int(quantity.micros / Fixed.one)) : quantity
@@ -175,17 +191,22 @@ final class DemoBuilder {
         for part in split(item, portions) {
             switch removal {
             case .deliver(let order, let returnRate):
-                let key = post(.deliver(.init(sku: sku, qty: part.quantity, from: warehouse, lot: part.lot,
-                                              serials: part.serials, order: order)), channel, reason: reason)
+                let key = post(
+                    .deliver(
+                        .init(
+                            sku: sku, qty: part.quantity, from: warehouse, lot: part.lot,
+                            serials: part.serials, order: order)), channel, reason: reason)
                 if returnRate > 0, random.chance(returnRate) {
                     scheduleReturn(DeliveryRecord(key: key, place: place, portions: part.portions), channel: channel)
                 }
             case .consume:
-                post(.consume(.init(sku: sku, qty: part.quantity, at: warehouse, lot: part.lot, serials: part.serials)),
-                     channel, reason: reason)
+                post(
+                    .consume(.init(sku: sku, qty: part.quantity, at: warehouse, lot: part.lot, serials: part.serials)),
+                    channel, reason: reason)
             case .scrap:
-                post(.scrap(.init(sku: sku, qty: part.quantity, from: warehouse, lot: part.lot, serials: part.serials)),
-                     channel, reason: reason)
+                post(
+                    .scrap(.init(sku: sku, qty: part.quantity, from: warehouse, lot: part.lot, serials: part.serials)),
+                    channel, reason: reason)
             }
         }
         replenish(place)
@@ -194,24 +215,31 @@ final class DemoBuilder {
 
     /// Moves stock between two warehouses of the company, through transit when it takes `days`.
     @discardableResult
-    func transfer(_ sku: String, _ quantity: Quantity, from source: String, to destination: String, days: Int,
-                  channel: Channel) -> Quantity {
+    func transfer(
+        _ sku: String, _ quantity: Quantity, from source: String, to destination: String, days: Int,
+        channel: Channel
+    ) -> Quantity {
         let item = item(sku)
         let from = Place(warehouse: source, sku: sku)
         let to = Place(warehouse: destination, sku: sku)
         let portions = stock.take(quantity, from: from)
         guard !portions.isEmpty else { return .zero }
         for part in split(item, portions) {
-            let key = post(.transfer(.init(sku: sku, qty: part.quantity, from: source, to: putaway(destination, item),
-                                           lot: part.lot, serials: part.serials, transit: days > 0 ? true : nil)),
-                           channel)
+            let key = post(
+                .transfer(
+                    .init(
+                        sku: sku, qty: part.quantity, from: source, to: putaway(destination, item),
+                        lot: part.lot, serials: part.serials, transit: days > 0 ? true : nil)),
+                channel)
             guard days > 0 else {
                 stock.put(part.portions, at: to)
                 continue
             }
             pipeline[to, default: .zero] += part.quantity
             schedule(after: days) { [self] in
-                post(.arrive(.init(transfer: key)), Channel(actor: "\(destination.lowercased()).goods-in", source: "wms"))
+                post(
+                    .arrive(.init(transfer: key)), Channel(actor: "\(destination.lowercased()).goods-in", source: "wms")
+                )
                 stock.put(part.portions, at: to)
                 pipeline[to, default: .zero] -= part.quantity
             }
@@ -228,8 +256,11 @@ final class DemoBuilder {
         let portions = stock.take(quantity, from: place)
         guard !portions.isEmpty else { return }
         for part in split(item, portions) {
-            post(.hold(.init(sku: place.sku, qty: part.quantity, at: place.warehouse, lot: part.lot, serials: part.serials)),
-                 channel, reason: reason)
+            post(
+                .hold(
+                    .init(sku: place.sku, qty: part.quantity, at: place.warehouse, lot: part.lot, serials: part.serials)
+                ),
+                channel, reason: reason)
         }
         stock.put(portions, at: place, blocked: true)
         let reject = random.chance(rejectRate)
@@ -246,10 +277,12 @@ final class DemoBuilder {
         for portion in portions { taken += stock.take(portion.quantity, from: place, lot: portion.lot, blocked: true) }
         guard !taken.isEmpty else { return }
         for part in split(item, taken) {
-            let quality = StockOperation.Quality(sku: place.sku, qty: part.quantity, at: place.warehouse, lot: part.lot,
-                                                 serials: part.serials)
-            post(reject ? .reject(quality) : .release(quality), channel,
-                 reason: reject ? "failed inspection" : "inspection passed")
+            let quality = StockOperation.Quality(
+                sku: place.sku, qty: part.quantity, at: place.warehouse, lot: part.lot,
+                serials: part.serials)
+            post(
+                reject ? .reject(quality) : .release(quality), channel,
+                reason: reject ? "failed inspection" : "inspection passed")
         }
         if !reject { stock.put(taken, at: place) }
     }
@@ -264,11 +297,16 @@ final class DemoBuilder {
             }
             let item = item(place.sku)
             var taken: [Portion] = []
-            for portion in portions { taken += stock.take(portion.quantity, from: place, lot: portion.lot, blocked: true) }
+            for portion in portions {
+                taken += stock.take(portion.quantity, from: place, lot: portion.lot, blocked: true)
+            }
             for part in split(item, taken) {
-                post(.returnToSupplier(.init(sku: place.sku, qty: part.quantity, from: "\(place.warehouse)/QC", of: key,
-                                             lot: part.lot, serials: part.serials)),
-                     channel, reason: "certificate of analysis out of specification")
+                post(
+                    .returnToSupplier(
+                        .init(
+                            sku: place.sku, qty: part.quantity, from: "\(place.warehouse)/QC", of: key,
+                            lot: part.lot, serials: part.serials)),
+                    channel, reason: "certificate of analysis out of specification")
             }
             replenish(place)
         }
@@ -291,17 +329,20 @@ final class DemoBuilder {
         let rejectRate = item.tracking == .serial ? 55.0 : 20.0
         schedule(after: random.int(3...12)) { [self] in
             let place = record.place
-            post(.returnFromCustomer(.init(
-                sku: place.sku, qty: quantity, to: "\(place.warehouse)/QC", of: record.key,
-                lot: item.tracking == .lot ? portions.first?.lot : nil,
-                serials: item.tracking == .serial ? portions.compactMap(\.lot) : nil)),
-                 Channel(actor: "\(place.warehouse.lowercased()).returns", source: channel.source),
-                 reason: item.tracking == .serial ? "warranty claim" : "customer return")
+            post(
+                .returnFromCustomer(
+                    .init(
+                        sku: place.sku, qty: quantity, to: "\(place.warehouse)/QC", of: record.key,
+                        lot: item.tracking == .lot ? portions.first?.lot : nil,
+                        serials: item.tracking == .serial ? portions.compactMap(\.lot) : nil)),
+                Channel(actor: "\(place.warehouse.lowercased()).returns", source: channel.source),
+                reason: item.tracking == .serial ? "warranty claim" : "customer return")
             stock.put(portions, at: place, blocked: true)
             let reject = random.chance(rejectRate)
             schedule(after: random.int(1...4)) { [self] in
-                decide(place, portions, reject: reject,
-                       channel: Channel(actor: "\(place.warehouse.lowercased()).quality", source: "wms"))
+                decide(
+                    place, portions, reject: reject,
+                    channel: Channel(actor: "\(place.warehouse.lowercased()).quality", source: "wms"))
             }
         }
     }

@@ -31,15 +31,18 @@ enum DemoCalendar {
     static func businessDays(from start: Date, months: Int) -> [DemoDay] {
         let first = utc.dateComponents([.year, .month], from: start)
         guard let month = utc.date(from: DateComponents(year: first.year, month: first.month, day: 1)),
-              let end = utc.date(byAdding: .month, value: months, to: month) else { return [] }
+            let end = utc.date(byAdding: .month, value: months, to: month)
+        else { return [] }
         var days: [DemoDay] = []
         var date = start
         while date < end {
             let parts = utc.dateComponents([.year, .month, .day, .weekday], from: date)
             let weekday = ((parts.weekday ?? 1) + 5) % 7 + 1  // Monday = 1 … Sunday = 7
             if weekday <= 5 {
-                days.append(DemoDay(index: days.count, morning: date, year: parts.year ?? 2025, month: parts.month ?? 1,
-                                    day: parts.day ?? 1, weekday: weekday, isMonthEnd: false))
+                days.append(
+                    DemoDay(
+                        index: days.count, morning: date, year: parts.year ?? 2025, month: parts.month ?? 1,
+                        day: parts.day ?? 1, weekday: weekday, isMonthEnd: false))
             }
             date += 86_400
         }

@@ -28,7 +28,8 @@ struct DemoItem {
     var isTracked: Bool { tracking != .none }
 
     func masterData() -> Item {
-        let unit = UnitOfMeasure.builtIn[self.unit] ?? UnitOfMeasure.builtIn["unit"]
+        let unit =
+            UnitOfMeasure.builtIn[self.unit] ?? UnitOfMeasure.builtIn["unit"]
             ?? UnitOfMeasure(name: "unit", category: .unit, factor: Fixed(1), precision: Fixed(1))
         return Item(
             id: ItemID(0), sku: sku, name: name, unit: unit, packs: packs, tracking: tracking, standardCost: cost,

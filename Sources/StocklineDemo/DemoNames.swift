@@ -6,8 +6,10 @@ struct ComponentKind {
     var line: ClosedRange<Int>
     var pack: (name: String, size: Int)?
 
-    init(_ name: String, _ unit: String, _ cents: ClosedRange<Int>, line: ClosedRange<Int> = 1...4,
-         pack: (name: String, size: Int)? = nil) {
+    init(
+        _ name: String, _ unit: String, _ cents: ClosedRange<Int>, line: ClosedRange<Int> = 1...4,
+        pack: (name: String, size: Int)? = nil
+    ) {
         self.name = name
         self.unit = unit
         self.cents = cents

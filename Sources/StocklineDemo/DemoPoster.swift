@@ -27,12 +27,16 @@ final class DemoPoster {
 
     /// Queues an operation and returns its key, which later postings (arrivals, returns) refer to.
     @discardableResult
-    func post(_ operation: StockOperation, actor: String, source: String, reason: String? = nil,
-              reference: String? = nil) -> String {
+    func post(
+        _ operation: StockOperation, actor: String, source: String, reason: String? = nil,
+        reference: String? = nil
+    ) -> String {
         sequence += 1
         let key = "demo-" + DemoClock.padded(sequence)
-        pending.append(PostingRequest(key: key, operation: operation, actor: actor, source: source, reason: reason,
-                                      reference: reference, now: clock.now))
+        pending.append(
+            PostingRequest(
+                key: key, operation: operation, actor: actor, source: source, reason: reason,
+                reference: reference, now: clock.now))
         clock.advance(seconds: 9)
         return key
     }

@@ -42,7 +42,8 @@ struct DemoStock {
     }
 
     /// Takes up to `quantity`, oldest first (only of `lot` when one is named); returns what it took.
-    mutating func take(_ quantity: Quantity, from place: Place, lot: String? = nil, blocked: Bool = false) -> [Portion] {
+    mutating func take(_ quantity: Quantity, from place: Place, lot: String? = nil, blocked: Bool = false) -> [Portion]
+    {
         var list = (blocked ? held[place] : free[place]) ?? []
         var left = quantity
         var taken: [Portion] = []

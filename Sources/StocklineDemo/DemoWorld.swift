@@ -17,17 +17,20 @@ public enum DemoScale: String, Sendable, CaseIterable, Codable {
     var size: DemoSize {
         switch self {
         case .small:
-            DemoSize(months: 1, volume: 0.3, wide: false, counting: 0.5, components: 60, finished: 24, bulkFluids: 3,
-                     bottledFluids: 4, controlUnits: 2, supersededPairs: 4, cables: 2, fasteners: 8, electrical: 6,
-                     hvac: 4, chemicals: 2, equipment: 2, kits: 3, vans: 2, vanItems: 10)
+            DemoSize(
+                months: 1, volume: 0.2, wide: false, counting: 0.5, components: 40, finished: 16, bulkFluids: 3,
+                bottledFluids: 4, controlUnits: 2, supersededPairs: 4, cables: 2, fasteners: 8, electrical: 6,
+                hvac: 4, chemicals: 2, equipment: 2, kits: 3, vans: 2, vanItems: 10)
         case .default:
-            DemoSize(months: 12, volume: 0.045, wide: false, counting: 0.08, components: 1_200, finished: 480,
-                     bulkFluids: 40, bottledFluids: 60, controlUnits: 30, supersededPairs: 80, cables: 20, fasteners: 80,
-                     electrical: 70, hvac: 40, chemicals: 10, equipment: 10, kits: 20, vans: 6, vanItems: 20)
+            DemoSize(
+                months: 12, volume: 0.045, wide: false, counting: 0.08, components: 1_200, finished: 480,
+                bulkFluids: 40, bottledFluids: 60, controlUnits: 30, supersededPairs: 80, cables: 20, fasteners: 80,
+                electrical: 70, hvac: 40, chemicals: 10, equipment: 10, kits: 20, vans: 6, vanItems: 20)
         case .large:
-            DemoSize(months: 12, volume: 1, wide: true, counting: 1, components: 1_200, finished: 480, bulkFluids: 40,
-                     bottledFluids: 60, controlUnits: 30, supersededPairs: 80, cables: 30, fasteners: 110,
-                     electrical: 100, hvac: 60, chemicals: 15, equipment: 15, kits: 25, vans: 8, vanItems: 40)
+            DemoSize(
+                months: 12, volume: 1, wide: true, counting: 1, components: 1_200, finished: 480, bulkFluids: 40,
+                bottledFluids: 60, controlUnits: 30, supersededPairs: 80, cables: 30, fasteners: 110,
+                electrical: 100, hvac: 60, chemicals: 15, equipment: 15, kits: 25, vans: 8, vanItems: 40)
         }
     }
 }
@@ -96,19 +99,21 @@ public func buildDemoWorld(
     progress: @Sendable (String) -> Void = { _ in }
 ) async throws -> DemoSummary {
     let started = ContinuousClock.now
-    let elapsed = { () -> String in
-        let duration = ContinuousClock.now - started
-        let tenths = duration.components.seconds * 10 + duration.components.attoseconds / 100_000_000_000_000_000
-        return "\(tenths / 10).\(tenths % 10) s"
+    let seconds = { () -> Double in
+        let duration = (ContinuousClock.now - started).components
+        return Double(duration.seconds) + Double(duration.attoseconds) / 1e18
     }
+    let elapsed = { String(format: "%.1f s", seconds()) }
     let size = scale.size
     let days = DemoCalendar.businessDays(from: DemoClock.start, months: size.months)
     let poster = DemoPoster(inventory: inventory, clock: clock)
     var random = DemoRandom(seed: seed)
-    let parts = DemoBuilder(name: "automotive parts maker", company: AutomotiveWorld.company, poster: poster,
-                            random: random.fork())
-    let trade = DemoBuilder(name: "regional distributor", company: DistributorWorld.company, poster: poster,
-                            random: random.fork())
+    let parts = DemoBuilder(
+        name: "automotive parts maker", company: AutomotiveWorld.company, poster: poster,
+        random: random.fork())
+    let trade = DemoBuilder(
+        name: "regional distributor", company: DistributorWorld.company, poster: poster,
+        random: random.fork())
     for builder in [parts, trade] {
         builder.volume = size.volume
         builder.counting = size.counting
@@ -118,12 +123,15 @@ public func buildDemoWorld(
     automotive.define(size, days: days.count)
     distributor.define(size, days: days.count)
 
-    progress("creating master data: 2 companies, \(automotive.warehouses.count + distributor.warehouses.count) warehouses, "
-             + "\(parts.itemOrder.count + trade.itemOrder.count) items")
-    try await createMasterData(inventory, parts, costing: .fifo, warehouses: automotive.warehouses,
-                               locations: automotive.locations, progress: progress)
-    try await createMasterData(inventory, trade, costing: .average, warehouses: distributor.warehouses,
-                               locations: distributor.locations, progress: progress)
+    progress(
+        "creating master data: 2 companies, \(automotive.warehouses.count + distributor.warehouses.count) warehouses, "
+            + "\(parts.itemOrder.count + trade.itemOrder.count) items")
+    try await createMasterData(
+        inventory, parts, costing: .fifo, warehouses: automotive.warehouses,
+        locations: automotive.locations, progress: progress)
+    try await createMasterData(
+        inventory, trade, costing: .average, warehouses: distributor.warehouses,
+        locations: distributor.locations, progress: progress)
 
     progress("posting opening balances (\(elapsed()))")
     clock.set(DemoClock.start - 12 * 3_600)
@@ -139,9 +147,10 @@ public func buildDemoWorld(
         try await poster.flush()
         if day.isMonthEnd {
             try await poster.flush(all: true)
-            progress("month \(day.month)/\(size.months): \(poster.accepted) postings "
-                     + "(automotive parts maker \(parts.postings), regional distributor \(trade.postings)), "
-                     + "\(poster.refused) refused (\(elapsed()))")
+            progress(
+                "month \(day.month)/\(size.months): \(poster.accepted) postings "
+                    + "(automotive parts maker \(parts.postings), regional distributor \(trade.postings)), "
+                    + "\(poster.refused) refused (\(elapsed()))")
         }
     }
     try await poster.flush(all: true)
@@ -151,18 +160,19 @@ public func buildDemoWorld(
         scale: scale, seed: seed, firstDay: days.first?.text ?? "", lastDay: days.last?.text ?? "",
         businessDays: days.count,
         companies: [
-            .init(code: AutomotiveWorld.company, costing: "fifo", warehouses: automotive.warehouses.map(\.code),
-                  items: parts.itemOrder.count, postings: parts.postings),
-            .init(code: DistributorWorld.company, costing: "average", warehouses: distributor.warehouses.map(\.code),
-                  items: trade.itemOrder.count, postings: trade.postings),
+            .init(
+                code: AutomotiveWorld.company, costing: "fifo", warehouses: automotive.warehouses.map(\.code),
+                items: parts.itemOrder.count, postings: parts.postings),
+            .init(
+                code: DistributorWorld.company, costing: "average", warehouses: distributor.warehouses.map(\.code),
+                items: trade.itemOrder.count, postings: trade.postings),
         ],
         warehouses: automotive.warehouses.count + distributor.warehouses.count, items: counts.items,
         postings: poster.accepted, refused: poster.refused, refusals: poster.refusals, refusalSamples: poster.samples,
         postingsByKind: poster.kinds, moves: counts.moves, events: counts.events,
         lostLines: parts.lostLines + trade.lostLines,
         examples: examples(automotive, distributor),
-        seconds: Double((ContinuousClock.now - started).components.seconds)
-            + Double((ContinuousClock.now - started).components.attoseconds) / 1e18)
+        seconds: seconds())
 }
 
 private func createMasterData(
@@ -189,23 +199,27 @@ private func examples(_ automotive: AutomotiveWorld, _ distributor: DistributorW
     if let place = inTransit.first {
         examples.append(.init(sku: place.sku, note: "finished part made at a plant, on its way to \(place.warehouse)"))
     }
-    if let open = parts.openOrders.first, let line = open.lines.first {
-        examples.append(.init(sku: line.0.sku, note: "reserved for order \(open.order) at \(open.warehouse), not yet shipped"))
+    if let open = (parts.openOrders + distributor.builder.openOrders).first, let line = open.lines.first {
+        examples.append(
+            .init(sku: line.0.sku, note: "reserved for order \(open.order) at \(open.warehouse), not yet shipped"))
     }
     if let fluid = automotive.bulkFluids.first {
-        examples.append(.init(sku: fluid, note: "lot-tracked fluid, bought in drums, inspected in QC, used by the litre"))
+        examples.append(
+            .init(sku: fluid, note: "lot-tracked fluid, bought in drums, inspected in QC, used by the litre"))
     }
     if let unit = automotive.controlUnits.first {
         examples.append(.init(sku: unit, note: "serialized control unit (`stockline moves` shows the serial flow)"))
     }
     if let pair = automotive.supersessions.first(where: { $0.mode == .oneWay }) {
-        examples.append(.init(sku: pair.old, note: "retired one-way by \(pair.new); leftovers stay at \(AutomotiveWorld.service)"))
+        examples.append(
+            .init(sku: pair.old, note: "retired one-way by \(pair.new); leftovers stay at \(AutomotiveWorld.service)"))
     }
     if let cable = distributor.cables.first {
         examples.append(.init(sku: cable, note: "cable sold cut to length, average cost"))
     }
     if let kit = distributor.kits.first {
-        examples.append(.init(sku: kit, note: "kit assembled at \(DistributorWorld.assembly), sold through the web shop"))
+        examples.append(
+            .init(sku: kit, note: "kit assembled at \(DistributorWorld.assembly), sold through the web shop"))
     }
     return examples
 }

@@ -24,7 +24,9 @@ final class DistributorWorld {
     static var centres: [String] { [central] + regional }
 
     var warehouses: [(code: String, kind: Warehouse.Kind)] {
-        Self.centres.map { ($0, .distributionCentre) } + [(Self.assembly, .plant), (Self.ecommerce, .thirdPartyLogistics)]
+        Self.centres.map { ($0, .distributionCentre) } + [
+            (Self.assembly, .plant), (Self.ecommerce, .thirdPartyLogistics),
+        ]
             + vans.map { ($0, .serviceVan) }
     }
 
@@ -77,29 +79,32 @@ final class DistributorWorld {
             }
         }
         cables = bought(DistributorNames.cables, count: size.cables, prefix: "CB", gtinBase: 401_000_000_000)
-        consumables = bought(DistributorNames.fasteners, count: size.fasteners, prefix: "FX", gtinBase: 401_100_000_000)
+        consumables =
+            bought(DistributorNames.fasteners, count: size.fasteners, prefix: "FX", gtinBase: 401_100_000_000)
             + bought(DistributorNames.electrical, count: size.electrical, prefix: "EL", gtinBase: 401_200_000_000)
             + bought(DistributorNames.hvac, count: size.hvac, prefix: "HV", gtinBase: 401_300_000_000)
         for index in 0..<size.chemicals {
             let name = DistributorNames.chemicals[index % DistributorNames.chemicals.count]
             let sku = "DB-CH\(1_001 + index)"
-            builder.add(DemoItem(
-                sku: sku, name: "\(name), batch grade \(index / DistributorNames.chemicals.count + 1)", unit: "kg",
-                tracking: .lot, cost: Money(micros: Int64(random.int(900...4_500)) * 10_000),
-                packs: ["cylinder": Quantity(10)], receivePack: "cylinder", shelfLifeMonths: random.int(24...48),
-                supplier: "VND-\(random.int(41...45))", leadTimeDays: random.int(5...10), lineQuantity: 1...9,
-                fractional: true, bin: random.int(0...2)))
+            builder.add(
+                DemoItem(
+                    sku: sku, name: "\(name), batch grade \(index / DistributorNames.chemicals.count + 1)", unit: "kg",
+                    tracking: .lot, cost: Money(micros: Int64(random.int(900...4_500)) * 10_000),
+                    packs: ["cylinder": Quantity(10)], receivePack: "cylinder", shelfLifeMonths: random.int(24...48),
+                    supplier: "VND-\(random.int(41...45))", leadTimeDays: random.int(5...10), lineQuantity: 1...9,
+                    fractional: true, bin: random.int(0...2)))
             chemicals.append(sku)
         }
         for index in 0..<size.equipment {
             let name = DistributorNames.equipment[index % DistributorNames.equipment.count]
             let sku = "DB-EQ\(1_001 + index)"
-            builder.add(DemoItem(
-                sku: sku, name: "\(name), model \(2025 + index / DistributorNames.equipment.count)", unit: "unit",
-                tracking: .serial, cost: Money(micros: Int64(random.int(45_000...480_000)) * 10_000),
-                supplier: "VND-\(random.int(46...50))", leadTimeDays: random.int(6...20), lineQuantity: 1...1,
-                weight: Fixed(micros: Int64(random.int(8_000...120_000)) * 1_000),
-                gtin: DemoItem.ean13(401_400_000_000 + index), bin: random.int(0...2)))
+            builder.add(
+                DemoItem(
+                    sku: sku, name: "\(name), model \(2025 + index / DistributorNames.equipment.count)", unit: "unit",
+                    tracking: .serial, cost: Money(micros: Int64(random.int(45_000...480_000)) * 10_000),
+                    supplier: "VND-\(random.int(46...50))", leadTimeDays: random.int(6...20), lineQuantity: 1...1,
+                    weight: Fixed(micros: Int64(random.int(8_000...120_000)) * 1_000),
+                    gtin: DemoItem.ean13(401_400_000_000 + index), bin: random.int(0...2)))
             equipment.append(sku)
         }
         for index in 0..<size.kits {
@@ -115,10 +120,11 @@ final class DistributorWorld {
             let labour = Money(micros: Int64(random.int(400...1_500)) * 10_000)
             builder.recipes[sku] = Recipe(plant: Self.assembly, lines: lines, labour: labour)
             let materials = lines.reduce(Money.zero) { $0 + builder.item($1.sku).cost.times($1.perUnit, places: 4) }
-            builder.add(DemoItem(
-                sku: sku, name: "\(name), variant \(index / DistributorNames.kits.count + 1)", unit: "unit",
-                cost: (materials + labour).rounded(places: 2), supplier: Self.assembly, leadTimeDays: 2,
-                lineQuantity: 1...3, gtin: DemoItem.ean13(401_500_000_000 + index), bin: random.int(0...2)))
+            builder.add(
+                DemoItem(
+                    sku: sku, name: "\(name), variant \(index / DistributorNames.kits.count + 1)", unit: "unit",
+                    cost: (materials + labour).rounded(places: 2), supplier: Self.assembly, leadTimeDays: 2,
+                    lineQuantity: 1...3, gtin: DemoItem.ean13(401_500_000_000 + index), bin: random.int(0...2)))
             kits.append(sku)
         }
     }
@@ -127,23 +133,28 @@ final class DistributorWorld {
         var random = builder.random.fork()
         for centre in Self.centres {
             let skus = cables + consumables + chemicals + equipment + kits
-            builder.outlets.append(Outlet(
-                warehouse: centre, skus: skus, hot: random.sample(skus, count: max(1, skus.count / 5)),
-                linesPerDay: 10...20, linesPerOrder: 1...4, reservedShare: 25, shipByLine: false, orderPrefix: "TC",
-                channel: Channel(actor: "trade-counter", source: "pos"), returnRate: 1.5))
+            builder.outlets.append(
+                Outlet(
+                    warehouse: centre, skus: skus, hot: random.sample(skus, count: max(1, skus.count / 5)),
+                    linesPerDay: 10...20, linesPerOrder: 1...4, reservedShare: 25, shipByLine: false, orderPrefix: "TC",
+                    channel: Channel(actor: "trade-counter", source: "pos"), returnRate: 1.5))
         }
         let web = consumables + kits + cables.prefix(max(1, cables.count / 2))
-        builder.outlets.append(Outlet(
-            warehouse: Self.ecommerce, skus: web, hot: random.sample(web, count: max(1, web.count / 6)),
-            linesPerDay: 25...45, linesPerOrder: 1...3, reservedShare: 100, shipByLine: true, orderPrefix: "WEB",
-            channel: Channel(actor: "webshop", source: "shop"), returnRate: 7))
+        builder.outlets.append(
+            Outlet(
+                warehouse: Self.ecommerce, skus: web, hot: random.sample(web, count: max(1, web.count / 6)),
+                linesPerDay: 25...45, linesPerOrder: 1...3, reservedShare: 100, shipByLine: true, orderPrefix: "WEB",
+                channel: Channel(actor: "webshop", source: "shop"), returnRate: 7))
         for van in vans {
-            let assortment = random.sample(consumables, count: min(consumables.count, vanItems))
+            let assortment =
+                random.sample(consumables, count: min(consumables.count, vanItems))
                 + random.sample(equipment, count: min(equipment.count, 2))
-            builder.outlets.append(Outlet(
-                warehouse: van, skus: assortment, hot: random.sample(assortment, count: max(1, assortment.count / 4)),
-                linesPerDay: 2...5, linesPerOrder: 1...2, reservedShare: 0, shipByLine: false, orderPrefix: "FS",
-                channel: Channel(actor: "technician.\(van.lowercased())", source: "field-app"), returnRate: 0))
+            builder.outlets.append(
+                Outlet(
+                    warehouse: van, skus: assortment,
+                    hot: random.sample(assortment, count: max(1, assortment.count / 4)),
+                    linesPerDay: 2...5, linesPerOrder: 1...2, reservedShare: 0, shipByLine: false, orderPrefix: "FS",
+                    channel: Channel(actor: "technician.\(van.lowercased())", source: "field-app"), returnRate: 0))
         }
     }
 
@@ -174,12 +185,14 @@ final class DistributorWorld {
             for place in builder.policyOrderCandidates(at: regional) where !kits.contains(place.sku) {
                 let direct = cables.contains(place.sku) || equipment.contains(place.sku)
                 if !direct { builder.propagate(place, to: central) }
-                builder.plan(place, direct ? .supplier(inspect: false) : .warehouse(central, days: 2), cover: 20, safety: 4)
+                builder.plan(
+                    place, direct ? .supplier(inspect: false) : .warehouse(central, days: 2), cover: 20, safety: 4)
             }
         }
         for sku in kits {
-            builder.plan(Place(warehouse: Self.assembly, sku: sku), .production(Self.assembly), cover: 10, safety: 3,
-                         minimum: 5)
+            builder.plan(
+                Place(warehouse: Self.assembly, sku: sku), .production(Self.assembly), cover: 10, safety: 3,
+                minimum: 5)
         }
         builder.explode(Self.assembly)
         for place in builder.policyOrderCandidates(at: Self.assembly) where !kits.contains(place.sku) {
@@ -219,8 +232,9 @@ final class DistributorWorld {
         for sku in builder.random.sample(consumables, count: max(1, consumables.count / 10)) {
             let item = builder.item(sku)
             let price = item.cost.times(Fixed(micros: Int64(builder.random.int(1_030_000...1_090_000))), places: 4)
-            builder.post(.setCost(.init(sku: sku, unitCost: price, company: Self.company)), channel,
-                         reason: "supplier price list, second half")
+            builder.post(
+                .setCost(.init(sku: sku, unitCost: price, company: Self.company)), channel,
+                reason: "supplier price list, second half")
             builder.items[sku]?.cost = price
         }
     }
@@ -228,10 +242,12 @@ final class DistributorWorld {
     /// Something broken in a warehouse is scrapped.
     private func damage() {
         guard let place = builder.random.element(of: alertPlaces), builder.stock.available(place) >= Fixed(1),
-              !equipment.contains(place.sku) else { return }
-        builder.remove(place.sku, Fixed(1), from: place.warehouse, as: .scrap,
-                       channel: Channel(actor: "\(place.warehouse.lowercased()).supervisor", source: "wms"),
-                       reason: "damaged in handling")
+            !equipment.contains(place.sku)
+        else { return }
+        builder.remove(
+            place.sku, Fixed(1), from: place.warehouse, as: .scrap,
+            channel: Channel(actor: "\(place.warehouse.lowercased()).supervisor", source: "wms"),
+            reason: "damaged in handling")
     }
 }
 

@@ -29,11 +29,15 @@ public struct ScenarioRunner: Sendable {
     public var makeInventory: @Sendable (Environment) async throws -> Inventory
     /// Called for each line as soon as it is known, for progress output.
     public var onLine: @Sendable (Line) -> Void
+    /// Called when a file is done with the ledger `makeInventory` made for it, to remove that ledger.
+    public var removeInventory: @Sendable (Inventory) async -> Void
 
     public init(makeInventory: @escaping @Sendable (Environment) async throws -> Inventory,
-                onLine: @escaping @Sendable (Line) -> Void = { _ in }) {
+                onLine: @escaping @Sendable (Line) -> Void = { _ in },
+                removeInventory: @escaping @Sendable (Inventory) async -> Void = { _ in }) {
         self.makeInventory = makeInventory
         self.onLine = onLine
+        self.removeInventory = removeInventory
     }
 
     /// Each file gets its own temporary SQLite database, removed afterwards.
@@ -45,6 +49,27 @@ public struct ScenarioRunner: Sendable {
             try await store.migrate()
             return Inventory(store: store, environment: environment)
         }, onLine: onLine)
+    }
+
+    /// Each file gets a fresh schema (`scenario_<random>`) in the PostgreSQL database `url` names, created before the
+    /// file runs and dropped after it, so runs never see each other's rows and leave nothing behind.
+    public static func postgres(url: String, onLine: @escaping @Sendable (Line) -> Void = { _ in }) -> ScenarioRunner {
+        ScenarioRunner(makeInventory: { environment in
+            let random = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+            let store = try PostgresLedgerStore(url: url, schema: "scenario_\(random)", maximumConnections: 2)
+            do {
+                try await store.migrate()
+            } catch {
+                try? await store.dropSchema()
+                await store.shutdown()
+                throw error
+            }
+            return Inventory(store: store, environment: environment)
+        }, onLine: onLine, removeInventory: { inventory in
+            guard let store = inventory.store as? PostgresLedgerStore else { return }
+            try? await store.dropSchema()
+            await store.shutdown()
+        })
     }
 
     /// Scenario files named directly, or found (`.yaml`, `.yml`, `.json`) in folders, in name order.
@@ -96,9 +121,15 @@ public struct ScenarioRunner: Sendable {
         let inventory: Inventory
         do {
             inventory = try await makeInventory(environment)
+        } catch {
+            emit(Line(file: name, step: nil, passed: false, message: "setup failed: \(error)"), into: &report)
+            return
+        }
+        do {
             try await Self.build(scenario.setup, in: inventory)
         } catch {
             emit(Line(file: name, step: nil, passed: false, message: "setup failed: \(error)"), into: &report)
+            await removeInventory(inventory)
             return
         }
         for step in scenario.steps {
@@ -119,6 +150,7 @@ public struct ScenarioRunner: Sendable {
                      into: &report)
             }
         }
+        await removeInventory(inventory)
     }
 
     private func run(_ operation: StockOperation, step: Scenario.Step, file: String, inventory: Inventory,

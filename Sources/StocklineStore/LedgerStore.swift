@@ -44,6 +44,34 @@ public protocol LedgerStore: Sendable {
     func tokens() async throws -> [APIToken]
     /// Attributed postings, newest first.
     func audit(_ filter: AuditFilter) async throws -> [AuditEntry]
+
+    // MARK: Webhooks
+
+    /// Stores a subscription; it starts after `after`, or at the end of the outbox when that is nil.
+    func addWebhook(_ subscription: NewWebhookSubscription) async throws -> WebhookSubscription
+    /// Every subscription, by id.
+    func webhooks() async throws -> [WebhookSubscription]
+    /// Removes a subscription and its dead letters; false when there was none with that id.
+    func removeWebhook(id: Int64) async throws -> Bool
+    /// Takes (or renews) the right to deliver a subscription's events until `until`, so that of several instances on
+    /// one database only one delivers each subscription, in order. Answers the subscription as it is now when the
+    /// lease is `owner`'s, nil when another owner holds an unexpired lease or the subscription is gone.
+    func claimWebhook(id: Int64, owner: String, until: Date, now: Date) async throws -> WebhookSubscription?
+    /// Gives a lease back early (a dispatcher stopping), so another instance need not wait for it to expire.
+    func releaseWebhook(id: Int64, owner: String) async throws
+    /// Records that every event up to `sequence` was delivered or skipped; never moves backwards.
+    func advanceWebhookCursor(id: Int64, to sequence: Int64) async throws
+    /// Parks a delivery that kept failing and moves the cursor past its event, in one transaction, so the event is
+    /// never both lost and acknowledged. Answers nil when the subscription is gone.
+    func parkDeadLetter(subscription: Int64, sequence: Int64, eventType: String, body: String, attempts: Int,
+                        error: String, at: Date) async throws -> WebhookDeadLetter?
+    /// Parked deliveries, oldest first, of one subscription or all.
+    func deadLetters(subscription: Int64?) async throws -> [WebhookDeadLetter]
+    func deadLetter(id: Int64) async throws -> WebhookDeadLetter?
+    /// Counts one more failed attempt (a replay that failed again) and keeps its error.
+    func recordDeadLetterFailure(id: Int64, error: String) async throws
+    /// Removes a dead letter (it was replayed successfully); false when there was none with that id.
+    func removeDeadLetter(id: Int64) async throws -> Bool
 }
 
 /// One command on its way into the ledger.

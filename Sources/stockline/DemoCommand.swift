@@ -20,9 +20,10 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(help: "Delete an existing database file (and its -wal and -shm files) first.")
     var replace = false
 
-    @Option(help: ArgumentHelp(
-        "small (a month, about a hundred items), default (a year, about 2,200 items) or large (the same year at "
-            + "full volume, about 170,000 postings; for release builds)."))
+    @Option(
+        help: ArgumentHelp(
+            "small (a month, about a hundred items), default (a year, about 2,200 items) or large (the same year at "
+                + "full volume, about 170,000 postings; for release builds)."))
     var scale: Scale = .default
 
     /// The command-line spelling of `DemoScale`.
@@ -51,8 +52,9 @@ struct DemoCommand: AsyncParsableCommand {
         let path = database.path
         let files = [path, path + "-wal", path + "-shm"]
         if FileManager.default.fileExists(atPath: path), !replace {
-            printError("stockline: \(path) exists already; the demo builds into a new database. "
-                       + "Pass --replace to delete it, or --db to choose another file.")
+            printError(
+                "stockline: \(path) exists already; the demo builds into a new database. "
+                    + "Pass --replace to delete it, or --db to choose another file.")
             throw ExitCode(1)
         }
         // With --replace, the file and its journal; without, only a journal left behind by a deleted file, which
@@ -81,15 +83,21 @@ struct DemoCommand: AsyncParsableCommand {
         print("demo world built in \(String(format: "%.1f", summary.seconds)) s: \(path)")
         print("\(summary.businessDays) business days, \(summary.firstDay) to \(summary.lastDay), seed \(summary.seed)")
         print("")
-        printTable(["company", "costing", "warehouses", "items", "postings"], summary.companies.map { company in
-            [company.code, company.costing, "\(company.warehouses.count)", "\(company.items)", "\(company.postings)"]
-        })
+        printTable(
+            ["company", "costing", "warehouses", "items", "postings"],
+            summary.companies.map { company in
+                [
+                    company.code, company.costing, "\(company.warehouses.count)", "\(company.items)",
+                    "\(company.postings)",
+                ]
+            })
         for company in summary.companies {
             print("  \(company.code): \(company.warehouses.joined(separator: ", "))")
         }
         print("")
-        print("\(summary.warehouses) warehouses, \(summary.items) items, \(summary.postings) postings, "
-              + "\(summary.moves) moves, \(summary.events) events")
+        print(
+            "\(summary.warehouses) warehouses, \(summary.items) items, \(summary.postings) postings, "
+                + "\(summary.moves) moves, \(summary.events) events")
         print("order lines that found no stock: \(summary.lostLines)")
         let kinds = summary.postingsByKind.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
         print("postings by kind: " + kinds.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
@@ -111,6 +119,8 @@ struct DemoCommand: AsyncParsableCommand {
         }
         print("  stockline verify\(db)")
         guard !thenServe else { return }
-        print("  stockline serve\(db)    # the HTTP API over the demo (or build and serve at once: stockline demo --serve)")
+        print(
+            "  stockline serve\(db)    # the HTTP API over the demo (or build and serve at once: stockline demo --serve)"
+        )
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StocklineScenario
+import StocklineStore
 
 struct ScenarioCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,7 +10,7 @@ struct ScenarioCommand: AsyncParsableCommand {
 
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run scenario files, each against a fresh temporary database.",
+            abstract: "Run scenario files, each against a fresh temporary database (or PostgreSQL schema).",
             discussion: "Prints one line per expectation and per failing step, then 'N passed, M failed'.")
 
         @Argument(help: "Scenario files or folders of them (.yaml, .yml, .json).")
@@ -21,13 +22,21 @@ struct ScenarioCommand: AsyncParsableCommand {
         @Flag(help: "Print only failures and the closing line.")
         var quiet = false
 
-        @Option(help: "Run against a PostgreSQL database instead of temporary SQLite files.")
+        @Option(
+            help: ArgumentHelp(
+                "Run against a PostgreSQL database instead of temporary SQLite files.",
+                discussion: "A postgres:// URL; each file runs in a fresh schema that is created and dropped.",
+                valueName: "postgres-url"))
         var db: String?
 
         func run() async throws {
             if let db {
-                printError("stockline: \(db): the PostgreSQL store is not built yet; scenarios run on SQLite only")
-                throw ExitCode(2)
+                do {
+                    try PostgresLedgerStore.check(url: db)
+                } catch {
+                    printError("stockline: --db: \(error)")
+                    throw ExitCode(2)
+                }
             }
             let files: [URL]
             do {
@@ -37,11 +46,12 @@ struct ScenarioCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
             let json = json, quiet = quiet
-            let runner = ScenarioRunner.sqlite { line in
+            let printLine: @Sendable (ScenarioRunner.Line) -> Void = { line in
                 guard !json, !quiet || !line.passed else { return }
                 let step = line.step.map { " step \($0)" } ?? ""
                 print("\(line.passed ? "PASS" : "FAIL") \(line.file)\(step): \(line.message)")
             }
+            let runner = db.map { ScenarioRunner.postgres(url: $0, onLine: printLine) } ?? .sqlite(onLine: printLine)
             let report = await runner.run(files)
             if json {
                 print(try jsonString(report))

@@ -74,12 +74,30 @@ public struct Planner {
     {
         var planner = Planner(state: state, context: context, kind: operation.kind)
         try planner.apply(operation)
+        var payload = ["posting": String(context.postingID), "quantity": planner.result.quantity.description,
+                       "value": planner.result.value.description, "actor": context.actor, "source": context.source]
+        let warehouses = planner.warehousesTouched(since: state.changes)
+        if !warehouses.isEmpty { payload[LedgerEvent.warehousesKey] = warehouses.sorted().joined(separator: ",") }
         planner.state.changes.events.append(.init(
-            type: "posting.\(operation.kind.rawValue)", subject: context.key,
-            payload: ["posting": String(context.postingID), "quantity": planner.result.quantity.description,
-                      "value": planner.result.value.description, "actor": context.actor, "source": context.source]))
+            type: "posting.\(operation.kind.rawValue)", subject: context.key, payload: payload))
         state = planner.state
         return planner.result
+    }
+
+    /// The codes of the warehouses whose locations (transit included) the moves this posting created or changed
+    /// go from or to, so webhook subscribers can filter postings by warehouse.
+    func warehousesTouched(since before: ChangeSet) -> Set<String> {
+        let earlier = Set(before.newMoves).union(before.updatedMoves)
+        let moves = Set(state.changes.newMoves).union(state.changes.updatedMoves).subtracting(earlier)
+        var codes = Set<String>()
+        for move in moves.compactMap({ state.moves[$0] }) {
+            for id in [move.fromID, move.toID] {
+                guard let location = state.catalog.locations[id],
+                      let warehouse = state.catalog.warehouse(of: location) else { continue }
+                codes.insert(warehouse.code)
+            }
+        }
+        return codes
     }
 
     mutating func apply(_ operation: StockOperation) throws(StockError) {

@@ -22,13 +22,14 @@ struct PostgresAddress: Sendable {
     }
 
     init(url text: String) throws(PostgresStoreError) {
-        guard Self.isURL(text), let components = URLComponents(string: text) else {
-            throw .invalidURL(url: "a URL", reason: "expected postgres://user:password@host:port/database")
+        guard let components = URLComponents(string: text) else {
+            throw .invalidURL(url: "given", reason: "it is not a URL; expected postgres://user:password@host:port/database")
         }
         var shown = components
         if shown.password != nil { shown.password = "***" }
-        let redacted = shown.string ?? "postgres://"
+        let redacted = shown.string ?? "given"
         func invalid(_ reason: String) -> PostgresStoreError { .invalidURL(url: redacted, reason: reason) }
+        guard Self.isURL(text) else { throw invalid("expected postgres://user:password@host:port/database") }
 
         var parameters: [String: String] = [:]
         for item in components.queryItems ?? [] {

@@ -51,10 +51,11 @@ extension PostgresLedgerStore {
         try await db.execute(
             """
             INSERT INTO posting (id, key, kind, fingerprint, result, item_id, company_id, actor, source, reason,
-                reference, created_at)
+                reference, created_at, token, request_id)
             VALUES (\(postingID), \(request.key), \(request.operation.kind.rawValue), \(fingerprint),
                 \(try json(result)), \(itemID?.rawValue), \(companyID?.rawValue), \(request.actor), \(request.source),
-                \(request.reason), \(request.reference), \(request.now.timeIntervalSince1970))
+                \(request.reason), \(request.reference), \(request.now.timeIntervalSince1970), \(request.token),
+                \(request.requestID))
             """)
         try await persist(state, db: db)
         let events = state.changes.events.map {

@@ -19,6 +19,8 @@ public final class PostgresLedgerStore: LedgerStore {
     public let schema: String
     let client: PostgresClient
     let logger: Logger
+    /// Where the server is, for messages: `host:port as user` or the socket path.
+    let endpoint: String
     private let runner: Task<Void, Never>
     private let cachedCatalog = Mutex<CachedCatalog?>(nil)
 
@@ -55,6 +57,9 @@ public final class PostgresLedgerStore: LedgerStore {
         configuration.options.additionalStartupParameters.append(("search_path", schema))
         let client = PostgresClient(configuration: configuration)
         self.client = client
+        endpoint =
+            configuration.unixSocketPath.map { "\($0) as \(configuration.username)" }
+            ?? "\(configuration.host ?? "?"):\(configuration.port ?? 5432) as \(configuration.username)"
         self.schema = schema
         self.logger = logger ?? Logger(label: "stockline.postgres")
         runner = Task { await client.run() }
@@ -66,6 +71,13 @@ public final class PostgresLedgerStore: LedgerStore {
 
     /// Whether `text` is a PostgreSQL URL (`postgres://` or `postgresql://`) rather than a SQLite path.
     public static func isURL(_ text: String) -> Bool { PostgresAddress.isURL(text) }
+
+    /// Throws what ``init(url:schema:maximumConnections:logger:)`` would for `url`, without connecting: for doors
+    /// that check their options before doing any work.
+    public static func check(url: String) throws(PostgresStoreError) {
+        let address = try PostgresAddress(url: url)
+        if let schema = address.schema, !isValidSchema(schema) { throw .invalidSchema(schema) }
+    }
 
     /// Whether `name` can be a ledger schema: lower-case letters, digits and underscores, so it never needs quoting.
     public static func isValidSchema(_ name: String) -> Bool {
@@ -401,8 +413,10 @@ public final class PostgresLedgerStore: LedgerStore {
     {
         var attempt = 1
         while true {
+            let leased = Mutex(false)
             do {
                 return try await client.withConnection { connection in
+                    leased.withLock { $0 = true }
                     let db = PostgresSession(connection: connection, logger: logger)
                     switch access {
                     case .write: try await db.execute("BEGIN")
@@ -425,6 +439,10 @@ public final class PostgresLedgerStore: LedgerStore {
                 let ceiling = min(2_000, 10 << attempt)
                 try await Task.sleep(for: .milliseconds(Int.random(in: ceiling / 2...ceiling)))
                 attempt += 1
+            } catch where !leased.withLock({ $0 }) && !(error is CancellationError) {
+                // The pool could not hand out a connection (server down, wrong port, refused login): its own error
+                // types say little to an operator.
+                throw PostgresStoreError.database(state: nil, message: "cannot connect to \(endpoint): \(error)")
             }
         }
     }

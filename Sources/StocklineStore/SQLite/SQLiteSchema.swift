@@ -75,6 +75,19 @@ enum SQLiteSchema {
                 CREATE INDEX posting_created ON posting (created_at);
                 """)
         }
+        migrator.registerMigration("0003_webhooks") { db in
+            try db.execute(sql: """
+                CREATE TABLE webhook_subscription (
+                    id INTEGER PRIMARY KEY, url TEXT NOT NULL, secret TEXT NOT NULL, event_types TEXT, warehouses TEXT,
+                    active INTEGER NOT NULL, last_sequence INTEGER NOT NULL, created_at REAL NOT NULL,
+                    lease_owner TEXT, lease_until REAL NOT NULL DEFAULT 0);
+                CREATE TABLE webhook_dead_letter (
+                    id INTEGER PRIMARY KEY, subscription_id INTEGER NOT NULL, sequence INTEGER NOT NULL,
+                    event_type TEXT NOT NULL, body TEXT NOT NULL, attempts INTEGER NOT NULL, last_error TEXT NOT NULL,
+                    parked_at REAL NOT NULL);
+                CREATE INDEX webhook_dead_letter_subscription ON webhook_dead_letter (subscription_id, sequence);
+                """)
+        }
         return migrator
     }
 
