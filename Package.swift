@@ -47,7 +47,11 @@ let package = Package(
         ),
         .target(
             name: "StocklineScenario",
-            dependencies: ["Stockline", "StocklineCore", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "Stockline", "StocklineCore", "StocklineStore",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: upcoming
         ),
         .target(

@@ -256,3 +256,10 @@ extension Inventory {
         return Set(references.compactMap(code))
     }
 }
+
+extension Inventory {
+    /// The newest committed event's sequence number (0 when there is none): the outbox is gapless from 1.
+    public func latestEventSequence() async throws -> Int64 {
+        Int64(try await store.counts().events)
+    }
+}

@@ -138,7 +138,7 @@ extension DemoBuilder {
                     channel: Channel(actor: "\(plant.lowercased()).goods-in", source: "edi"),
                     reason: "expedited: line shortage")
             }
-            remove(line.sku, need, from: plant, as: .consume, channel: channel, reason: order)
+            remove(line.sku, need, from: plant, as: .consume(order: order), channel: channel)
             cost += component.cost.times(line.perUnit, places: 4)
         }
         let item = item(sku)
@@ -201,7 +201,9 @@ extension DemoBuilder {
                 }
                 if reserve, item.tracking == .none {
                     let portions = stock.take(quantity, from: place)
-                    post(.reserve(.init(sku: sku, qty: quantity, at: outlet.warehouse, order: order)), outlet.channel)
+                    post(
+                        .reserve(.init(sku: sku, qty: quantity, at: outlet.warehouse, order: order)), outlet.channel,
+                        reference: order)
                     open.lines.append((place, portions))
                     replenish(place)
                 } else {
@@ -218,7 +220,9 @@ extension DemoBuilder {
     func shipOrders() {
         for open in openOrders {
             if random.chance(2) {
-                post(.unreserve(.init(order: open.order)), open.channel, reason: "order cancelled by customer")
+                post(
+                    .unreserve(.init(order: open.order)), open.channel, reason: "order cancelled by customer",
+                    reference: open.order)
                 for (place, portions) in open.lines { stock.put(portions, at: place) }
             } else if open.shipByLine {
                 for (place, portions) in open.lines {
@@ -226,7 +230,7 @@ extension DemoBuilder {
                         .deliver(
                             .init(
                                 sku: place.sku, qty: DemoStock.total(portions), from: open.warehouse,
-                                order: open.order)), open.channel)
+                                order: open.order)), open.channel, reference: open.order)
                     // A delivery that ships a whole reservation is not returnable by its key (the ledger counts
                     // the reserve posting's move, not the delivery's), so such returns name no delivery.
                     if random.chance(open.returnRate) {
@@ -235,7 +239,7 @@ extension DemoBuilder {
                     }
                 }
             } else {
-                post(.ship(.init(order: open.order)), open.channel)
+                post(.ship(.init(order: open.order)), open.channel, reference: open.order)
             }
         }
         openOrders = []

@@ -173,7 +173,8 @@ final class DemoBuilder {
 
     enum Removal {
         case deliver(order: String?, returnRate: Double)
-        case consume
+        /// Into production, for a work order.
+        case consume(order: String)
         case scrap
     }
 
@@ -195,14 +196,14 @@ final class DemoBuilder {
                     .deliver(
                         .init(
                             sku: sku, qty: part.quantity, from: warehouse, lot: part.lot,
-                            serials: part.serials, order: order)), channel, reason: reason)
+                            serials: part.serials, order: order)), channel, reason: reason, reference: order)
                 if returnRate > 0, random.chance(returnRate) {
                     scheduleReturn(DeliveryRecord(key: key, place: place, portions: part.portions), channel: channel)
                 }
-            case .consume:
+            case .consume(let order):
                 post(
                     .consume(.init(sku: sku, qty: part.quantity, at: warehouse, lot: part.lot, serials: part.serials)),
-                    channel, reason: reason)
+                    channel, reason: reason, reference: order)
             case .scrap:
                 post(
                     .scrap(.init(sku: sku, qty: part.quantity, from: warehouse, lot: part.lot, serials: part.serials)),

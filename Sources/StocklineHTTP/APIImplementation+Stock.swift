@@ -3,6 +3,7 @@ import OpenAPIRuntime
 import Stockline
 import StocklineAPI
 import StocklineCore
+import StocklineStore
 
 extension APIImplementation {
     func getStock(_ input: Operations.GetStock.Input) async throws -> Operations.GetStock.Output {
@@ -52,7 +53,7 @@ extension APIImplementation {
         return .ok(.init(body: .json(.init(
             events: kept.map { .init(sequence: Int($0.sequence), _type: $0.type, subject: $0.subject,
                                      payload: .init(additionalProperties: $0.payload), at: $0.at.iso8601) },
-            next: Int(next)))))
+            next: Int(next), latest: Int(try await inventory.latestEventSequence())))))
     }
 
     static func schema(_ move: Move, catalog: Catalog) -> Components.Schemas.Move {
@@ -60,5 +61,30 @@ extension APIImplementation {
               quantity: move.quantity.double, from: catalog.locations[move.fromID]?.path ?? "?",
               to: catalog.locations[move.toID]?.path ?? "?", lot: move.lotID.map { String($0.rawValue) },
               reference: move.reference, plannedAt: move.plannedAt.iso8601, doneAt: move.doneAt?.iso8601)
+    }
+}
+
+extension APIImplementation {
+    func getPosting(_ input: Operations.GetPosting.Input) async throws -> Operations.GetPosting.Output {
+        try authorize(.read)
+        guard let posting = try await inventory.store.postings(keys: [input.path.key])[input.path.key] else {
+            throw Problem.notFound("no posting with key \(input.path.key)")
+        }
+        let sku = try await inventory.skus(of: [posting.itemID].compactMap { $0 }).values.first
+        return .ok(.init(body: .json(.init(
+            posting: Int(posting.id), key: posting.key, kind: posting.kind.rawValue, sku: sku,
+            quantity: posting.quantity.double, value: posting.value.double, returned: posting.returnedQuantity.double))))
+    }
+
+    func getStockValue(_ input: Operations.GetStockValue.Input) async throws -> Operations.GetStockValue.Output {
+        try authorize(.read)
+        let value = try await inventory.totalValue(sku: input.path.sku, company: input.query.company)
+        return .ok(.init(body: .json(.init(sku: input.path.sku, company: input.query.company, value: value.double))))
+    }
+
+    func verifyLedger(_ input: Operations.VerifyLedger.Input) async throws -> Operations.VerifyLedger.Output {
+        try authorize(.readAudit)
+        let problems = try await inventory.verify()
+        return .ok(.init(body: .json(.init(sound: problems.isEmpty, problems: problems))))
     }
 }

@@ -9,10 +9,14 @@ public import Stockline
 public struct ServerConfiguration: Sendable {
     public var host: String
     public var port: Int
+    /// How the webhook dispatcher the server runs polls and retries; nil runs none (another process delivers).
+    public var webhooks: WebhookDispatcher.Configuration?
 
-    public init(host: String = "127.0.0.1", port: Int = 8080) {
+    public init(host: String = "127.0.0.1", port: Int = 8080,
+                webhooks: WebhookDispatcher.Configuration? = .init()) {
         self.host = host
         self.port = port
+        self.webhooks = webhooks
     }
 }
 
@@ -26,9 +30,11 @@ public func buildApplication(
     router.add(middleware: AuthenticationMiddleware(inventory: inventory))
     let api = APIImplementation(inventory: inventory, logger: logger)
     try api.registerHandlers(on: router, middlewares: [ProblemMiddleware(logger: logger)])
+    let webhooks = configuration.webhooks.map { WebhookDispatcher(inventory: inventory, configuration: $0, logger: logger) }
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stockline"),
+        services: webhooks.map { [$0] } ?? [],
         logger: logger)
 }
 

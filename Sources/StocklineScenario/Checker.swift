@@ -3,7 +3,7 @@ import StocklineCore
 
 /// Evaluates `expect` steps by asking the service; it computes nothing itself.
 struct Checker {
-    let inventory: Inventory
+    let target: any ScenarioTarget
 
     func check(_ expectation: Scenario.Expectation) async throws -> [String] {
         var failures: [String] = []
@@ -15,22 +15,22 @@ struct Checker {
         }
         if let ledger = expectation.ledger {
             guard ledger == "balanced" else { return ["ledger: only 'balanced' can be expected"] }
-            failures += try await inventory.imbalances()
+            failures += try await target.imbalances()
         }
         if let step = expectation.step {
-            compare("cogs of \(step)", expectation.cogs, try await inventory.costOfGoods(postingKey: step), places: 2)
+            compare("cogs of \(step)", expectation.cogs, try await target.costOfGoods(key: step), places: 2)
         }
         if let sku = expectation.sku {
             if expectation.totalValue != nil {
                 compare("total_value", expectation.totalValue,
-                        try await inventory.totalValue(sku: sku, company: expectation.company), places: 2)
+                        try await target.totalValue(sku: sku, company: expectation.company), places: 2)
             }
             let buckets: [Fixed?] = [expectation.onHand, expectation.available, expectation.reserved, expectation.blocked,
                                      expectation.inTransit, expectation.incoming, expectation.outgoing, expectation.value,
                                      expectation.unitCost]
             if buckets.contains(where: { $0 != nil }) {
-                let position = try await inventory.position(sku: sku, at: expectation.at, lot: expectation.lot)
-                let places = try await inventory.quantityPlaces(sku: sku)
+                let position = try await target.position(sku: sku, at: expectation.at, lot: expectation.lot)
+                let places = try await target.quantityPlaces(sku: sku)
                 compare("on_hand", expectation.onHand, position.onHand, places: places)
                 compare("available", expectation.available, position.available, places: places)
                 compare("reserved", expectation.reserved, position.reserved, places: places)

@@ -25,19 +25,31 @@ public struct ScenarioRunner: Sendable {
         public var succeeded: Bool { failed == 0 && malformed == 0 }
     }
 
-    /// Makes a fresh, migrated ledger for one file.
-    public var makeInventory: @Sendable (Environment) async throws -> Inventory
+    /// Makes a fresh ledger (or a fresh corner of a shared one) for one file.
+    public var makeTarget: @Sendable (Environment) async throws -> any ScenarioTarget
     /// Called for each line as soon as it is known, for progress output.
     public var onLine: @Sendable (Line) -> Void
-    /// Called when a file is done with the ledger `makeInventory` made for it, to remove that ledger.
-    public var removeInventory: @Sendable (Inventory) async -> Void
 
+    public init(makeTarget: @escaping @Sendable (Environment) async throws -> any ScenarioTarget,
+                onLine: @escaping @Sendable (Line) -> Void = { _ in }) {
+        self.makeTarget = makeTarget
+        self.onLine = onLine
+    }
+
+    /// Each file runs in-process against the ledger `makeInventory` makes; `removeInventory` disposes of it.
     public init(makeInventory: @escaping @Sendable (Environment) async throws -> Inventory,
                 onLine: @escaping @Sendable (Line) -> Void = { _ in },
                 removeInventory: @escaping @Sendable (Inventory) async -> Void = { _ in }) {
-        self.makeInventory = makeInventory
-        self.onLine = onLine
-        self.removeInventory = removeInventory
+        self.init(makeTarget: { environment in
+            LocalTarget(inventory: try await makeInventory(environment), remove: removeInventory)
+        }, onLine: onLine)
+    }
+
+    /// Each file runs against a running server through its public API, its names tagged apart from other files'.
+    public static func server(_ url: URL, token: String, onLine: @escaping @Sendable (Line) -> Void = { _ in }) -> ScenarioRunner {
+        ScenarioRunner(makeTarget: { _ in
+            HTTPTarget(server: url, token: token, tag: "s" + UUID().uuidString.prefix(8).lowercased())
+        }, onLine: onLine)
     }
 
     /// Each file gets its own temporary SQLite database, removed afterwards.
@@ -118,29 +130,29 @@ public struct ScenarioRunner: Sendable {
         }
         let clock = StepClock()
         let environment = Environment(now: { clock.now() }, newKey: { UUID().uuidString })
-        let inventory: Inventory
+        let target: any ScenarioTarget
         do {
-            inventory = try await makeInventory(environment)
+            target = try await makeTarget(environment)
         } catch {
             emit(Line(file: name, step: nil, passed: false, message: "setup failed: \(error)"), into: &report)
             return
         }
         do {
-            try await Self.build(scenario.setup, in: inventory)
+            try await target.setUp(scenario.setup)
         } catch {
             emit(Line(file: name, step: nil, passed: false, message: "setup failed: \(error)"), into: &report)
-            await removeInventory(inventory)
+            await target.finish()
             return
         }
         for step in scenario.steps {
             clock.advance()
             switch step.action {
             case .operation(let operation):
-                await run(operation, step: step, file: name, inventory: inventory, into: &report)
+                await run(operation, step: step, file: name, target: target, into: &report)
             case .expect(let expectation):
                 let failures: [String]
                 do {
-                    failures = try await Checker(inventory: inventory).check(expectation)
+                    failures = try await Checker(target: target).check(expectation)
                 } catch {
                     failures = ["could not evaluate: \(error)"]
                 }
@@ -150,26 +162,26 @@ public struct ScenarioRunner: Sendable {
                      into: &report)
             }
         }
-        await removeInventory(inventory)
+        await target.finish()
     }
 
-    private func run(_ operation: StockOperation, step: Scenario.Step, file: String, inventory: Inventory,
+    private func run(_ operation: StockOperation, step: Scenario.Step, file: String, target: any ScenarioTarget,
                      into report: inout Report) async {
         let label = "\(operation.kind.rawValue)"
         do {
-            let before = try await inventory.store.counts()
-            let outcome = try await inventory.attempt(operation, key: step.key, actor: "scenario", source: file)
+            let before = try await target.ledgerMark()
+            let outcome = try await target.post(operation, key: step.key, source: file)
             switch (outcome, step.expectError) {
             case (.success, nil):
                 break
             case (.success, let code?):
                 emit(Line(file: file, step: step.number, passed: false, message: "\(label) should be refused with \(code) but was posted"), into: &report)
             case (.failure(let error), nil):
-                emit(Line(file: file, step: step.number, passed: false, message: "\(label) refused: \(error.code): \(error)"), into: &report)
+                emit(Line(file: file, step: step.number, passed: false, message: "\(label) refused: \(error.code): \(error.message)"), into: &report)
             case (.failure(let error), let code?):
-                let after = try await inventory.store.counts()
+                let after = try await target.ledgerMark()
                 if error.code != code {
-                    emit(Line(file: file, step: step.number, passed: false, message: "\(label) refused with \(error.code) (\(error)), expected \(code)"), into: &report)
+                    emit(Line(file: file, step: step.number, passed: false, message: "\(label) refused with \(error.code) (\(error.message)), expected \(code)"), into: &report)
                 } else if after != before {
                     emit(Line(file: file, step: step.number, passed: false, message: "\(label) refused with \(code) but the ledger changed"), into: &report)
                 } else {

@@ -86,13 +86,15 @@ public enum PostgresCluster {
             return .success(url)
         }
         guard let bin = serverBinaries() else {
-            return .failure(.unavailable(
-                "no PostgreSQL: $STOCKLINE_TEST_POSTGRES_URL is not set and no server binaries are installed "
-                    + "(/usr/lib/postgresql/*/bin/initdb; apt-get install postgresql)"))
+            return .failure(
+                .unavailable(
+                    "no PostgreSQL: $STOCKLINE_TEST_POSTGRES_URL is not set and no server binaries are installed "
+                        + "(/usr/lib/postgresql/*/bin/initdb; apt-get install postgresql)"))
         }
         let asPostgres = getuid() == 0
         // Short and reachable by the `postgres` user: the server's socket path must stay under ~100 characters.
-        let base = FileManager.default.fileExists(atPath: "/tmp")
+        let base =
+            FileManager.default.fileExists(atPath: "/tmp")
             ? URL(fileURLWithPath: "/tmp") : FileManager.default.temporaryDirectory
         reapOrphans(in: base, bin: bin, asPostgres: asPostgres)
         let name = folderPrefix + UUID().uuidString.lowercased().prefix(8)
@@ -104,16 +106,22 @@ public enum PostgresCluster {
             let data = folder.appendingPathComponent("data").path
             try await server(
                 asPostgres,
-                [bin.appendingPathComponent("initdb").path, "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                 "--no-sync"])
+                [
+                    bin.appendingPathComponent("initdb").path, "-D", data, "-U", "postgres", "-A", "trust", "-E",
+                    "UTF8",
+                    "--no-sync",
+                ])
             let port = try freePort()
-            let options = "-p \(port) -k \(folder.path) -c listen_addresses=127.0.0.1 -c fsync=off "
+            let options =
+                "-p \(port) -k \(folder.path) -c listen_addresses=127.0.0.1 -c fsync=off "
                 + "-c synchronous_commit=off -c max_connections=200"
             running.withLock { $0 = Cluster(bin: bin, folder: folder, asPostgres: asPostgres) }
             try await server(
                 asPostgres,
-                [bin.appendingPathComponent("pg_ctl").path, "-D", data, "-o", options, "-l",
-                 folder.appendingPathComponent("log").path, "-w", "start"])
+                [
+                    bin.appendingPathComponent("pg_ctl").path, "-D", data, "-o", options, "-l",
+                    folder.appendingPathComponent("log").path, "-w", "start",
+                ])
             atexit { PostgresCluster.stopAtExit() }
             return .success("postgres://postgres@127.0.0.1:\(port)/postgres?sslmode=disable")
         } catch {
@@ -146,14 +154,21 @@ public enum PostgresCluster {
     }
 
     private static func stopAtExit() {
-        guard let cluster = running.withLock({ cluster in defer { cluster = nil }; return cluster }) else { return }
+        guard
+            let cluster = running.withLock({ cluster in
+                defer { cluster = nil }
+                return cluster
+            })
+        else { return }
         stop(cluster)
     }
 
     private static func stop(_ cluster: Cluster) {
         let data = cluster.folder.appendingPathComponent("data").path
         if FileManager.default.fileExists(atPath: data) {
-            let pgCtl = [cluster.bin.appendingPathComponent("pg_ctl").path, "-D", data, "-m", "immediate", "-w", "stop"]
+            let pgCtl = [
+                cluster.bin.appendingPathComponent("pg_ctl").path, "-D", data, "-m", "immediate", "-w", "stop",
+            ]
             _ = try? spawn(cluster.asPostgres ? asPostgresUser(pgCtl) : pgCtl, output: "/dev/null")
         }
         try? FileManager.default.removeItem(at: cluster.folder)
@@ -180,7 +195,8 @@ public enum PostgresCluster {
         let log = FileManager.default.temporaryDirectory
             .appendingPathComponent("stockline-pg-command-\(UUID().uuidString.lowercased()).log").path
         defer { try? FileManager.default.removeItem(atPath: log) }
-        let status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
+        let status = try await withCheckedThrowingContinuation {
+            (continuation: CheckedContinuation<Int32, any Error>) in
             DispatchQueue.global().async { continuation.resume(with: Result { try spawn(arguments, output: log) }) }
         }
         guard status == 0 else {

@@ -29,7 +29,14 @@ struct ScenarioCommand: AsyncParsableCommand {
                 valueName: "postgres-url"))
         var db: String?
 
+        @Option(help: "Run against a running server (http://host:port) through its public API only.")
+        var server: String?
+
+        @Option(help: "The API token for --server (default: $STOCKLINE_TOKEN).")
+        var token: String?
+
         func run() async throws {
+            if server != nil && db != nil { throw ValidationError("--server and --db exclude each other") }
             if let db {
                 do {
                     try PostgresLedgerStore.check(url: db)
@@ -51,7 +58,16 @@ struct ScenarioCommand: AsyncParsableCommand {
                 let step = line.step.map { " step \($0)" } ?? ""
                 print("\(line.passed ? "PASS" : "FAIL") \(line.file)\(step): \(line.message)")
             }
-            let runner = db.map { ScenarioRunner.postgres(url: $0, onLine: printLine) } ?? .sqlite(onLine: printLine)
+            var runner = db.map { ScenarioRunner.postgres(url: $0, onLine: printLine) } ?? .sqlite(onLine: printLine)
+            if let server {
+                guard let url = URL(string: server), url.scheme == "http" || url.scheme == "https" else {
+                    throw ValidationError("--server takes a URL such as http://127.0.0.1:8080")
+                }
+                guard let token = token ?? ProcessInfo.processInfo.environment["STOCKLINE_TOKEN"] else {
+                    throw ValidationError("--server needs --token (an admin or integration token)")
+                }
+                runner = ScenarioRunner.server(url, token: token, onLine: printLine)
+            }
             let report = await runner.run(files)
             if json {
                 print(try jsonString(report))

@@ -71,6 +71,11 @@ struct CoreWorld {
         book(sku)?.costs[CompanyID(1)]?.totals.value ?? .zero
     }
 
+    /// The average or standard figure the company values `sku` at.
+    func figure(_ sku: String) -> Money {
+        book(sku)?.costs[CompanyID(1)]?.totals.unitCost ?? .zero
+    }
+
     func companyQuantity(_ sku: String) -> Quantity {
         book(sku)?.costs[CompanyID(1)]?.totals.quantity ?? .zero
     }

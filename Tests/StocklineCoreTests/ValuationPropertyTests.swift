@@ -124,7 +124,7 @@ struct ValuationPropertyTests {
                     let quantity = min(step.quantity, onHand)
                     guard quantity > 0 else { continue }
                     let valueBefore = world.companyValue("P1")
-                    let average = valueBefore.divided(by: Fixed(onHand))
+                    let average = world.figure("P1")
                     guard
                         case .success(let result) = world.post(
                             .deliver(.init(sku: "P1", qty: Fixed(quantity), from: "WH1")))
@@ -136,9 +136,11 @@ struct ValuationPropertyTests {
                     if quantity == onHand {
                         #expect(value == valueBefore, "the last units take exactly the remaining value")
                     } else {
-                        // qty × the average figure (kept to six decimals), rounded to the cent.
-                        let exact = valueBefore.scaled(by: Fixed(quantity), over: Fixed(onHand), places: 6)
-                        #expect((value - exact).magnitude <= dec("0.01"), "\(quantity) at average \(average): \(value)")
+                        // qty × the average figure (kept to six decimals), rounded to the cent; the figure moves only
+                        // with receipts, and stays within rounding of value / quantity.
+                        #expect(value == Fixed(quantity).times(average, places: 2), "\(quantity) at average \(average): \(value)")
+                        let drift = (valueBefore.divided(by: Fixed(onHand)) - average).magnitude
+                        #expect(drift <= Fixed(micros: 10_000), "the figure \(average) drifted from value / quantity by \(drift)")
                     }
                     delivered += value
                     onHand -= quantity

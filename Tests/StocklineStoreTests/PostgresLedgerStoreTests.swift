@@ -1,7 +1,7 @@
 import Foundation
 import Stockline
 import StocklineCore
-import StocklineStore
+@testable import StocklineStore
 import StocklineTestSupport
 import Testing
 
@@ -70,6 +70,32 @@ struct PostgresLedgerStoreTests {
         await other.shutdown()
         await freshAgain.shutdown()
         await PostgresCluster.remove(fresh)
+        await PostgresCluster.remove(store)
+    }
+
+    @Test("a posting needing more ids than one block gets a run of blocks")
+    func oversizedPosting() async throws {
+        let store = try await StoreKind.postgresStore()
+        do {
+            // Small blocks, so a receipt of 25 serials (25 lots, 25 moves, 1 layer) needs three of them.
+            try await store.execute(unsafeSQL: "ALTER SEQUENCE row_block INCREMENT BY 10")
+            let inventory = Inventory(store: store, environment: .fixed())
+            try await TestWorld.standard.build(in: inventory)
+            try await inventory.post(.receive("P1", 1), key: "small")
+            let serials = (1...25).map { "SN-\($0)" }
+            let result = try await inventory.post(
+                .receive(.init(sku: "ECU", qty: Fixed(25), at: "WH1", unitCost: Fixed(10), serials: serials)),
+                key: "big")
+            #expect(result.moveIDs.count > 10, "one move per serial: more ids than one block of 10")
+            #expect(Set(result.moveIDs).count == result.moveIDs.count)
+            try await inventory.post(.receive("P1", 1), key: "after")
+            #expect(try await inventory.position(sku: "ECU").onHand == Fixed(25))
+            #expect(try await inventory.totalValue(sku: "ECU") == Fixed(250))
+            #expect(try await inventory.position(sku: "P1").onHand == Fixed(2))
+            #expect(try await inventory.verify() == [])
+        } catch {
+            Issue.record(error)
+        }
         await PostgresCluster.remove(store)
     }
 
@@ -163,8 +189,9 @@ struct PostgresLedgerStoreTests {
                     for (index, inventory) in [first, second].enumerated() {
                         let skus = index == 0 ? ["P1", "P2"] : ["P2", "P1"]
                         let requests = skus.enumerated().map { offset, sku in
-                            PostingRequest(key: "x\(round)-\(index)-\(offset)", operation: .deliver(sku, 1),
-                                           actor: "t", source: "t", now: clock.now())
+                            PostingRequest(
+                                key: "x\(round)-\(index)-\(offset)", operation: .deliver(sku, 1),
+                                actor: "t", source: "t", now: clock.now())
                         }
                         group.addTask {
                             let results = try await inventory.postBatch(requests)

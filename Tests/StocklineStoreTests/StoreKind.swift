@@ -52,8 +52,10 @@ struct StoreFixture: Sendable {
     let keys: SequentialKeys
     let remove: @Sendable () async -> Void
 
-    init(inventory: Inventory, clock: FixedClock, keys: SequentialKeys,
-         remove: @escaping @Sendable () async -> Void) {
+    init(
+        inventory: Inventory, clock: FixedClock, keys: SequentialKeys,
+        remove: @escaping @Sendable () async -> Void
+    ) {
         self.inventory = inventory
         self.clock = clock
         self.keys = keys

@@ -852,7 +852,10 @@ final class LedgerDriver {
                     DocumentModel(
                         key: key, sku: order.sku, warehouse: order.warehouse,
                         quantity: result.quantity, lot: order.lot, viaOrder: true))
-                if !order.trimmed {
+                if order.trimmed {
+                    // What a count left reserved ships; the rest of the order stays open, holding nothing.
+                    self.orders[name]?.reserved = .zero
+                } else {
                     self.orders[name] = nil
                     if result.quantity != order.reserved {
                         return "shipped \(result.quantity), the order held \(order.reserved)"

@@ -129,8 +129,8 @@ extension Fixed {
         let container = try decoder.singleValueContainer()
         if let text = try? container.decode(String.self), let value = Fixed(text) {
             self = value
-        } else if let integer = try? container.decode(Int64.self) {
-            self = Fixed(micros: integer * Fixed.one)
+        } else if let decimal = try? container.decode(Decimal.self), let value = Fixed("\(decimal)") {
+            self = value
         } else {
             let double = try container.decode(Double.self)
             guard let value = Fixed(String(format: "%.6f", double)) else {
@@ -140,9 +140,10 @@ extension Fixed {
         }
     }
 
+    /// A JSON number with the exact digits (through `Decimal`, never `Double`).
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
-        try container.encode(description)
+        try container.encode(Decimal(string: description) ?? Decimal(micros) / Decimal(Fixed.one))
     }
 }
 

@@ -394,23 +394,18 @@ extension Planner {
         return complete(open, quantity: quantity)
     }
 
-    /// Marks an open move done, or splits off a done move of `quantity` when it is only partly done.
+    /// Does `quantity` of an open move: a new done move of this posting, continuing the open one, which keeps what
+    /// is left (cancelled when nothing is). The posting thus owns what it shipped or received, for returns and audit.
     mutating func complete(_ open: Move, quantity: Quantity) -> MoveID {
-        guard quantity < open.quantity, let item = state.books[open.itemID]?.item else {
-            var done = open
-            done.state = .done
-            done.doneAt = context.now
-            state.moves[open.id] = done
-            state.changes.updatedMoves.insert(open.id)
-            changeQuant(open.itemID, QuantKey(locationID: open.fromID, lotID: open.lotID), by: -open.quantity, sequence: open.id.rawValue)
-            changeQuant(open.itemID, QuantKey(locationID: open.toID, lotID: open.lotID), by: open.quantity, sequence: open.id.rawValue)
-            result.moveIDs.append(open.id)
-            result.quantity += open.quantity
-            return open.id
+        let remaining = open.quantity - quantity
+        state.moves[open.id]?.quantity = remaining
+        if remaining.isZero {
+            state.moves[open.id]?.state = .cancelled
+        } else if open.state == .assigned, (state.reservations[open.id] ?? []).isEmpty {
+            state.moves[open.id]?.state = .confirmed
         }
-        state.moves[open.id]?.quantity -= quantity
         state.changes.updatedMoves.insert(open.id)
-        return move(item, quantity, from: open.fromID, to: open.toID, lot: open.lotID, kind: open.kind,
+        return move(book(open.itemID).item, quantity, from: open.fromID, to: open.toID, lot: open.lotID,
                     reference: open.reference, origin: open.id)
     }
 

@@ -93,13 +93,23 @@ extension Planner {
             guard Quantity(serials.count) == quantity, Set(serials).count == serials.count else {
                 throw .serialQuantity(sku: item.sku, serials: serials.count, quantity: quantity)
             }
-            return Set(serials.map { name in state.books[item.id]?.lot(named: name)?.id ?? LotID(-1) })
+            var ids = Set<LotID?>()
+            for name in serials {
+                guard let id = state.books[item.id]?.lot(named: name)?.id else {
+                    throw .insufficientStock(sku: item.sku, at: "serial \(name)", available: .zero, requested: Fixed(1))
+                }
+                ids.insert(id)
+            }
+            return ids
         }
         if let lot {
             guard item.tracking != .none else {
                 throw .validationFailed(field: "lot", reason: "SKU \(item.sku) is not tracked by lot")
             }
-            return [state.books[item.id]?.lot(named: lot)?.id ?? LotID(-1)]
+            guard let id = state.books[item.id]?.lot(named: lot)?.id else {
+                throw .insufficientStock(sku: item.sku, at: "lot \(lot)", available: .zero, requested: quantity)
+            }
+            return [id]
         }
         return nil
     }
@@ -122,7 +132,7 @@ extension Planner {
     {
         let book = state.books[item.id]
         let candidates = quants(item.id, in: location, lots: lots)
-            .filter { (includeReserved ? $0.quantity : $0.unreserved).isPositive }
+            .filter { $0.quantity.isPositive }
             .sorted { lhs, rhs in
                 let le = lhs.key.lotID.flatMap { book?.lots[$0]?.expiry } ?? .distantFuture
                 let re = rhs.key.lotID.flatMap { book?.lots[$0]?.expiry } ?? .distantFuture
@@ -132,22 +142,28 @@ extension Planner {
             }
         var picks: [Pick] = []
         var left = quantity
-        for quant in candidates where left.isPositive {
-            let take = min(left, includeReserved ? quant.quantity : quant.unreserved)
-            picks.append(Pick(key: quant.key, quantity: take))
-            left -= take
+        func take(_ key: QuantKey, _ amount: Quantity) {
+            guard amount.isPositive else { return }
+            if let index = picks.firstIndex(where: { $0.key == key }) {
+                picks[index].quantity += amount
+            } else {
+                picks.append(Pick(key: key, quantity: amount))
+            }
+            left -= amount
+        }
+        for quant in candidates where left.isPositive { take(quant.key, min(left, max(quant.unreserved, .zero))) }
+        if includeReserved {
+            for quant in candidates where left.isPositive { take(quant.key, min(left, quant.reserved)) }
         }
         if left.isPositive {
             let available = quantity - left
-            guard allowNegative, item.tracking == .none || lots?.count == 1 else {
+            let lot = lots?.first ?? nil
+            let key = QuantKey(locationID: location.id, lotID: lot)
+            let reservedThere = book?.quants[key]?.reserved ?? .zero
+            guard allowNegative, item.tracking == .none || lots?.count == 1, reservedThere.isZero || includeReserved else {
                 throw .insufficientStock(sku: item.sku, at: location.path, available: available, requested: quantity)
             }
-            let lot = lots?.first ?? nil
-            if let index = picks.firstIndex(where: { $0.key == QuantKey(locationID: location.id, lotID: lot) }) {
-                picks[index].quantity += left
-            } else {
-                picks.append(Pick(key: QuantKey(locationID: location.id, lotID: lot), quantity: left))
-            }
+            take(key, left)
         }
         return picks
     }
@@ -216,10 +232,13 @@ extension Planner {
                 quant.reserved -= release
                 let ref = ChangeSet.QuantRef(itemID: itemID, key: key)
                 state.changes.quants[ref, default: .init(quantity: .zero, reserved: .zero, inSequence: quant.inSequence)].reserved -= release
+            }
+            lines = lines.filter { $0.quantity.isPositive }
+            if lines.isEmpty, state.moves[moveID]?.state == .assigned {
                 state.moves[moveID]?.state = .confirmed
                 state.changes.updatedMoves.insert(moveID)
             }
-            state.reservations[moveID] = lines.filter { $0.quantity.isPositive }
+            state.reservations[moveID] = lines
             state.changes.reservations.insert(moveID)
         }
         state.books[itemID]?.quants[key] = quant

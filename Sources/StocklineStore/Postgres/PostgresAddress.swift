@@ -23,7 +23,8 @@ struct PostgresAddress: Sendable {
 
     init(url text: String) throws(PostgresStoreError) {
         guard let components = URLComponents(string: text) else {
-            throw .invalidURL(url: "given", reason: "it is not a URL; expected postgres://user:password@host:port/database")
+            throw .invalidURL(
+                url: "given", reason: "it is not a URL; expected postgres://user:password@host:port/database")
         }
         var shown = components
         if shown.password != nil { shown.password = "***" }

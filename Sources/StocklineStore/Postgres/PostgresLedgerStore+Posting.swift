@@ -25,23 +25,44 @@ extension PostgresLedgerStore {
             return Posted(result: .success(try decode(PostingResult.self, try row.get("result"))), events: [])
         }
         // Taken after the locks, so the ids of an item's postings grow in the order the postings commit (quants
-        // pick first-in-first-out by move id).
-        guard let next = try await db.rows("SELECT nextval('posting_id') AS posting, nextval('row_block') AS block")
-            .first
+        // pick first-in-first-out by move id). The block size is read from the sequence itself, so the two can never
+        // disagree.
+        guard
+            let next = try await db.rows(
+                """
+                SELECT nextval('posting_id') AS posting, nextval('row_block') AS block,
+                    (SELECT seqincrement FROM pg_sequence WHERE seqrelid = 'row_block'::regclass) AS size
+                """
+            ).first
         else { throw StoreError.corrupt("the id sequences answered nothing") }
         let postingID: Int64 = try next.get("posting")
         let block: Int64 = try next.get("block")
-        var state = try await loadState(
+        let blockSize: Int64 = try next.get("size")
+        let loaded = try await loadState(
             stateRequest, itemIDs: itemIDs, catalog: catalog,
             ids: IDAllocator(nextMove: block, nextLayer: block, nextLot: block), db: db)
-        let context = PostingContext(postingID: postingID, key: request.key, now: request.now, actor: request.actor,
-                                     source: request.source, reason: request.reason)
-        let planned = Planner.plan(request.operation, in: &state, context: context)
-        guard case .success(let result) = planned else { return Posted(result: planned, events: []) }
+        let context = PostingContext(
+            postingID: postingID, key: request.key, now: request.now, actor: request.actor,
+            source: request.source, reason: request.reason)
+        var state = loaded
+        var planned = Planner.plan(request.operation, in: &state, context: context)
+        guard case .success = planned else { return Posted(result: planned, events: []) }
         let used = max(state.ids.nextMove, state.ids.nextLayer, state.ids.nextLot) - block
-        guard used <= PostgresSchema.rowBlockSize else {
-            throw PostgresStoreError.rowBlockExhausted(key: request.key, used: used, limit: PostgresSchema.rowBlockSize)
+        if used > blockSize {
+            // Rare (a receipt of thousands of serials): plan again, the planner being pure, on a run of blocks.
+            let blocks = (used + blockSize - 1) / blockSize
+            guard let start = try await reserveBlocks(blocks, size: blockSize, db: db) else {
+                throw PostgresStoreError.rowBlockExhausted(key: request.key, used: used, limit: blockSize)
+            }
+            state = loaded
+            state.ids = IDAllocator(nextMove: start, nextLayer: start, nextLot: start)
+            planned = Planner.plan(request.operation, in: &state, context: context)
+            let usedAgain = max(state.ids.nextMove, state.ids.nextLayer, state.ids.nextLot) - start
+            guard case .success = planned, usedAgain <= blocks * blockSize else {
+                throw StoreError.corrupt("posting \(request.key) planned differently the second time")
+            }
         }
+        guard case .success(let result) = planned else { return Posted(result: planned, events: []) }
         let itemID = result.moveIDs.first.flatMap { state.moves[$0]?.itemID }
         let firstMove = result.moveIDs.first.flatMap { state.moves[$0] }
         let warehouseID = firstMove.flatMap { move in
@@ -62,6 +83,21 @@ extension PostgresLedgerStore {
             OutboxEntry(type: $0.type, subject: $0.subject, payload: $0.payload, at: request.now)
         }
         return Posted(result: .success(result), events: events)
+    }
+
+    /// The first id of `count` consecutive blocks of the `row_block` sequence, or nil when concurrent postings kept
+    /// taking blocks in between.
+    ///
+    /// A sequence hands out one block per call, and other transactions may call in between, so the run is taken in
+    /// one statement and kept only when it came out consecutive (the blocks of a run that did not are wasted).
+    static func reserveBlocks(_ count: Int64, size: Int64, db: PostgresSession) async throws -> Int64? {
+        for _ in 0..<10 {
+            let starts = try await db.values(
+                "SELECT nextval('row_block') FROM generate_series(1, \(count)) ORDER BY 1", as: Int64.self)
+            guard let first = starts.first else { return nil }
+            if starts == Array(stride(from: first, to: first + count * size, by: Int(size))) { return first }
+        }
+        return nil
     }
 
     // MARK: - Locking
@@ -100,6 +136,14 @@ extension PostgresLedgerStore {
     /// our lock was granted; so the set is resolved again after locking, and any newcomer locked too (rare, and out
     /// of order only then: a deadlock it might cause is detected by the server and the transaction retried).
     static func lockItems(_ request: StateRequest, db: PostgresSession) async throws -> Set<Int64> {
+        if request.orders.isEmpty && request.postingKeys.isEmpty {
+            // SKUs name their items for good: resolved and locked in one statement.
+            guard !request.skus.isEmpty else { return [] }
+            return Set(
+                try await db.values(
+                    "SELECT id FROM item WHERE sku = ANY(\(request.skus.sorted())) ORDER BY id FOR UPDATE",
+                    as: Int64.self))
+        }
         var locked = Set<Int64>()
         while true {
             let wanted = try await resolveItems(request, db: db)
@@ -142,8 +186,9 @@ extension PostgresLedgerStore {
                 reservations[moveID, default: []].append(
                     Reservation(
                         moveID: moveID,
-                        key: QuantKey(locationID: LocationID(try row.get("location_id")),
-                                      lotID: lot == 0 ? nil : LotID(lot)),
+                        key: QuantKey(
+                            locationID: LocationID(try row.get("location_id")),
+                            lotID: lot == 0 ? nil : LotID(lot)),
                         quantity: Fixed(micros: try row.get("quantity"))))
             }
         }
@@ -152,13 +197,15 @@ extension PostgresLedgerStore {
             uses[layer.id] = try await db.rows(
                 "SELECT * FROM layer_use WHERE origin_id = \(layer.id.rawValue) ORDER BY id"
             ).map { row in
-                LayerUse(postingID: try row.get("posting_id"), layerID: LayerID(try row.get("layer_id")),
-                         originID: layer.id, quantity: Fixed(micros: try row.get("quantity")),
-                         value: Fixed(micros: try row.get("value")), leftStock: try row.get("left_stock"))
+                LayerUse(
+                    postingID: try row.get("posting_id"), layerID: LayerID(try row.get("layer_id")),
+                    originID: layer.id, quantity: Fixed(micros: try row.get("quantity")),
+                    value: Fixed(micros: try row.get("value")), leftStock: try row.get("left_stock"))
             }
         }
-        return LedgerState(catalog: catalog, books: books, moves: moves, reservations: reservations,
-                           postings: postings, uses: uses, ids: ids)
+        return LedgerState(
+            catalog: catalog, books: books, moves: moves, reservations: reservations,
+            postings: postings, uses: uses, ids: ids)
     }
 
     static func loadBook(_ id: ItemID, lotNames: Set<String>, catalog: Catalog, db: PostgresSession) async throws
@@ -176,9 +223,10 @@ extension PostgresLedgerStore {
         for row in quants {
             let lot: Int64 = try row.get("lot_id")
             let key = QuantKey(locationID: LocationID(try row.get("location_id")), lotID: lot == 0 ? nil : LotID(lot))
-            book.quants[key] = Quant(key: key, quantity: Fixed(micros: try row.get("quantity")),
-                                     reserved: Fixed(micros: try row.get("reserved")),
-                                     inSequence: try row.get("in_sequence"))
+            book.quants[key] = Quant(
+                key: key, quantity: Fixed(micros: try row.get("quantity")),
+                reserved: Fixed(micros: try row.get("reserved")),
+                inSequence: try row.get("in_sequence"))
         }
         let lotIDs = Set(book.quants.keys.compactMap { $0.lotID?.rawValue })
         let lots = try await db.rows(
@@ -187,17 +235,19 @@ extension PostgresLedgerStore {
                 AND (id = ANY(\(lotIDs.sorted())) OR name = ANY(\(lotNames.sorted())))
             """)
         for row in lots {
-            let lot = Lot(id: LotID(try row.get("id")), itemID: id, name: try row.get("name"),
-                          expiry: (try row.get("expiry", as: Double?.self)).map { Date(timeIntervalSince1970: $0) })
+            let lot = Lot(
+                id: LotID(try row.get("id")), itemID: id, name: try row.get("name"),
+                expiry: (try row.get("expiry", as: Double?.self)).map { Date(timeIntervalSince1970: $0) })
             book.lots[lot.id] = lot
         }
         for row in try await db.rows("SELECT * FROM cost WHERE item_id = \(id.rawValue)") {
             let companyID = CompanyID(try row.get("company_id"))
             guard let company = catalog.companies[companyID] else { continue }
             var costs = book.costs[companyID] ?? CostBook(method: company.costing)
-            let totals = CostTotals(quantity: Fixed(micros: try row.get("quantity")),
-                                    value: Fixed(micros: try row.get("value")),
-                                    unitCost: (try row.get("unit_cost", as: Int64?.self)).map(Fixed.init(micros:)))
+            let totals = CostTotals(
+                quantity: Fixed(micros: try row.get("quantity")),
+                value: Fixed(micros: try row.get("value")),
+                unitCost: (try row.get("unit_cost", as: Int64?.self)).map(Fixed.init(micros:)))
             if let scope = scope(try row.get("scope"), try row.get("scope_warehouse_id")), scope != .company {
                 costs.scopes[scope] = totals
             } else {
@@ -225,7 +275,8 @@ extension PostgresLedgerStore {
                 let kind = OperationKind(rawValue: try row.get("kind"))
             else { continue }
             let id: Int64 = try row.get("id")
-            let moveIDs = try await db.values("SELECT id FROM move WHERE posting_id = \(id) ORDER BY id", as: Int64.self)
+            let moveIDs = try await db.values(
+                "SELECT id FROM move WHERE posting_id = \(id) ORDER BY id", as: Int64.self)
             let doneQuantity =
                 try await db.value(
                     "SELECT coalesce(sum(quantity), 0)::bigint FROM move WHERE id = ANY(\(moveIDs)) AND state = 'done'",
@@ -277,7 +328,8 @@ extension PostgresLedgerStore {
                 id: LayerID(try row.get("id")), companyID: CompanyID(try row.get("company_id")),
                 itemID: ItemID(try row.get("item_id")),
                 scope: scope(try row.get("scope"), try row.get("scope_warehouse_id")) ?? .company,
-                postingID: try row.get("posting_id"), moveID: (try row.get("move_id", as: Int64?.self)).map(MoveID.init),
+                postingID: try row.get("posting_id"),
+                moveID: (try row.get("move_id", as: Int64?.self)).map(MoveID.init),
                 kind: ValuationLayer.Kind(rawValue: try row.get("kind")) ?? .correction,
                 quantity: Fixed(micros: try row.get("quantity")), value: Fixed(micros: try row.get("value")),
                 unitCost: Fixed(micros: try row.get("unit_cost")),
@@ -328,19 +380,25 @@ extension PostgresLedgerStore {
             let item = ref.itemID.rawValue
             let location = ref.key.locationID.rawValue
             let lot = ref.key.lotID?.rawValue ?? 0
-            try await db.execute(
+            let after = try await db.rows(
                 """
                 INSERT INTO quant (item_id, location_id, lot_id, quantity, reserved, in_sequence)
                 VALUES (\(item), \(location), \(lot), \(change.quantity.micros), \(change.reserved.micros),
                     \(change.inSequence))
                 ON CONFLICT (item_id, location_id, lot_id) DO UPDATE SET quantity = quant.quantity + excluded.quantity,
                     reserved = quant.reserved + excluded.reserved, in_sequence = excluded.in_sequence
-                """)
-            try await db.execute(
+                RETURNING quantity, reserved
                 """
-                DELETE FROM quant WHERE item_id = \(item) AND location_id = \(location) AND lot_id = \(lot)
-                    AND quantity = 0 AND reserved = 0
-                """)
+            ).first
+            // An emptied quant goes, as in SQLite; asked only when it is empty, which saves a round trip per quant.
+            if let after, try after.get("quantity", as: Int64.self) == 0, try after.get("reserved", as: Int64.self) == 0
+            {
+                try await db.execute(
+                    """
+                    DELETE FROM quant WHERE item_id = \(item) AND location_id = \(location) AND lot_id = \(lot)
+                        AND quantity = 0 AND reserved = 0
+                    """)
+            }
         }
         let inserted = Set(changes.newMoves)
         for id in changes.newMoves {

@@ -6,7 +6,8 @@ extension PostgresLedgerStore {
     public func moves(item: ItemID, limit: Int) async throws -> [Move] {
         try await transaction(.read) { db in
             try await Self.fetchMoves(
-                db, "SELECT * FROM move WHERE item_id = \(item.rawValue) ORDER BY id DESC LIMIT \(Int64(max(1, limit)))")
+                db, "SELECT * FROM move WHERE item_id = \(item.rawValue) ORDER BY id DESC LIMIT \(Int64(max(1, limit)))"
+            )
         }
     }
 
@@ -15,10 +16,11 @@ extension PostgresLedgerStore {
             try await db.rows(
                 "SELECT * FROM event WHERE sequence > \(sequence) ORDER BY sequence LIMIT \(Int64(max(0, limit)))"
             ).map { row in
-                LedgerEvent(sequence: try row.get("sequence"), type: try row.get("type"),
-                            subject: try row.get("subject"),
-                            payload: try Self.decode([String: String].self, try row.get("payload")),
-                            at: Date(timeIntervalSince1970: try row.get("at")))
+                LedgerEvent(
+                    sequence: try row.get("sequence"), type: try row.get("type"),
+                    subject: try row.get("subject"),
+                    payload: try Self.decode([String: String].self, try row.get("payload")),
+                    at: Date(timeIntervalSince1970: try row.get("at")))
             }
         }
     }
@@ -43,16 +45,19 @@ extension PostgresLedgerStore {
 
     public func counts() async throws -> StoreCounts {
         try await transaction(.read) { db in
-            guard let row = try await db.rows(
-                """
-                SELECT (SELECT count(*) FROM item) AS items, (SELECT count(*) FROM move) AS moves,
-                    (SELECT count(*) FROM posting) AS postings, (SELECT count(*) FROM event) AS events,
-                    (SELECT count(*) FROM valuation_layer) AS layers
-                """
-            ).first else { throw StoreError.corrupt("counting rows answered nothing") }
-            return StoreCounts(items: try row.get("items"), moves: try row.get("moves"),
-                               postings: try row.get("postings"), events: try row.get("events"),
-                               layers: try row.get("layers"))
+            guard
+                let row = try await db.rows(
+                    """
+                    SELECT (SELECT count(*) FROM item) AS items, (SELECT count(*) FROM move) AS moves,
+                        (SELECT count(*) FROM posting) AS postings, (SELECT count(*) FROM event) AS events,
+                        (SELECT count(*) FROM valuation_layer) AS layers
+                    """
+                ).first
+            else { throw StoreError.corrupt("counting rows answered nothing") }
+            return StoreCounts(
+                items: try row.get("items"), moves: try row.get("moves"),
+                postings: try row.get("postings"), events: try row.get("events"),
+                layers: try row.get("layers"))
         }
     }
 

@@ -103,6 +103,11 @@ public final class PostgresLedgerStore: LedgerStore {
         cachedCatalog.withLock { $0 = nil }
     }
 
+    /// Runs one statement in a transaction of its own: for tests that set up what no API does (smaller id blocks).
+    func execute(unsafeSQL sql: String) async throws {
+        try await transaction(.write) { db in try await db.execute(PostgresQuery(unsafeSQL: sql)) }
+    }
+
     // MARK: - Migrations
 
     /// Creates the schema and applies the migrations it lacks, in one transaction; several instances starting at
@@ -153,8 +158,9 @@ public final class PostgresLedgerStore: LedgerStore {
 
     static func loadCatalog(_ db: PostgresSession) async throws -> Catalog {
         let companies = try await db.rows("SELECT * FROM company ORDER BY id").map { row in
-            Company(id: CompanyID(try row.get("id")), code: try row.get("code"), currency: try row.get("currency"),
-                    costing: CostingMethod(rawValue: try row.get("costing")) ?? .fifo)
+            Company(
+                id: CompanyID(try row.get("id")), code: try row.get("code"), currency: try row.get("currency"),
+                costing: CostingMethod(rawValue: try row.get("costing")) ?? .fifo)
         }
         let warehouses = try await db.rows("SELECT * FROM warehouse ORDER BY id").map { row in
             Warehouse(
@@ -194,8 +200,11 @@ public final class PostgresLedgerStore: LedgerStore {
             try await Self.bumpCatalogVersion(db)
             try await Self.appendEvents(
                 db,
-                [OutboxEntry(type: "company.created", subject: "company/\(code)",
-                             payload: ["currency": currency, "costing": costing.rawValue], at: Date())])
+                [
+                    OutboxEntry(
+                        type: "company.created", subject: "company/\(code)",
+                        payload: ["currency": currency, "costing": costing.rawValue], at: Date())
+                ])
             return Company(id: CompanyID(id), code: code, currency: currency, costing: costing)
         }
     }
@@ -237,8 +246,11 @@ public final class PostgresLedgerStore: LedgerStore {
             try await Self.bumpCatalogVersion(db)
             try await Self.appendEvents(
                 db,
-                [OutboxEntry(type: "warehouse.created", subject: "warehouse/\(code)", payload: ["kind": kind.rawValue],
-                             at: Date())])
+                [
+                    OutboxEntry(
+                        type: "warehouse.created", subject: "warehouse/\(code)", payload: ["kind": kind.rawValue],
+                        at: Date())
+                ])
             return Warehouse(
                 id: WarehouseID(id), code: code, companyID: company, kind: kind, allowNegative: allowNegative,
                 rootLocationID: LocationID(root), stockLocationID: LocationID(stock), qcLocationID: LocationID(qc),
@@ -253,8 +265,10 @@ public final class PostgresLedgerStore: LedgerStore {
                 throw StockError.duplicate(kind: "location", code: path)
             }
             let parentPath = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
-            guard let parent = try await db.rows(
-                    "SELECT id, usage, warehouse_id FROM location WHERE path = \(parentPath)").first,
+            guard
+                let parent = try await db.rows(
+                    "SELECT id, usage, warehouse_id FROM location WHERE path = \(parentPath)"
+                ).first,
                 let warehouse = try parent.get("warehouse_id", as: Int64?.self),
                 try parent.get("usage", as: String.self) == "internal"
             else { throw StockError.unknownLocation("\(parentPath) (the parent of \(path)) is not a stock location") }
@@ -266,8 +280,9 @@ public final class PostgresLedgerStore: LedgerStore {
                 VALUES (\(path), 'internal', \(parentID), \(warehouse))
                 """)
             try await Self.bumpCatalogVersion(db)
-            return Location(id: LocationID(id), path: path, usage: .internal, parentID: LocationID(parentID),
-                            warehouseID: WarehouseID(warehouse))
+            return Location(
+                id: LocationID(id), path: path, usage: .internal, parentID: LocationID(parentID),
+                warehouseID: WarehouseID(warehouse))
         }
     }
 
@@ -284,8 +299,11 @@ public final class PostgresLedgerStore: LedgerStore {
             try await db.execute("UPDATE item SET data = \(try Self.json(stored)) WHERE id = \(stored.id.rawValue)")
             try await Self.appendEvents(
                 db,
-                [OutboxEntry(type: "item.created", subject: "item/\(item.sku)", payload: ["unit": item.unit.name],
-                             at: Date())])
+                [
+                    OutboxEntry(
+                        type: "item.created", subject: "item/\(item.sku)", payload: ["unit": item.unit.name],
+                        at: Date())
+                ])
             return stored
         }
     }
@@ -367,8 +385,10 @@ public final class PostgresLedgerStore: LedgerStore {
 
     public func items(ids: [ItemID]) async throws -> [Item] {
         try await transaction(.read) { db in
-            try await db.values("SELECT data FROM item WHERE id = ANY(\(ids.map(\.rawValue))) ORDER BY id", as: String.self)
-                .map { try Self.decode(Item.self, $0) }
+            try await db.values(
+                "SELECT data FROM item WHERE id = ANY(\(ids.map(\.rawValue))) ORDER BY id", as: String.self
+            )
+            .map { try Self.decode(Item.self, $0) }
         }
     }
 
@@ -376,15 +396,18 @@ public final class PostgresLedgerStore: LedgerStore {
         try await transaction(.read) { db in
             let catalog = try await self.catalog(db)
             let itemIDs = try await Self.resolveItems(request, db: db)
-            guard let row = try await db.rows(
-                """
-                SELECT (SELECT coalesce(max(id), 0) FROM move) + 1 AS move,
-                    (SELECT coalesce(max(id), 0) FROM valuation_layer) + 1 AS layer,
-                    (SELECT coalesce(max(id), 0) FROM lot) + 1 AS lot
-                """
-            ).first else { throw StoreError.corrupt("no row of next ids") }
-            let ids = IDAllocator(nextMove: try row.get("move"), nextLayer: try row.get("layer"),
-                                  nextLot: try row.get("lot"))
+            guard
+                let row = try await db.rows(
+                    """
+                    SELECT (SELECT coalesce(max(id), 0) FROM move) + 1 AS move,
+                        (SELECT coalesce(max(id), 0) FROM valuation_layer) + 1 AS layer,
+                        (SELECT coalesce(max(id), 0) FROM lot) + 1 AS lot
+                    """
+                ).first
+            else { throw StoreError.corrupt("no row of next ids") }
+            let ids = IDAllocator(
+                nextMove: try row.get("move"), nextLayer: try row.get("layer"),
+                nextLot: try row.get("lot"))
             return try await Self.loadState(request, itemIDs: itemIDs, catalog: catalog, ids: ids, db: db)
         }
     }
@@ -427,19 +450,25 @@ public final class PostgresLedgerStore: LedgerStore {
                         try await db.execute("COMMIT")
                         return value
                     } catch {
-                        try? await db.execute("ROLLBACK")
+                        do {
+                            try await db.execute("ROLLBACK")
+                        } catch {
+                            // Never hand a connection back to the pool in the middle of a transaction.
+                            try? await connection.close()
+                        }
                         throw error
                     }
                 }
             } catch let error as PSQLError {
                 let transient = ["40001", "40P01", "23505"].contains(error.sqlState ?? "")
                 guard transient, attempt < Self.maxAttempts else { throw Self.describe(error) }
-                logger.debug("retrying a transaction that lost a race",
-                             metadata: ["sqlstate": "\(error.sqlState ?? "")", "attempt": "\(attempt)"])
+                logger.debug(
+                    "retrying a transaction that lost a race",
+                    metadata: ["sqlstate": "\(error.sqlState ?? "")", "attempt": "\(attempt)"])
                 let ceiling = min(2_000, 10 << attempt)
                 try await Task.sleep(for: .milliseconds(Int.random(in: ceiling / 2...ceiling)))
                 attempt += 1
-            } catch where !leased.withLock({ $0 }) && !(error is CancellationError) {
+            } catch  where !leased.withLock({ $0 }) && !(error is CancellationError) {
                 // The pool could not hand out a connection (server down, wrong port, refused login): its own error
                 // types say little to an operator.
                 throw PostgresStoreError.database(state: nil, message: "cannot connect to \(endpoint): \(error)")

@@ -8,7 +8,9 @@
 ///
 /// - `posting_id`: a sequence for posting ids (SQLite's `max(id) + 1` would hand two instances the same id);
 /// - `row_block`: a sequence stepping by ``PostgresSchema/rowBlockSize``; each posting takes one value as the first
-///   of a block of move, valuation layer and lot ids of its own, so concurrent postings never collide;
+///   of a block of move, valuation layer and lot ids of its own, so concurrent postings never collide (the rare
+///   posting that needs more takes a run of consecutive blocks; the step is read from the sequence, so raising it
+///   with `ALTER SEQUENCE` is safe);
 /// - `counter`: one row per counter; `event` numbers the outbox gaplessly in commit order (see
 ///   `PostgresLedgerStore.appendEvents`), `catalog` counts changes of companies, warehouses and locations so every
 ///   instance notices when its cached catalog is stale.
@@ -121,11 +123,12 @@ enum PostgresSchema {
                 "CREATE SEQUENCE row_block INCREMENT BY \(rowBlockSize)",
                 "CREATE TABLE counter (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
                 "INSERT INTO counter (name, value) VALUES ('event', 0), ('catalog', 0)",
-            ] + SQLiteSchema.virtualLocations.map { path, usage in
-                // The same virtual locations, in the same order (so with the same ids) as SQLite; constants, never
-                // user input.
-                "INSERT INTO location (path, usage) VALUES ('\(path)', '\(usage)')"
-            }
+            ]
+                + SQLiteSchema.virtualLocations.map { path, usage in
+                    // The same virtual locations, in the same order (so with the same ids) as SQLite; constants, never
+                    // user input.
+                    "INSERT INTO location (path, usage) VALUES ('\(path)', '\(usage)')"
+                }
         ),
         Migration(
             id: "0002_access",

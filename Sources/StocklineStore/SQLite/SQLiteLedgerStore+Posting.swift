@@ -56,6 +56,9 @@ extension SQLiteLedgerStore {
                 moves[move.id] = move
             }
         }
+        for successor in Set(books.values.compactMap(\.item.successorID)) where books[successor] == nil {
+            if let book = try loadBook(successor, lotNames: [], catalog: catalog, db: db) { books[successor] = book }
+        }
         if !moves.isEmpty {
             let rows = try Row.fetchAll(db, sql: """
                 SELECT r.* FROM reservation r JOIN move m ON m.id = r.move_id
