@@ -17,13 +17,15 @@ extension APIImplementation {
         guard case .json(let new) = input.body else {
             throw Problem(status: 415, code: "validation_failed", detail: "send application/json")
         }
-        guard let url = URL(string: new.url), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              let host = url.host, !host.isEmpty
+        guard let url = URL(string: new.url), let scheme = url.scheme?.lowercased(),
+            ["http", "https"].contains(scheme),
+            let host = url.host, !host.isEmpty
         else { throw StockError.validationFailed(field: "url", reason: "must be an absolute http or https URL") }
         let secret: String
         if let given = new.secret {
             guard let normalized = WebhookSignature.normalized(given) else {
-                throw StockError.validationFailed(field: "secret", reason: "must be 'whsec_' and base64 of 24 to 64 bytes")
+                throw StockError.validationFailed(
+                    field: "secret", reason: "must be 'whsec_' and base64 of 24 to 64 bytes")
             }
             secret = normalized
         } else {
@@ -35,9 +37,11 @@ extension APIImplementation {
                 throw StockError.unknownWarehouse(unknown)
             }
         }
-        let subscription = try await inventory.store.addWebhook(NewWebhookSubscription(
-            url: new.url, secret: secret, eventTypes: new.eventTypes.map(Set.init), warehouses: new.warehouses.map(Set.init),
-            active: new.active ?? true, after: new.after.map(Int64.init), createdAt: inventory.environment.now()))
+        let subscription = try await inventory.store.addWebhook(
+            NewWebhookSubscription(
+                url: new.url, secret: secret, eventTypes: new.eventTypes.map(Set.init),
+                warehouses: new.warehouses.map(Set.init),
+                active: new.active ?? true, after: new.after.map(Int64.init), createdAt: inventory.environment.now()))
         logger.info("webhook subscription created", metadata: ["webhook": "\(subscription.id)", "url": "\(new.url)"])
         return .created(.init(body: .json(Self.schema(subscription, secret: new.secret == nil ? secret : nil))))
     }
@@ -66,19 +70,25 @@ extension APIImplementation {
         guard let replay = try await dispatcher.replay(deadLetter: Int64(input.path.id)) else {
             throw Problem.notFound("no dead letter \(input.path.id)")
         }
-        return .ok(.init(body: .json(.init(delivered: replay.delivered, status: replay.status, error: replay.error,
-                                           deadLetter: replay.deadLetter.map(Self.schema)))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        delivered: replay.delivered, status: replay.status, error: replay.error,
+                        deadLetter: replay.deadLetter.map(Self.schema)))))
     }
 
     static func schema(_ subscription: WebhookSubscription, secret: String?) -> Components.Schemas.Webhook {
-        .init(id: Int(subscription.id), url: subscription.url, eventTypes: subscription.eventTypes.map { $0.sorted() },
-              warehouses: subscription.warehouses.map { $0.sorted() }, active: subscription.active,
-              lastSequence: Int(subscription.lastSequence), createdAt: subscription.createdAt.iso8601, secret: secret)
+        .init(
+            id: Int(subscription.id), url: subscription.url, eventTypes: subscription.eventTypes.map { $0.sorted() },
+            warehouses: subscription.warehouses.map { $0.sorted() }, active: subscription.active,
+            lastSequence: Int(subscription.lastSequence), createdAt: subscription.createdAt.iso8601, secret: secret)
     }
 
     static func schema(_ letter: WebhookDeadLetter) -> Components.Schemas.WebhookDeadLetter {
-        .init(id: Int(letter.id), webhook: Int(letter.subscriptionID), sequence: Int(letter.sequence),
-              _type: letter.eventType, attempts: letter.attempts, lastError: letter.lastError,
-              parkedAt: letter.parkedAt.iso8601, body: letter.body)
+        .init(
+            id: Int(letter.id), webhook: Int(letter.subscriptionID), sequence: Int(letter.sequence),
+            _type: letter.eventType, attempts: letter.attempts, lastError: letter.lastError,
+            parkedAt: letter.parkedAt.iso8601, body: letter.body)
     }
 }

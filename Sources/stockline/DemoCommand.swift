@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import Stockline
+import StocklineCore
 import StocklineDemo
+import StocklineHTTP
 
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,9 +12,9 @@ struct DemoCommand: AsyncParsableCommand {
         discussion: """
             The world is the same on every run (seeded, with a fixed clock): two companies, their plants, warehouses, \
             service channel, web shop and vans, a few thousand items and a year of receipts, production, transfers, \
-            deliveries, returns, counts and quality holds. With --serve, the HTTP API then serves it (as \
-            `stockline serve` does); without, the command exits so that `stockline verify` and the other commands \
-            can look at it.
+            deliveries, returns, counts and quality holds. The HTTP API then serves it (as `stockline serve` does) \
+            with a new admin token, until interrupted; with --no-serve the command exits once the world is built. \
+            An existing demo database is served again as it is; --replace builds it anew.
             """)
 
     @OptionGroup var database: DatabaseOptions
@@ -42,20 +44,25 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "The seed of the generator; the same seed builds the same world.")
     var seed: UInt64 = 2025
 
-    @Flag(name: .customLong("serve"), help: "Serve the demo over HTTP once it is built, until interrupted.")
-    var thenServe = false
+    @Flag(inversion: .prefixedNo, help: "Serve the demo over HTTP once it is built, until interrupted.")
+    var serve = true
 
-    @Option(help: "The address to listen on, with --serve.") var host = "127.0.0.1"
-    @Option(help: "The port to listen on, with --serve.") var port = 8080
+    @Option(help: "The address to listen on.") var host = "127.0.0.1"
+    @Option(help: "The port to listen on.") var port = 8080
 
     func run() async throws {
         let path = database.path
         let files = [path, path + "-wal", path + "-shm"]
         if FileManager.default.fileExists(atPath: path), !replace {
-            printError(
-                "stockline: \(path) exists already; the demo builds into a new database. "
-                    + "Pass --replace to delete it, or --db to choose another file.")
-            throw ExitCode(1)
+            guard serve else {
+                printError(
+                    "stockline: \(path) exists already; the demo builds into a new database. "
+                        + "Pass --replace to delete it, or --db to choose another file.")
+                throw ExitCode(1)
+            }
+            printError("\(path) exists already: serving it as it is (--replace builds the demo anew)")
+            try await serveDemo(path)
+            return
         }
         // With --replace, the file and its journal; without, only a journal left behind by a deleted file, which
         // SQLite would otherwise try to apply to the new one.
@@ -65,9 +72,23 @@ struct DemoCommand: AsyncParsableCommand {
         printError("building the demo world (\(scale.rawValue) scale, seed \(seed)) into \(path)")
         let summary = try await build(path)
         printSummary(summary, path: path)
-        guard thenServe else { return }
-        // Served with the wall clock: new postings happen now, after the demo year.
-        try await serve(try await Inventory.open(path: path), host: host, port: port, logLevel: "info")
+        guard serve else { return }
+        try await serveDemo(path)
+    }
+
+    /// Serves with the wall clock (new postings happen now, after the demo year) and a fresh admin token.
+    private func serveDemo(_ path: String) async throws {
+        let inventory = try await Inventory.open(path: path)
+        let (token, secret) = try await Tokens.create(in: inventory, role: .admin, warehouse: nil, name: nil)
+        print("")
+        print("admin token (\(token.name)), shown once:")
+        print("  \(secret)")
+        print("try: curl -H 'Authorization: Bearer \(secret)' 'http://\(host):\(port)/v1/stock?sku=\(try await exampleSKU(inventory))'")
+        try await stockline.serve(inventory, host: host, port: port, logLevel: "info")
+    }
+
+    private func exampleSKU(_ inventory: Inventory) async throws -> String {
+        try await inventory.items(after: nil, limit: 1).first?.sku ?? "SKU"
     }
 
     /// Builds with the demo's fixed clock, in its own ledger handle.
@@ -118,9 +139,9 @@ struct DemoCommand: AsyncParsableCommand {
             print("  stockline moves \(first.sku)\(db) --limit 20")
         }
         print("  stockline verify\(db)")
-        guard !thenServe else { return }
+        guard !serve else { return }
         print(
-            "  stockline serve\(db)    # the HTTP API over the demo (or build and serve at once: stockline demo --serve)"
+            "  stockline serve\(db)    # the HTTP API over the demo"
         )
     }
 }

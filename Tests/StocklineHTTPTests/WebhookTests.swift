@@ -9,6 +9,7 @@ import Stockline
 import StocklineCore
 import StocklineHTTP
 import StocklineStore
+import StocklineTestSupport
 import Testing
 
 /// A webhook receiver on 127.0.0.1: checks every delivery's signature, can be told to fail, and records what came.
@@ -39,12 +40,12 @@ actor WebhookReceiver {
 
     func receive(hook: String, headers: HTTPFields, body: ByteBuffer) -> HTTPResponse.Status {
         attempts[hook, default: 0] += 1
-        let id = headers[HTTPField.Name("webhook-id")!] ?? ""
+        func header(_ name: String) -> String { HTTPField.Name(name).flatMap { headers[$0] } ?? "" }
+        let id = header("webhook-id")
         do {
             try WebhookSignature.verify(
-                id: id, timestamp: headers[HTTPField.Name("webhook-timestamp")!] ?? "",
-                signatures: headers[HTTPField.Name("webhook-signature")!] ?? "", body: Data(body.readableBytesView),
-                secret: secrets[hook] ?? "")
+                id: id, timestamp: header("webhook-timestamp"), signatures: header("webhook-signature"),
+                body: Data(body.readableBytesView), secret: secrets[hook] ?? "")
         } catch {
             forged.append("\(hook) \(id): \(error)")
             return .unauthorized
@@ -54,12 +55,14 @@ actor WebhookReceiver {
             return .internalServerError
         }
         guard let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
-              let data = object["data"] as? [String: Any]
+            let data = object["data"] as? [String: Any]
         else { return .badRequest }
         let payload = data["payload"] as? [String: String] ?? [:]
-        delivered.append(Delivery(hook: hook, id: id, type: object["type"] as? String ?? "",
-                                  subject: data["subject"] as? String ?? "", sequence: data["sequence"] as? Int ?? -1,
-                                  warehouses: payload["warehouses"]))
+        delivered.append(
+            Delivery(
+                hook: hook, id: id, type: object["type"] as? String ?? "",
+                subject: data["subject"] as? String ?? "", sequence: data["sequence"] as? Int ?? -1,
+                warehouses: payload["warehouses"]))
         return .noContent
     }
 
@@ -103,7 +106,8 @@ func testDispatcher(attempts: Int = 4, owner: String = WebhookDispatcher.Configu
 {
     WebhookDispatcher.Configuration(
         pollInterval: .milliseconds(20),
-        retry: WebhookRetryPolicy(baseDelay: .milliseconds(10), maximumDelay: .milliseconds(100), maxAttempts: attempts),
+        retry: WebhookRetryPolicy(
+            baseDelay: .milliseconds(10), maximumDelay: .milliseconds(100), maxAttempts: attempts),
         requestTimeout: .seconds(2), owner: owner)
 }
 
@@ -129,13 +133,15 @@ extension APIWorld {
     func testWithWebhooks(attempts: Int = 4, _ body: @Sendable (any TestClientProtocol) async throws -> Void)
         async throws
     {
-        let app = try buildApplication(inventory: inventory, configuration: .init(webhooks: testDispatcher(attempts: attempts)),
-                                       logger: quietLogger())
+        let app = try buildApplication(
+            inventory: inventory, configuration: .init(webhooks: testDispatcher(attempts: attempts)),
+            logger: quietLogger())
         try await app.test(.router, body)
     }
 
     func receive(_ key: String, qty: Int = 1, at warehouse: String = "WH1") async throws {
-        try await inventory.post(.receive(.init(sku: "P1", qty: Fixed(qty), at: warehouse, unitCost: Fixed(2))), key: key)
+        try await inventory.post(
+            .receive(.init(sku: "P1", qty: Fixed(qty), at: warehouse, unitCost: Fixed(2))), key: key)
     }
 }
 
@@ -145,20 +151,24 @@ struct WebhookTests {
     func signatureVector() throws {
         let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
         let body = Data(#"{"test": 2432232314}"#.utf8)
-        let signature = try WebhookSignature.sign(id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_330,
-                                                  body: body, secret: secret)
+        let signature = try WebhookSignature.sign(
+            id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_330,
+            body: body, secret: secret)
         #expect(signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
         let then = Date(timeIntervalSince1970: 1_614_265_330)
-        try WebhookSignature.verify(id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: "1614265330",
-                                    signatures: "v1,bm9wZQ== \(signature)", body: body, secret: secret, now: then)
+        try WebhookSignature.verify(
+            id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: "1614265330",
+            signatures: "v1,bm9wZQ== \(signature)", body: body, secret: secret, now: then)
         #expect(throws: WebhookSignatureError.noMatchingSignature) {
-            try WebhookSignature.verify(id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: "1614265330",
-                                        signatures: signature, body: Data(#"{"test": 1}"#.utf8), secret: secret, now: then)
+            try WebhookSignature.verify(
+                id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: "1614265330",
+                signatures: signature, body: Data(#"{"test": 1}"#.utf8), secret: secret, now: then)
         }
         #expect(throws: WebhookSignatureError.timestampOutOfTolerance) {
-            try WebhookSignature.verify(id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: "1614265330",
-                                        signatures: signature, body: body, secret: secret,
-                                        now: then.addingTimeInterval(301))
+            try WebhookSignature.verify(
+                id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: "1614265330",
+                signatures: signature, body: body, secret: secret,
+                now: then.addingTimeInterval(301))
         }
         #expect(WebhookSignature.normalized("not a secret") == nil)
         #expect(WebhookSignature.key(of: WebhookSignature.newSecret())?.count == 32)
@@ -191,7 +201,9 @@ struct WebhookTests {
                 await receiver.fail("flaky", times: 3)
                 for index in 1...5 { try await world.receive("r\(index)") }
                 #expect(await eventually { await receiver.deliveries("flaky").count == 5 })
-                #expect(try await Self.deadLetters(client, admin).isEmpty, "nothing is parked when the receiver recovers in time")
+                #expect(
+                    try await Self.deadLetters(client, admin).isEmpty,
+                    "nothing is parked when the receiver recovers in time")
             }
         }
         let deliveries = await receiver.deliveries("flaky")
@@ -220,17 +232,19 @@ struct WebhookTests {
                 #expect(created["secret"] == nil, "a given secret is not echoed")
                 try await world.receive("lost")
                 var letters: [[String: Any]] = []
-                #expect(try await eventually {
-                    letters = try await Self.deadLetters(client, admin)
-                    return letters.count == 1
-                })
+                #expect(
+                    try await eventually {
+                        letters = try await Self.deadLetters(client, admin)
+                        return letters.count == 1
+                    })
                 let letter = try #require(letters.first)
                 #expect(letter["attempts"] as? Int == 3)
                 #expect((letter["last_error"] as? String)?.hasPrefix("HTTP 500") == true)
                 #expect(letter["type"] as? String == "posting.receive")
                 let id = try #require(letter["id"] as? Int)
 
-                let (_, stillDown) = try await client.send(.post, "/v1/webhooks/dead-letters/\(id)/replay", token: admin)
+                let (_, stillDown) = try await client.send(
+                    .post, "/v1/webhooks/dead-letters/\(id)/replay", token: admin)
                 #expect(stillDown["delivered"] as? Bool == false)
                 #expect(stillDown["status"] as? Int == 500)
                 #expect((stillDown["dead_letter"] as? [String: Any])?["attempts"] as? Int == 4)
@@ -238,13 +252,15 @@ struct WebhookTests {
                 await receiver.recover("down")
                 try await world.receive("after")
                 #expect(await eventually { await receiver.deliveries("down").map(\.subject) == ["after"] })
-                let (replayed, outcome) = try await client.send(.post, "/v1/webhooks/dead-letters/\(id)/replay",
-                                                                token: admin)
+                let (replayed, outcome) = try await client.send(
+                    .post, "/v1/webhooks/dead-letters/\(id)/replay",
+                    token: admin)
                 #expect(replayed == 200)
                 #expect(outcome["delivered"] as? Bool == true)
                 #expect(try await Self.deadLetters(client, admin).isEmpty)
-                let (missing, problem) = try await client.send(.post, "/v1/webhooks/dead-letters/\(id)/replay",
-                                                               token: admin)
+                let (missing, problem) = try await client.send(
+                    .post, "/v1/webhooks/dead-letters/\(id)/replay",
+                    token: admin)
                 #expect(missing == 404)
                 #expect(problem["code"] as? String == "not_found")
             }
@@ -262,7 +278,9 @@ struct WebhookTests {
         let admin = world.admin
         try await receiver.serve { base in
             try await world.testWithWebhooks { client in
-                for (hook, filter) in [("wh2", #""warehouses": ["WH2"]"#), ("transfers", #""event_types": ["posting.transfer"]"#)] {
+                for (hook, filter) in [
+                    ("wh2", #""warehouses": ["WH2"]"#), ("transfers", #""event_types": ["posting.transfer"]"#),
+                ] {
                     let (status, created) = try await client.send(
                         .post, "/v1/webhooks", json: #"{"url": "\#(base)/\#(hook)", \#(filter)}"#, token: admin)
                     #expect(status == 201)
@@ -274,13 +292,15 @@ struct WebhookTests {
                 #expect(problem["code"] as? String == "unknown_location")
                 try await world.receive("in1", qty: 5, at: "WH1")
                 try await world.receive("in2", qty: 5, at: "WH2")
-                try await world.inventory.post(.transfer(.init(sku: "P1", qty: Fixed(2), from: "WH1", to: "WH2")),
-                                               key: "move")
-                #expect(await eventually {
-                    let warehouse = await receiver.deliveries("wh2").count
-                    let transfers = await receiver.deliveries("transfers").count
-                    return warehouse == 2 && transfers == 1
-                })
+                try await world.inventory.post(
+                    .transfer(.init(sku: "P1", qty: Fixed(2), from: "WH1", to: "WH2")),
+                    key: "move")
+                #expect(
+                    await eventually {
+                        let warehouse = await receiver.deliveries("wh2").count
+                        let transfers = await receiver.deliveries("transfers").count
+                        return warehouse == 2 && transfers == 1
+                    })
                 try await Task.sleep(for: .milliseconds(100))
             }
         }
@@ -305,9 +325,10 @@ struct WebhookTests {
             #expect(await eventually { await receiver.deliveries("resume").count == 3 })
             // Stop once the third delivery is acknowledged in the store; one still in flight would be sent again.
             let third = await receiver.deliveries("resume").last?.sequence ?? 0
-            #expect(try await eventually {
-                try await world.inventory.store.webhooks().first?.lastSequence == Int64(third)
-            })
+            #expect(
+                try await eventually {
+                    try await world.inventory.store.webhooks().first?.lastSequence == Int64(third)
+                })
             running.cancel()
             try await running.value
 
@@ -338,5 +359,99 @@ struct WebhookTests {
         let response = try await client.execute(
             uri: "/v1/webhooks/dead-letters", method: .get, headers: [.authorization: "Bearer \(token)"], body: nil)
         return (try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [[String: Any]]) ?? []
+    }
+}
+
+/// The webhook part of the store contract, on both stores with the same body.
+@Suite("webhook store")
+struct WebhookStoreTests {
+    enum Kind: String, CaseIterable, Sendable { case sqlite, postgres }
+
+    /// A fresh store of `kind` with one company and warehouse; PostgreSQL is skipped, visibly, only off CI.
+    static func open(_ kind: Kind) async throws -> (store: any LedgerStore, remove: @Sendable () async -> Void) {
+        let store: any LedgerStore
+        let remove: @Sendable () async -> Void
+        switch kind {
+        case .sqlite:
+            let ledger = try await TemporaryLedger.make()
+            (store, remove) = (ledger.inventory.store, { ledger.remove() })
+        case .postgres:
+            do {
+                _ = try await PostgresCluster.url()
+            } catch {
+                guard !PostgresCluster.isRequired else { throw error }
+                try Test.cancel("PostgreSQL is not available, so this PostgreSQL store test does not run: \(error)")
+            }
+            let postgres = try await PostgresCluster.temporaryStore()
+            (store, remove) = (postgres, { await PostgresCluster.remove(postgres) })
+        }
+        let inventory = Inventory(store: store)
+        try await inventory.addCompany(code: "ACME")
+        try await inventory.addWarehouse(code: "WH1")
+        return (store, remove)
+    }
+
+    @Test("subscriptions, leases, cursors and dead letters behave the same on both stores", arguments: Kind.allCases)
+    func contract(kind: Kind) async throws {
+        let (store, remove) = try await Self.open(kind)
+        do {
+            try await Self.checkContract(store)
+        } catch {
+            await remove()
+            throw error
+        }
+        await remove()
+    }
+
+    static func checkContract(_ store: any LedgerStore) async throws {
+        let head = try await store.events(after: 0, limit: 1000).last?.sequence ?? 0
+        let now = Date(timeIntervalSince1970: 1000)
+        func later(_ seconds: TimeInterval) -> Date { now.addingTimeInterval(seconds) }
+
+        let first = try await store.addWebhook(
+            .init(
+                url: "http://127.0.0.1:1/a", secret: "s1", eventTypes: ["posting.*"], warehouses: ["WH1"],
+                createdAt: now))
+        #expect(first.lastSequence == head, "a new subscription starts at the end of the outbox")
+        let second = try await store.addWebhook(
+            .init(url: "http://127.0.0.1:1/b", secret: "s2", active: false, after: 1, createdAt: now))
+        let stored = try await store.webhooks()
+        #expect(stored == [first, second])
+        #expect(stored.last?.eventTypes == nil && stored.last?.active == false && stored.last?.lastSequence == 1)
+
+        #expect(try await store.claimWebhook(id: first.id, owner: "one", until: later(60), now: now) == first)
+        #expect(try await store.claimWebhook(id: first.id, owner: "two", until: later(90), now: later(30)) == nil)
+        #expect(try await store.claimWebhook(id: first.id, owner: "one", until: later(90), now: later(30)) != nil)
+        #expect(try await store.claimWebhook(id: first.id, owner: "two", until: later(200), now: later(100)) != nil)
+        try await store.releaseWebhook(id: first.id, owner: "one")
+        #expect(try await store.claimWebhook(id: first.id, owner: "one", until: later(200), now: later(100)) == nil)
+        try await store.releaseWebhook(id: first.id, owner: "two")
+        #expect(try await store.claimWebhook(id: first.id, owner: "one", until: later(200), now: later(100)) != nil)
+        #expect(try await store.claimWebhook(id: 999, owner: "one", until: later(60), now: now) == nil)
+
+        try await store.advanceWebhookCursor(id: first.id, to: head + 5)
+        try await store.advanceWebhookCursor(id: first.id, to: head + 2)
+        #expect(try await store.webhooks().first?.lastSequence == head + 5, "a cursor never moves backwards")
+
+        let letter = try #require(
+            try await store.parkDeadLetter(
+                subscription: first.id, sequence: head + 7, eventType: "posting.receive", body: #"{"a":1}"#,
+                attempts: 3, error: "HTTP 500", at: now))
+        #expect(try await store.webhooks().first?.lastSequence == head + 7, "parking moves the cursor past the event")
+        #expect(
+            try await store.parkDeadLetter(
+                subscription: 999, sequence: 1, eventType: "t", body: "", attempts: 1, error: "e", at: now) == nil)
+        _ = try await store.parkDeadLetter(
+            subscription: second.id, sequence: 9, eventType: "t", body: "b", attempts: 1, error: "e", at: now)
+        #expect(try await store.deadLetters(subscription: nil).count == 2)
+        #expect(try await store.deadLetters(subscription: first.id) == [letter])
+        try await store.recordDeadLetterFailure(id: letter.id, error: "HTTP 502")
+        let failedAgain = try await store.deadLetter(id: letter.id)
+        #expect(failedAgain?.attempts == 4 && failedAgain?.lastError == "HTTP 502")
+        #expect(try await store.removeDeadLetter(id: letter.id))
+        #expect(try await !store.removeDeadLetter(id: letter.id))
+        #expect(try await store.removeWebhook(id: second.id))
+        #expect(try await !store.removeWebhook(id: second.id))
+        #expect(try await store.deadLetters(subscription: nil).isEmpty, "a removed subscription takes its dead letters")
     }
 }

@@ -22,8 +22,10 @@ public struct WebhookSubscription: Sendable, Hashable, Codable {
     public var lastSequence: Int64
     public var createdAt: Date
 
-    public init(id: Int64, url: String, secret: String, eventTypes: Set<String>?, warehouses: Set<String>?,
-                active: Bool, lastSequence: Int64, createdAt: Date) {
+    public init(
+        id: Int64, url: String, secret: String, eventTypes: Set<String>?, warehouses: Set<String>?,
+        active: Bool, lastSequence: Int64, createdAt: Date
+    ) {
         self.id = id
         self.url = url
         self.secret = secret
@@ -65,8 +67,10 @@ public struct NewWebhookSubscription: Sendable, Hashable {
     public var after: Int64?
     public var createdAt: Date
 
-    public init(url: String, secret: String, eventTypes: Set<String>? = nil, warehouses: Set<String>? = nil,
-                active: Bool = true, after: Int64? = nil, createdAt: Date) {
+    public init(
+        url: String, secret: String, eventTypes: Set<String>? = nil, warehouses: Set<String>? = nil,
+        active: Bool = true, after: Int64? = nil, createdAt: Date
+    ) {
         self.url = url
         self.secret = secret
         self.eventTypes = eventTypes
@@ -95,8 +99,10 @@ public struct WebhookDeadLetter: Sendable, Hashable, Codable {
     public var lastError: String
     public var parkedAt: Date
 
-    public init(id: Int64, subscriptionID: Int64, sequence: Int64, eventType: String, body: String, attempts: Int,
-                lastError: String, parkedAt: Date) {
+    public init(
+        id: Int64, subscriptionID: Int64, sequence: Int64, eventType: String, body: String, attempts: Int,
+        lastError: String, parkedAt: Date
+    ) {
         self.id = id
         self.subscriptionID = subscriptionID
         self.sequence = sequence

@@ -35,10 +35,12 @@ public struct WebhookDispatcher: Service {
         /// A random number in 0..<1 for the jitter of retry pauses.
         public var random: @Sendable () -> Double
 
-        public init(pollInterval: Duration = .milliseconds(500), retry: WebhookRetryPolicy = .init(),
-                    requestTimeout: Duration = .seconds(10), batchSize: Int = 100, lease: Duration = .seconds(60),
-                    owner: String = Configuration.uniqueOwner(),
-                    random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+        public init(
+            pollInterval: Duration = .milliseconds(500), retry: WebhookRetryPolicy = .init(),
+            requestTimeout: Duration = .seconds(10), batchSize: Int = 100, lease: Duration = .seconds(60),
+            owner: String = Configuration.uniqueOwner(),
+            random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+        ) {
             self.pollInterval = pollInterval
             self.retry = retry
             self.requestTimeout = requestTimeout
@@ -62,8 +64,10 @@ public struct WebhookDispatcher: Service {
     let logger: Logger
 
     /// A dispatcher over `inventory`'s outbox; `sender` defaults to the shared webhook HTTP client.
-    public init(inventory: Inventory, configuration: Configuration = .init(), sender: WebhookSender? = nil,
-                logger: Logger) {
+    public init(
+        inventory: Inventory, configuration: Configuration = .init(), sender: WebhookSender? = nil,
+        logger: Logger
+    ) {
         self.store = inventory.store
         self.now = inventory.environment.now
         self.configuration = configuration
@@ -102,7 +106,8 @@ public struct WebhookDispatcher: Service {
                     failing = false
                 } catch {
                     if !failing && !Task.isCancelled {
-                        logger.warning("cannot read the webhook subscriptions; retrying", metadata: ["error": "\(error)"])
+                        logger.warning(
+                            "cannot read the webhook subscriptions; retrying", metadata: ["error": "\(error)"])
                     }
                     failing = true
                 }
@@ -174,15 +179,21 @@ public struct WebhookDispatcher: Service {
                     let parked = try await store.parkDeadLetter(
                         subscription: subscription.id, sequence: event.sequence, eventType: event.type,
                         body: message.body, attempts: attempt, error: error, at: now())
-                    logger.warning("parked a webhook delivery as a dead letter",
-                                   metadata: ["sequence": "\(event.sequence)", "attempts": "\(attempt)",
-                                              "error": "\(error)"])
+                    logger.warning(
+                        "parked a webhook delivery as a dead letter",
+                        metadata: [
+                            "sequence": "\(event.sequence)", "attempts": "\(attempt)",
+                            "error": "\(error)",
+                        ])
                     return parked != nil
                 }
                 let pause = configuration.retry.delay(afterAttempt: attempt, jitter: configuration.random())
-                logger.info("webhook delivery failed; retrying",
-                            metadata: ["sequence": "\(event.sequence)", "attempt": "\(attempt)", "error": "\(error)",
-                                       "retry_in": "\(pause)"])
+                logger.info(
+                    "webhook delivery failed; retrying",
+                    metadata: [
+                        "sequence": "\(event.sequence)", "attempt": "\(attempt)", "error": "\(error)",
+                        "retry_in": "\(pause)",
+                    ])
                 guard try await lease.renew(self, holding: pause) != nil else { return false }
                 try await Task.sleep(for: pause)
             }
@@ -190,7 +201,8 @@ public struct WebhookDispatcher: Service {
     }
 
     /// Runs `work` in a task of its own, which a cancellation of the caller does not reach.
-    static func uncancelled<Value: Sendable>(_ work: @escaping @Sendable () async throws -> Value) async throws -> Value {
+    static func uncancelled<Value: Sendable>(_ work: @escaping @Sendable () async throws -> Value) async throws -> Value
+    {
         try await Task { try await work() }.value
     }
 
@@ -203,18 +215,24 @@ public struct WebhookDispatcher: Service {
         guard let subscription = try await store.webhooks().first(where: { $0.id == letter.subscriptionID }) else {
             return nil
         }
-        let message = WebhookMessage(id: WebhookMessage.id(sequence: letter.sequence), eventType: letter.eventType,
-                                     sequence: letter.sequence, body: letter.body)
+        let message = WebhookMessage(
+            id: WebhookMessage.id(sequence: letter.sequence), eventType: letter.eventType,
+            sequence: letter.sequence, body: letter.body)
         switch await sender.send(message, to: subscription.url, secret: subscription.secret) {
         case .delivered(let status):
             _ = try await store.removeDeadLetter(id: id)
-            logger.info("replayed a dead letter", metadata: ["webhook": "\(subscription.id)",
-                                                             "sequence": "\(letter.sequence)"])
+            logger.info(
+                "replayed a dead letter",
+                metadata: [
+                    "webhook": "\(subscription.id)",
+                    "sequence": "\(letter.sequence)",
+                ])
             return WebhookReplay(delivered: true, status: status, error: nil, deadLetter: nil)
         case .failed(let status, let error):
             try await store.recordDeadLetterFailure(id: id, error: error)
-            return WebhookReplay(delivered: false, status: status, error: error,
-                                 deadLetter: try await store.deadLetter(id: id))
+            return WebhookReplay(
+                delivered: false, status: status, error: error,
+                deadLetter: try await store.deadLetter(id: id))
         }
     }
 }

@@ -23,10 +23,12 @@ public struct WebhookMessage: Sendable, Hashable {
     public init(_ event: LedgerEvent) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let payload = Body(type: event.type, timestamp: event.at.iso8601,
-                           data: .init(sequence: event.sequence, subject: event.subject, payload: event.payload))
-        self.init(id: Self.id(sequence: event.sequence), eventType: event.type, sequence: event.sequence,
-                  body: String(decoding: try encoder.encode(payload), as: UTF8.self))
+        let payload = Body(
+            type: event.type, timestamp: event.at.iso8601,
+            data: .init(sequence: event.sequence, subject: event.subject, payload: event.payload))
+        self.init(
+            id: Self.id(sequence: event.sequence), eventType: event.type, sequence: event.sequence,
+            body: String(decoding: try encoder.encode(payload), as: UTF8.self))
     }
 
     /// The message id of the event with this sequence.

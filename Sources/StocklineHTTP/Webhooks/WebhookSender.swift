@@ -29,8 +29,10 @@ public struct WebhookSender: Sendable {
     /// The clock the `webhook-timestamp` header is read from.
     public var now: @Sendable () -> Date
 
-    public init(client: HTTPClient = WebhookSender.sharedClient, timeout: Duration = .seconds(10),
-                now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        client: HTTPClient = WebhookSender.sharedClient, timeout: Duration = .seconds(10),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.client = client
         self.timeout = timeout
         self.now = now
@@ -42,8 +44,9 @@ public struct WebhookSender: Sendable {
         let timestamp = Int64(now().timeIntervalSince1970)
         let signature: String
         do {
-            signature = try WebhookSignature.sign(id: message.id, timestamp: timestamp, body: Data(message.body.utf8),
-                                                  secret: secret)
+            signature = try WebhookSignature.sign(
+                id: message.id, timestamp: timestamp, body: Data(message.body.utf8),
+                secret: secret)
         } catch {
             return .failed(status: nil, error: error.description)
         }

@@ -40,21 +40,26 @@ public enum WebhookSignature {
         throws(WebhookSignatureError) -> String
     {
         guard let key = key(of: secret) else { throw .invalidSecret }
-        let mac = HMAC<SHA256>.authenticationCode(for: signedContent(id: id, timestamp: timestamp, body: body),
-                                                  using: SymmetricKey(data: key))
+        let mac = HMAC<SHA256>.authenticationCode(
+            for: signedContent(id: id, timestamp: timestamp, body: body),
+            using: SymmetricKey(data: key))
         return "v1," + Data(mac).base64EncodedString()
     }
 
     /// Checks a received delivery: the timestamp is within `tolerance` of `now`, and one of the space-separated
     /// signatures in the `webhook-signature` header is a valid `v1` signature (there may be several while a secret
     /// is being rotated). The comparison takes the same time whatever the signature, so it reveals nothing.
-    public static func verify(id: String, timestamp: String, signatures: String, body: some DataProtocol,
-                              secret: String, now: Date = Date(), tolerance: TimeInterval = defaultTolerance)
+    public static func verify(
+        id: String, timestamp: String, signatures: String, body: some DataProtocol,
+        secret: String, now: Date = Date(), tolerance: TimeInterval = defaultTolerance
+    )
         throws(WebhookSignatureError)
     {
         guard let key = key(of: secret) else { throw .invalidSecret }
         guard let seconds = Int64(timestamp.trimmingCharacters(in: .whitespaces)) else { throw .invalidTimestamp }
-        guard abs(now.timeIntervalSince1970 - TimeInterval(seconds)) <= tolerance else { throw .timestampOutOfTolerance }
+        guard abs(now.timeIntervalSince1970 - TimeInterval(seconds)) <= tolerance else {
+            throw .timestampOutOfTolerance
+        }
         let content = signedContent(id: id, timestamp: seconds, body: body)
         let symmetricKey = SymmetricKey(data: key)
         for signature in signatures.split(separator: " ") {

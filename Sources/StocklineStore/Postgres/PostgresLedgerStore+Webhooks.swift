@@ -33,7 +33,9 @@ extension PostgresLedgerStore {
             } else {
                 start = try await db.value("SELECT coalesce(max(sequence), 0)::bigint FROM event", as: Int64.self) ?? 0
             }
-            let id = try await Self.insert(db, """
+            let id = try await Self.insert(
+                db,
+                """
                 INSERT INTO webhook_subscription (url, secret, event_types, warehouses, active, last_sequence, created_at)
                 VALUES (\(subscription.url), \(subscription.secret), \(eventTypes), \(warehouses),
                     \(subscription.active), \(start), \(createdAt))
@@ -65,17 +67,20 @@ extension PostgresLedgerStore {
         return try await transaction(.write) { db in
             // One conditional UPDATE: the row lock makes two instances racing for an expired lease take turns, and
             // the second then sees the first one's unexpired lease.
-            try await db.rows("""
+            try await db.rows(
+                """
                 UPDATE webhook_subscription SET lease_owner = \(owner), lease_until = \(until)
                 WHERE id = \(id) AND (lease_owner IS NULL OR lease_owner = \(owner) OR lease_until < \(now))
                 RETURNING *
-                """).first.map(Self.webhook)
+                """
+            ).first.map(Self.webhook)
         }
     }
 
     public func releaseWebhook(id: Int64, owner: String) async throws {
         try await transaction(.write) { db in
-            try await db.execute("""
+            try await db.execute(
+                """
                 UPDATE webhook_subscription SET lease_owner = NULL, lease_until = 0
                 WHERE id = \(id) AND lease_owner = \(owner)
                 """)
@@ -84,36 +89,46 @@ extension PostgresLedgerStore {
 
     public func advanceWebhookCursor(id: Int64, to sequence: Int64) async throws {
         try await transaction(.write) { db in
-            try await db.execute("""
+            try await db.execute(
+                """
                 UPDATE webhook_subscription SET last_sequence = greatest(last_sequence, \(sequence)) WHERE id = \(id)
                 """)
         }
     }
 
-    public func parkDeadLetter(subscription: Int64, sequence: Int64, eventType: String, body: String, attempts: Int,
-                               error: String, at: Date) async throws -> WebhookDeadLetter? {
+    public func parkDeadLetter(
+        subscription: Int64, sequence: Int64, eventType: String, body: String, attempts: Int,
+        error: String, at: Date
+    ) async throws -> WebhookDeadLetter? {
         let parkedAt = at.timeIntervalSince1970
         return try await transaction(.write) { db in
-            guard try await db.value("""
-                UPDATE webhook_subscription SET last_sequence = greatest(last_sequence, \(sequence))
-                WHERE id = \(subscription) RETURNING id
-                """, as: Int64.self) != nil
+            guard
+                try await db.value(
+                    """
+                    UPDATE webhook_subscription SET last_sequence = greatest(last_sequence, \(sequence))
+                    WHERE id = \(subscription) RETURNING id
+                    """, as: Int64.self) != nil
             else { return nil }
-            let id = try await Self.insert(db, """
+            let id = try await Self.insert(
+                db,
+                """
                 INSERT INTO webhook_dead_letter (subscription_id, sequence, event_type, body, attempts, last_error, parked_at)
                 VALUES (\(subscription), \(sequence), \(eventType), \(body), \(Int64(attempts)), \(error), \(parkedAt))
                 """)
-            return WebhookDeadLetter(id: id, subscriptionID: subscription, sequence: sequence, eventType: eventType,
-                                     body: body, attempts: attempts, lastError: error, parkedAt: at)
+            return WebhookDeadLetter(
+                id: id, subscriptionID: subscription, sequence: sequence, eventType: eventType,
+                body: body, attempts: attempts, lastError: error, parkedAt: at)
         }
     }
 
     public func deadLetters(subscription: Int64?) async throws -> [WebhookDeadLetter] {
         try await transaction(.read) { db in
-            try await db.rows("""
+            try await db.rows(
+                """
                 SELECT * FROM webhook_dead_letter
                 WHERE (\(subscription)::bigint IS NULL OR subscription_id = \(subscription)) ORDER BY id
-                """).map(Self.deadLetter)
+                """
+            ).map(Self.deadLetter)
         }
     }
 

@@ -114,7 +114,11 @@ public final class PostgresLedgerStore: LedgerStore {
     /// once wait for each other on the migration table's lock, and the later ones find nothing left to do.
     public func migrate() async throws {
         try await transaction(.write) { db in
-            try await db.execute("CREATE SCHEMA IF NOT EXISTS \(unescaped: schema)")
+            // Created only when missing: `CREATE SCHEMA IF NOT EXISTS` wants the right to create schemas even when
+            // the schema exists, which the owner of a ready-made schema may not have.
+            if try await db.value("SELECT 1 FROM pg_namespace WHERE nspname = \(schema)", as: Int32.self) == nil {
+                try await db.execute("CREATE SCHEMA IF NOT EXISTS \(unescaped: schema)")
+            }
             try await db.execute("SET LOCAL search_path TO \(unescaped: schema)")
             try await db.execute(
                 """

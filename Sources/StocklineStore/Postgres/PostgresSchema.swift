@@ -144,5 +144,6 @@ enum PostgresSchema {
                 "CREATE INDEX posting_created ON posting (created_at)",
             ]
         ),
+        Migration(id: "0003_webhooks", statements: PostgresLedgerStore.webhookMigration),
     ]
 }

@@ -7,13 +7,18 @@ extension SQLiteLedgerStore {
         let eventTypes = try subscription.eventTypes.map { try Self.json($0.sorted()) }
         let warehouses = try subscription.warehouses.map { try Self.json($0.sorted()) }
         return try await pool.write { db in
-            let start = try subscription.after
+            let start =
+                try subscription.after
                 ?? Int64.fetchOne(db, sql: "SELECT coalesce(max(sequence), 0) FROM event") ?? 0
-            try db.execute(sql: """
-                INSERT INTO webhook_subscription (url, secret, event_types, warehouses, active, last_sequence, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [subscription.url, subscription.secret, eventTypes, warehouses, subscription.active,
-                                 start, subscription.createdAt.timeIntervalSince1970])
+            try db.execute(
+                sql: """
+                    INSERT INTO webhook_subscription (url, secret, event_types, warehouses, active, last_sequence, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    subscription.url, subscription.secret, eventTypes, warehouses, subscription.active,
+                    start, subscription.createdAt.timeIntervalSince1970,
+                ])
             return WebhookSubscription(
                 id: db.lastInsertedRowID, url: subscription.url, secret: subscription.secret,
                 eventTypes: subscription.eventTypes, warehouses: subscription.warehouses, active: subscription.active,
@@ -37,10 +42,11 @@ extension SQLiteLedgerStore {
 
     public func claimWebhook(id: Int64, owner: String, until: Date, now: Date) async throws -> WebhookSubscription? {
         try await pool.write { db in
-            try db.execute(sql: """
-                UPDATE webhook_subscription SET lease_owner = ?, lease_until = ?
-                WHERE id = ? AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)
-                """, arguments: [owner, until.timeIntervalSince1970, id, owner, now.timeIntervalSince1970])
+            try db.execute(
+                sql: """
+                    UPDATE webhook_subscription SET lease_owner = ?, lease_until = ?
+                    WHERE id = ? AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)
+                    """, arguments: [owner, until.timeIntervalSince1970, id, owner, now.timeIntervalSince1970])
             guard db.changesCount > 0 else { return nil }
             return try Row.fetchOne(db, sql: "SELECT * FROM webhook_subscription WHERE id = ?", arguments: [id])
                 .map(Self.webhook)
@@ -49,39 +55,50 @@ extension SQLiteLedgerStore {
 
     public func releaseWebhook(id: Int64, owner: String) async throws {
         try await pool.write { db in
-            try db.execute(sql: """
-                UPDATE webhook_subscription SET lease_owner = NULL, lease_until = 0 WHERE id = ? AND lease_owner = ?
-                """, arguments: [id, owner])
+            try db.execute(
+                sql: """
+                    UPDATE webhook_subscription SET lease_owner = NULL, lease_until = 0 WHERE id = ? AND lease_owner = ?
+                    """, arguments: [id, owner])
         }
     }
 
     public func advanceWebhookCursor(id: Int64, to sequence: Int64) async throws {
         try await pool.write { db in
-            try db.execute(sql: "UPDATE webhook_subscription SET last_sequence = max(last_sequence, ?) WHERE id = ?",
-                           arguments: [sequence, id])
+            try db.execute(
+                sql: "UPDATE webhook_subscription SET last_sequence = max(last_sequence, ?) WHERE id = ?",
+                arguments: [sequence, id])
         }
     }
 
-    public func parkDeadLetter(subscription: Int64, sequence: Int64, eventType: String, body: String, attempts: Int,
-                               error: String, at: Date) async throws -> WebhookDeadLetter? {
+    public func parkDeadLetter(
+        subscription: Int64, sequence: Int64, eventType: String, body: String, attempts: Int,
+        error: String, at: Date
+    ) async throws -> WebhookDeadLetter? {
         try await pool.write { db in
-            try db.execute(sql: "UPDATE webhook_subscription SET last_sequence = max(last_sequence, ?) WHERE id = ?",
-                           arguments: [sequence, subscription])
+            try db.execute(
+                sql: "UPDATE webhook_subscription SET last_sequence = max(last_sequence, ?) WHERE id = ?",
+                arguments: [sequence, subscription])
             guard db.changesCount > 0 else { return nil }
-            try db.execute(sql: """
-                INSERT INTO webhook_dead_letter (subscription_id, sequence, event_type, body, attempts, last_error, parked_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [subscription, sequence, eventType, body, attempts, error, at.timeIntervalSince1970])
-            return WebhookDeadLetter(id: db.lastInsertedRowID, subscriptionID: subscription, sequence: sequence,
-                                     eventType: eventType, body: body, attempts: attempts, lastError: error, parkedAt: at)
+            try db.execute(
+                sql: """
+                    INSERT INTO webhook_dead_letter (subscription_id, sequence, event_type, body, attempts, last_error, parked_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [subscription, sequence, eventType, body, attempts, error, at.timeIntervalSince1970])
+            return WebhookDeadLetter(
+                id: db.lastInsertedRowID, subscriptionID: subscription, sequence: sequence,
+                eventType: eventType, body: body, attempts: attempts, lastError: error, parkedAt: at)
         }
     }
 
     public func deadLetters(subscription: Int64?) async throws -> [WebhookDeadLetter] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT * FROM webhook_dead_letter WHERE (? IS NULL OR subscription_id = ?) ORDER BY id
-                """, arguments: [subscription, subscription]).map(Self.deadLetter)
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM webhook_dead_letter WHERE (? IS NULL OR subscription_id = ?) ORDER BY id
+                    """, arguments: [subscription, subscription]
+            ).map(Self.deadLetter)
         }
     }
 
@@ -94,8 +111,9 @@ extension SQLiteLedgerStore {
 
     public func recordDeadLetterFailure(id: Int64, error: String) async throws {
         try await pool.write { db in
-            try db.execute(sql: "UPDATE webhook_dead_letter SET attempts = attempts + 1, last_error = ? WHERE id = ?",
-                           arguments: [error, id])
+            try db.execute(
+                sql: "UPDATE webhook_dead_letter SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+                arguments: [error, id])
         }
     }
 
@@ -116,8 +134,9 @@ extension SQLiteLedgerStore {
     }
 
     static func deadLetter(_ row: Row) -> WebhookDeadLetter {
-        WebhookDeadLetter(id: row["id"], subscriptionID: row["subscription_id"], sequence: row["sequence"],
-                          eventType: row["event_type"], body: row["body"], attempts: row["attempts"],
-                          lastError: row["last_error"], parkedAt: Date(timeIntervalSince1970: row["parked_at"]))
+        WebhookDeadLetter(
+            id: row["id"], subscriptionID: row["subscription_id"], sequence: row["sequence"],
+            eventType: row["event_type"], body: row["body"], attempts: row["attempts"],
+            lastError: row["last_error"], parkedAt: Date(timeIntervalSince1970: row["parked_at"]))
     }
 }
