@@ -10,9 +10,11 @@ extension APIImplementation {
         guard case .json(let body) = input.body else { throw Problem(status: 415, code: "validation_failed", detail: "send application/json") }
         let operation = try Self.operation(body, at: "")
         try authorize(.post(operation.kind), warehouses: try await inventory.warehouses(touchedBy: operation))
-        let result = try await inventory.attempt(
+        let outcome = try await inventory.attempt(
             operation, key: input.headers.idempotencyKey, actor: Caller.current?.token.name ?? "api", source: "http",
-            token: Caller.current?.token.name, requestID: RequestIDLocal.current).get()
+            token: Caller.current?.token.name, requestID: RequestIDLocal.current)
+        metrics.recordPosting(kind: operation.kind.rawValue, outcome: (try? outcome.get()) != nil ? "posted" : "refused")
+        let result = try outcome.get()
         return .created(.init(body: .json(Self.schema(result))))
     }
 

@@ -11,6 +11,7 @@ import StocklineStore
 struct APIImplementation: APIProtocol {
     let inventory: Inventory
     let logger: Logger
+    let metrics: ServerMetrics
 
     func getHealth(_ input: Operations.GetHealth.Input) async throws -> Operations.GetHealth.Output {
         .ok(.init(body: .plainText(HTTPBody("ok"))))

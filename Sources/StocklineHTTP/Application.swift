@@ -28,8 +28,10 @@ public func buildApplication(
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLoggingMiddleware())
     router.add(middleware: AuthenticationMiddleware(inventory: inventory))
-    let api = APIImplementation(inventory: inventory, logger: logger)
-    try api.registerHandlers(on: router, middlewares: [ProblemMiddleware(logger: logger)])
+    let metrics = ServerMetrics()
+    let api = APIImplementation(inventory: inventory, logger: logger, metrics: metrics)
+    try api.registerHandlers(
+        on: router, middlewares: [MetricsMiddleware(metrics: metrics), ProblemMiddleware(logger: logger)])
     let webhooks = configuration.webhooks.map { WebhookDispatcher(inventory: inventory, configuration: $0, logger: logger) }
     return Application(
         router: router,

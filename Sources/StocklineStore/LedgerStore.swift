@@ -59,8 +59,10 @@ public protocol LedgerStore: Sendable {
     func claimWebhook(id: Int64, owner: String, until: Date, now: Date) async throws -> WebhookSubscription?
     /// Gives a lease back early (a dispatcher stopping), so another instance need not wait for it to expire.
     func releaseWebhook(id: Int64, owner: String) async throws
-    /// Records that every event up to `sequence` was delivered or skipped; never moves backwards.
-    func advanceWebhookCursor(id: Int64, to sequence: Int64) async throws
+    /// Records that every event up to `sequence` was delivered or skipped; never moves backwards. False when the
+    /// subscription is gone (removed while its events were being delivered).
+    @discardableResult
+    func advanceWebhookCursor(id: Int64, to sequence: Int64) async throws -> Bool
     /// Parks a delivery that kept failing and moves the cursor past its event, in one transaction, so the event is
     /// never both lost and acknowledged. Answers nil when the subscription is gone.
     func parkDeadLetter(subscription: Int64, sequence: Int64, eventType: String, body: String, attempts: Int,

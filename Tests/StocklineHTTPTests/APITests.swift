@@ -145,6 +145,10 @@ struct APITests {
             let events = page["events"] as? [[String: Any]] ?? []
             #expect(events.count == 1)
             #expect((page["next"] as? Int ?? 0) >= events.first?["sequence"] as? Int ?? 1)
+            let metrics = try await client.execute(uri: "/metrics", method: .get)
+            let exposition = String(buffer: metrics.body)
+            #expect(exposition.contains(#"stockline_http_requests_total{operation="post",status="201"} 1"#))
+            #expect(exposition.contains(#"stockline_postings_total{kind="receive",outcome="posted"} 1"#))
             let spec = try await client.execute(uri: "/openapi.yaml", method: .get)
             let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().appendingPathComponent("Sources/StocklineAPI/openapi.yaml")

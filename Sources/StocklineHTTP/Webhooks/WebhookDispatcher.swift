@@ -11,7 +11,7 @@ import Synchronization
 ///
 /// It is a service of the HTTP application (``buildApplication(inventory:configuration:logger:)`` runs it) and keeps
 /// no state of its own: each subscription's place in the outbox is its stored cursor, moved only after an event was
-/// acknowledged (2xx), skipped by the filters, or parked, in the same transaction as the parking. A dispatcher that
+/// acknowledged (2xx), skipped by the filters, or parked (in the same transaction as the parking). A dispatcher that
 /// crashes therefore resumes where it stopped; the one event in flight at the crash is delivered again, which
 /// receivers recognise by its `webhook-id`.
 ///
@@ -51,9 +51,11 @@ public struct WebhookDispatcher: Service {
         }
 
         /// `<host>-<pid>-<random>`: tells instances apart in leases, and says in the database which one holds what.
+        /// The host is `$HOSTNAME` (containers set it), not `ProcessInfo.hostName`, which may wait for DNS.
         public static func uniqueOwner() -> String {
             let info = ProcessInfo.processInfo
-            return "\(info.hostName)-\(info.processIdentifier)-\(UUID().uuidString.prefix(8).lowercased())"
+            let host = info.environment["HOSTNAME"].flatMap { $0.isEmpty ? nil : $0 } ?? "stockline"
+            return "\(host)-\(info.processIdentifier)-\(UUID().uuidString.prefix(8).lowercased())"
         }
     }
 
@@ -121,7 +123,7 @@ public struct WebhookDispatcher: Service {
         var logger = self.logger
         logger[metadataKey: "webhook"] = "\(listed.id)"
         do {
-            // Only read when there is nothing to do: an idle dispatcher writes nothing.
+            // A read first: a dispatcher with nothing to deliver writes nothing (not even its lease).
             let pending = try await store.events(after: listed.lastSequence, limit: 1)
             guard !pending.isEmpty else { return }
             var lease = Lease(id: listed.id)
@@ -139,7 +141,7 @@ public struct WebhookDispatcher: Service {
                     guard try await deliver(event, to: subscription, lease: &lease, logger: logger) else { return }
                     skipped = nil
                 }
-                if let skipped { try await store.advanceWebhookCursor(id: subscription.id, to: skipped) }
+                if let skipped, try await !store.advanceWebhookCursor(id: subscription.id, to: skipped) { return }
                 subscription.lastSequence = last.sequence
                 if lease.isAging(self) {
                     guard let renewed = try await lease.renew(self, holding: .zero) else { return }
@@ -168,11 +170,10 @@ public struct WebhookDispatcher: Service {
             switch await sender.send(message, to: subscription.url, secret: subscription.secret) {
             case .delivered:
                 // Recorded even when a shutdown began meanwhile: the receiver has the event, so not recording it
-                // would only send it again.
-                try await Self.uncancelled { [store] in
+                // would only send it again. False when the subscription was removed meanwhile: stop sending.
+                return try await Self.uncancelled { [store] in
                     try await store.advanceWebhookCursor(id: subscription.id, to: event.sequence)
                 }
-                return true
             case .failed(_, let error):
                 try Task.checkCancellation()
                 guard attempt < configuration.retry.maxAttempts else {

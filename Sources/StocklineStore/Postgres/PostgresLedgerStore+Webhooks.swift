@@ -87,12 +87,14 @@ extension PostgresLedgerStore {
         }
     }
 
-    public func advanceWebhookCursor(id: Int64, to sequence: Int64) async throws {
+    @discardableResult
+    public func advanceWebhookCursor(id: Int64, to sequence: Int64) async throws -> Bool {
         try await transaction(.write) { db in
-            try await db.execute(
+            try await db.value(
                 """
                 UPDATE webhook_subscription SET last_sequence = greatest(last_sequence, \(sequence)) WHERE id = \(id)
-                """)
+                RETURNING id
+                """, as: Int64.self) != nil
         }
     }
 

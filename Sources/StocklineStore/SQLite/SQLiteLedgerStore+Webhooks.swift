@@ -62,11 +62,13 @@ extension SQLiteLedgerStore {
         }
     }
 
-    public func advanceWebhookCursor(id: Int64, to sequence: Int64) async throws {
+    @discardableResult
+    public func advanceWebhookCursor(id: Int64, to sequence: Int64) async throws -> Bool {
         try await pool.write { db in
             try db.execute(
                 sql: "UPDATE webhook_subscription SET last_sequence = max(last_sequence, ?) WHERE id = ?",
                 arguments: [sequence, id])
+            return db.changesCount > 0
         }
     }
 
