@@ -283,7 +283,14 @@ extension Planner {
         let item = try item(op.sku)
         let counted = try quantity(op.counted, uom: op.uom, of: item, allowZero: true)
         let (location, warehouse, company) = try stockLocation(op.at)
-        let lots = try lotFilter(item, quantity: counted, lot: op.lot, serials: nil)
+        var lots: Set<LotID?>?
+        if let name = op.lot {
+            guard item.tracking != .none else {
+                throw .validationFailed(field: "lot", reason: "SKU \(item.sku) is not tracked by lot")
+            }
+            // A lot never seen before counts as zero; a positive count creates it below.
+            lots = [book(item.id).lot(named: name)?.id ?? LotID(0)]
+        }
         let current = quants(item.id, in: location, lots: lots).reduce(Quantity.zero) { $0 + $1.quantity }
         if let expected = op.expected {
             let believed = try quantity(expected, uom: op.uom, of: item, allowZero: true, allowNegative: true)
