@@ -65,7 +65,11 @@ public enum StoreCopy {
 
     /// A cell, as both stores can read and write it.
     enum Value: Sendable {
-        case null, integer(Int64), real(Double), text(String), boolean(Bool)
+        case null
+        case integer(Int64)
+        case real(Double)
+        case text(String)
+        case boolean(Bool)
     }
 
     /// The SQL type of a column, which tells how to read and write its values on each side.

@@ -31,7 +31,8 @@ struct BackupCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let counts = try await backup.store.counts()
-        print("backed up to \(to): \(counts.postings) postings, \(counts.moves) moves, \(counts.events) events; verified")
+        print(
+            "backed up to \(to): \(counts.postings) postings, \(counts.moves) moves, \(counts.events) events; verified")
     }
 }
 

@@ -93,7 +93,12 @@ struct MultiInstanceTests {
                             acks.insert(key)
                             return acks.count
                         }
-                        if count >= 120, progress.killed.withLock({ done in defer { done = true }; return !done }) {
+                        if count >= 120,
+                            progress.killed.withLock({ done in
+                                defer { done = true }
+                                return !done
+                            })
+                        {
                             cluster.kill(instance: victim)
                         }
                     }
@@ -181,7 +186,8 @@ final class Deployment: @unchecked Sendable {
         }
         let url = server + (server.contains("?") ? "&" : "?") + "schema=" + PostgresCluster.freshSchema(prefix: "mi")
         let binary = try StocklineBinary.locate()
-        let setup = try binary.run(["post", "--db", url], input: MultiInstanceTests.masterData.joined(separator: "\n") + "\n")
+        let setup = try binary.run(
+            ["post", "--db", url], input: MultiInstanceTests.masterData.joined(separator: "\n") + "\n")
         guard setup.status == 0 else { throw DeploymentError("master data: \(setup.stdout) \(setup.stderr)") }
         let created = try binary.run(["token", "create", "--role", "admin", "--name", "e2e", "--db", url])
         let token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)

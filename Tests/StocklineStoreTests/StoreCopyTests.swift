@@ -69,6 +69,40 @@ struct StoreCopyTests {
         await PostgresCluster.remove(postgres)
     }
 
+    @Test("a backup (SQLite online backup, or a copy of PostgreSQL) restores to the same ledger")
+    func backupAndRestore() async throws {
+        let original = try await TemporaryLedger.make()
+        defer { original.remove() }
+        try await TestWorld.standard.build(in: original.inventory)
+        let fixture = StoreFixture(inventory: original.inventory, clock: original.clock, keys: original.keys) {}
+        try await LedgerStoreContractTests.postStory(fixture)
+        let expected = try await Snapshot.take(original.inventory)
+
+        let directory = try TemporaryLedger.makeDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let sqliteBackup = directory.appendingPathComponent("sqlite.backup").path
+        try await StoreCopy.backup(original.inventory.store, to: sqliteBackup)
+        await #expect(throws: StoreCopyError.self) {
+            try await StoreCopy.backup(original.inventory.store, to: sqliteBackup)
+        }
+        let fromBackup = try await Inventory.open(path: sqliteBackup)
+        #expect(try await Snapshot.take(fromBackup) == expected)
+
+        let postgres = try await StoreKind.postgresStore()
+        do {
+            try await StoreCopy.copy(from: fromBackup.store, to: postgres)
+            let postgresBackup = directory.appendingPathComponent("postgres.backup").path
+            try await StoreCopy.backup(postgres, to: postgresBackup)
+            let restored = try await Inventory.open(path: postgresBackup)
+            #expect(try await restored.verify().isEmpty)
+            #expect(try await Snapshot.take(restored) == expected)
+        } catch {
+            await PostgresCluster.remove(postgres)
+            throw error
+        }
+        await PostgresCluster.remove(postgres)
+    }
+
     /// What a copy must reproduce.
     struct Snapshot: Equatable {
         var positions: [String: StockPosition]
