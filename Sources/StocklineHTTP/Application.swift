@@ -32,7 +32,11 @@ public func buildApplication(
     let api = APIImplementation(inventory: inventory, logger: logger, metrics: metrics)
     try api.registerHandlers(
         on: router, middlewares: [MetricsMiddleware(metrics: metrics), ProblemMiddleware(logger: logger)])
-    let webhooks = configuration.webhooks.map { WebhookDispatcher(inventory: inventory, configuration: $0, logger: logger) }
+    let webhooks = configuration.webhooks.map { settings in
+        var dispatcher = WebhookDispatcher(inventory: inventory, configuration: settings, logger: logger)
+        dispatcher.metrics = metrics
+        return dispatcher
+    }
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stockline"),

@@ -26,6 +26,11 @@ struct ServerMetrics: Sendable {
         registry.makeCounter(name: "stockline_postings_total", labels: [("kind", kind), ("outcome", outcome)]).increment()
     }
 
+    func recordWebhookFailure(parked: Bool) {
+        registry.makeCounter(name: "stockline_webhook_failures_total", labels: [("outcome", parked ? "parked" : "retried")])
+            .increment()
+    }
+
     func recordOutbox(latest: Int64) {
         registry.makeGauge(name: "stockline_outbox_latest_sequence").set(Double(latest))
     }

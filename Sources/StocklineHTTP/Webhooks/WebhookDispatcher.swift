@@ -64,6 +64,8 @@ public struct WebhookDispatcher: Service {
     let configuration: Configuration
     let sender: WebhookSender
     let logger: Logger
+    /// Where failed attempts and parked deliveries are counted, when the server exposes metrics.
+    var metrics: ServerMetrics?
 
     /// A dispatcher over `inventory`'s outbox; `sender` defaults to the shared webhook HTTP client.
     public init(
@@ -175,6 +177,7 @@ public struct WebhookDispatcher: Service {
                     try await store.advanceWebhookCursor(id: subscription.id, to: event.sequence)
                 }
             case .failed(_, let error):
+                metrics?.recordWebhookFailure(parked: attempt >= configuration.retry.maxAttempts)
                 try Task.checkCancellation()
                 guard attempt < configuration.retry.maxAttempts else {
                     let parked = try await store.parkDeadLetter(
