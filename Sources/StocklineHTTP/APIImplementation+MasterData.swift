@@ -3,6 +3,7 @@ import OpenAPIRuntime
 import Stockline
 import StocklineAPI
 import StocklineCore
+import StocklineStore
 
 extension APIImplementation {
     func listCompanies(_ input: Operations.ListCompanies.Input) async throws -> Operations.ListCompanies.Output {
@@ -114,7 +115,32 @@ extension APIImplementation {
     func getItem(_ input: Operations.GetItem.Input) async throws -> Operations.GetItem.Output {
         try authorize(.read)
         guard let item = try await inventory.item(sku: input.path.sku) else { throw Problem.notFound("no item with SKU \(input.path.sku)") }
-        return .ok(.init(body: .json(try await schemas([item])[0])))
+        return .ok(.init(headers: .init(eTag: "\"\(item.etag)\""), body: .json(try await schemas([item])[0])))
+    }
+
+    func updateItem(_ input: Operations.UpdateItem.Input) async throws -> Operations.UpdateItem.Output {
+        try authorize(.manageItems)
+        guard case .json(let change) = input.body else { throw Problem(status: 415, code: "validation_failed", detail: "send application/json") }
+        let expected = input.headers.ifMatch.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" ")) }
+        let updated: Item
+        do {
+            updated = try await inventory.store.updateItem(sku: input.path.sku) { current in
+                if let expected, expected != "*", expected != current.etag { throw ItemVersionMismatch(current: current.etag) }
+                var item = current
+                if let name = change.name { item.name = name }
+                if let pack = change.pack { item.packs = pack.additionalProperties.mapValues(Fixed.init(_:)) }
+                if let cost = change.standardCost { item.standardCost = Fixed(cost) }
+                if let weight = change.weight { item.weight = Fixed(weight) }
+                if let volume = change.volume { item.volume = Fixed(volume) }
+                if let gtin = change.gtin { item.gtin = gtin }
+                if let lifecycle = change.lifecycle.flatMap({ Item.Lifecycle(rawValue: $0.rawValue) }) { item.lifecycle = lifecycle }
+                return item
+            }
+        } catch let mismatch as ItemVersionMismatch {
+            throw Problem(status: 412, code: "conflict",
+                          detail: "SKU \(input.path.sku) changed since it was read (now version \(mismatch.current)); read it again")
+        }
+        return .ok(.init(headers: .init(eTag: "\"\(updated.etag)\""), body: .json(try await schemas([updated])[0])))
     }
 
     func listLots(_ input: Operations.ListLots.Input) async throws -> Operations.ListLots.Output {
@@ -177,4 +203,9 @@ extension Item {
         other.successorID = successorID
         return other == self
     }
+}
+
+/// An `If-Match` that names a version the item no longer has.
+struct ItemVersionMismatch: Error {
+    var current: String
 }

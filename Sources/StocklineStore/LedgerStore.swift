@@ -15,6 +15,9 @@ public protocol LedgerStore: Sendable {
     /// Adds an item; its `id` is assigned by the store.
     func addItem(_ item: Item) async throws -> Item
     func items(limit: Int, after: ItemID?) async throws -> [Item]
+    /// Changes an item inside one write transaction: `change` sees the stored item and returns the new one, or
+    /// throws (a compare-and-set that no longer matches) and nothing is written.
+    func updateItem(sku: String, _ change: @Sendable (Item) throws -> Item) async throws -> Item
 
     /// Posts each request in one write transaction, each in its own savepoint: a refused request leaves no trace,
     /// the others commit together. A key seen before returns the first result (or refuses a different command).

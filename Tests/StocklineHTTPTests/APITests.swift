@@ -187,4 +187,34 @@ struct APITests {
         #expect(audit.map(\.token) == ["op-wh1"])
         #expect(audit.first?.requestID?.isEmpty == false)
     }
+
+    @Test("an item update with a stale If-Match answers 412 and changes nothing; with the current ETag it applies")
+    func ifMatch() async throws {
+        let world = try await APIWorld()
+        let admin = world.admin
+        try await world.test { client in
+            let read = try await client.execute(uri: "/v1/items/P1", method: .get, headers: [.authorization: "Bearer \(admin)"])
+            let etag = try #require(read.headers[.eTag])
+            func update(_ match: String, _ name: String) async throws -> TestResponse {
+                try await client.execute(
+                    uri: "/v1/items/P1", method: .put,
+                    headers: [.authorization: "Bearer \(admin)", .contentType: "application/json", .ifMatch: match],
+                    body: ByteBuffer(string: #"{"name": "NAME"}"#.replacingOccurrences(of: "NAME", with: name)))
+            }
+            let first = try await update(etag, "Brake pad set")
+            #expect(first.status == .ok)
+            #expect(first.headers[.eTag] != etag)
+            let stale = try await update(etag, "Someone else's name")
+            #expect(stale.status.code == 412)
+            #expect(String(buffer: stale.body).contains("\"code\":\"conflict\""))
+            let unit = try await client.execute(
+                uri: "/v1/items/P1", method: .put,
+                headers: [.authorization: "Bearer \(admin)", .contentType: "application/json"],
+                body: ByteBuffer(string: #"{"lifecycle": "phase_out", "gtin": "123"}"#))
+            #expect(unit.status.code == 422)
+        }
+        let item = try await world.inventory.item(sku: "P1")
+        #expect(item?.name == "Brake pad set")
+        #expect(item?.lifecycle == .active)
+    }
 }

@@ -39,4 +39,34 @@ public enum MasterData {
             throw .validationFailed(field: "gtin", reason: "'\(gtin)' is not a GTIN of 8, 12, 13 or 14 digits")
         }
     }
+
+    /// Checks an item change: what the ledger's history depends on (SKU, unit, tracking) cannot change.
+    public static func update(_ current: Item, to updated: Item) throws(StockError) -> Item {
+        guard updated.id == current.id, updated.sku == current.sku else {
+            throw .validationFailed(field: "sku", reason: "an item's SKU cannot change")
+        }
+        guard updated.unit == current.unit else {
+            throw .validationFailed(field: "uom", reason: "the base unit of \(current.sku) cannot change once it exists")
+        }
+        guard updated.tracking == current.tracking else {
+            throw .validationFailed(field: "tracking", reason: "the tracking of \(current.sku) cannot change once it exists")
+        }
+        try validate(updated)
+        return updated
+    }
+}
+
+extension Item {
+    /// A version tag for optimistic concurrency: it changes whenever anything of the item does.
+    public var etag: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(self)) ?? Data()
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in data {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return String(hash, radix: 16)
+    }
 }

@@ -139,6 +139,20 @@ public final class SQLiteLedgerStore: LedgerStore {
         }
     }
 
+    public func updateItem(sku: String, _ change: @Sendable (Item) throws -> Item) async throws -> Item {
+        try await pool.write { db in
+            guard let data = try String.fetchOne(db, sql: "SELECT data FROM item WHERE sku = ?", arguments: [sku]) else {
+                throw StockError.unknownItem(sku: sku)
+            }
+            let current = try Self.decode(Item.self, data)
+            let updated = try MasterData.update(current, to: change(current))
+            try db.execute(sql: "UPDATE item SET data = ?, lifecycle = ? WHERE id = ?",
+                           arguments: [try Self.json(updated), updated.lifecycle.rawValue, updated.id.rawValue])
+            try Self.appendEvent(db, type: "item.updated", subject: "item/\(sku)", payload: [:], at: Date())
+            return updated
+        }
+    }
+
     public func items(limit: Int, after: ItemID?) async throws -> [Item] {
         try await pool.read { db in
             try String.fetchAll(db, sql: "SELECT data FROM item WHERE id > ? ORDER BY id LIMIT ?",
