@@ -33,14 +33,18 @@ public final class Inventory: Sendable {
     // MARK: - Master data
 
     @discardableResult
-    public func addCompany(code: String, currency: String = "EUR", costing: CostingMethod = .fifo) async throws -> Company {
+    public func addCompany(code: String, currency: String = "EUR", costing: CostingMethod = .fifo) async throws
+        -> Company
+    {
         try await store.addCompany(code: code, currency: currency, costing: costing)
     }
 
     /// Adds a warehouse with its STOCK, INPUT, QC and OUTPUT locations; `company` defaults to the only one.
     @discardableResult
-    public func addWarehouse(code: String, company: String? = nil, kind: Warehouse.Kind = .distributionCentre,
-                             allowNegative: Bool = false) async throws -> Warehouse {
+    public func addWarehouse(
+        code: String, company: String? = nil, kind: Warehouse.Kind = .distributionCentre,
+        allowNegative: Bool = false
+    ) async throws -> Warehouse {
         let catalog = try await store.catalog()
         let owner: Company
         if let company {
@@ -69,17 +73,22 @@ public final class Inventory: Sendable {
     ///
     /// - Throws: `StockError` when the ledger refuses (nothing is written), or a store error.
     @discardableResult
-    public func post(_ operation: StockOperation, key: String? = nil, actor: String = "system",
-                     source: String = "stockline", reason: String? = nil) async throws -> PostingResult {
+    public func post(
+        _ operation: StockOperation, key: String? = nil, actor: String = "system",
+        source: String = "stockline", reason: String? = nil
+    ) async throws -> PostingResult {
         try await attempt(operation, key: key, actor: actor, source: source, reason: reason).get()
     }
 
     /// Like `post`, but hands back a refusal as a value.
-    public func attempt(_ operation: StockOperation, key: String? = nil, actor: String = "system",
-                        source: String = "stockline", reason: String? = nil, token: String? = nil,
-                        requestID: String? = nil) async throws -> Result<PostingResult, StockError> {
-        let request = PostingRequest(key: key ?? environment.newKey(), operation: operation, actor: actor, source: source,
-                                     reason: reason, now: environment.now(), token: token, requestID: requestID)
+    public func attempt(
+        _ operation: StockOperation, key: String? = nil, actor: String = "system",
+        source: String = "stockline", reason: String? = nil, token: String? = nil,
+        requestID: String? = nil
+    ) async throws -> Result<PostingResult, StockError> {
+        let request = PostingRequest(
+            key: key ?? environment.newKey(), operation: operation, actor: actor, source: source,
+            reason: reason, now: environment.now(), token: token, requestID: requestID)
         return try await committer.submit(request)
     }
 
@@ -178,7 +187,9 @@ extension Inventory {
 
 extension Inventory {
     /// The projected-stock (available-to-promise) timeline of `sku` at a warehouse or location.
-    public func projection(sku: String, at reference: String) async throws -> (start: Quantity, points: [ProjectionPoint]) {
+    public func projection(sku: String, at reference: String) async throws -> (
+        start: Quantity, points: [ProjectionPoint]
+    ) {
         let state = try await store.snapshot(StateRequest(skus: [sku]))
         return state.projection(of: try state.itemID(sku: sku), at: try state.catalog.readLocation(reference))
     }
@@ -244,13 +255,15 @@ extension Inventory {
         case .consume(let op): references = [op.at]
         case .produce(let op): references = [op.at]
         case .unreserve(let op), .ship(let op):
-            return Set(try await reservations(order: op.order).compactMap { catalog.locations[$0.fromID]?.warehouseID }
-                .compactMap { catalog.warehouses[$0]?.code })
+            return Set(
+                try await reservations(order: op.order).compactMap { catalog.locations[$0.fromID]?.warehouseID }
+                    .compactMap { catalog.warehouses[$0]?.code })
         case .arrive(let op):
             let state = try await store.snapshot(StateRequest(postingKeys: [op.transfer]))
             guard let posting = state.postings[op.transfer] else { return [] }
-            return Set(state.moves.values.filter { $0.postingID == posting.id }
-                .compactMap { catalog.locations[$0.toID]?.warehouseID }.compactMap { catalog.warehouses[$0]?.code })
+            return Set(
+                state.moves.values.filter { $0.postingID == posting.id }
+                    .compactMap { catalog.locations[$0.toID]?.warehouseID }.compactMap { catalog.warehouses[$0]?.code })
         case .landedCost, .supersede, .setCost: return []
         }
         return Set(references.compactMap(code))

@@ -14,14 +14,21 @@ extension APIImplementation {
 
     func createCompany(_ input: Operations.CreateCompany.Input) async throws -> Operations.CreateCompany.Output {
         try authorize(.manageMasterData)
-        guard case .json(let new) = input.body else { throw Problem(status: 415, code: "validation_failed", detail: "send application/json") }
+        guard case .json(let new) = input.body else {
+            throw Problem(status: 415, code: "validation_failed", detail: "send application/json")
+        }
         let costing = new.costing.flatMap { CostingMethod(rawValue: $0.rawValue) } ?? .fifo
         let currency = new.currency ?? "EUR"
         do {
-            return .created(.init(body: .json(Self.schema(try await inventory.addCompany(code: new.code, currency: currency, costing: costing)))))
+            return .created(
+                .init(
+                    body: .json(
+                        Self.schema(
+                            try await inventory.addCompany(code: new.code, currency: currency, costing: costing)))))
         } catch StockError.duplicate {
             guard let existing = try await inventory.catalog().company(code: new.code), existing.currency == currency,
-                  existing.costing == costing else { throw StockError.duplicate(kind: "company", code: new.code) }
+                existing.costing == costing
+            else { throw StockError.duplicate(kind: "company", code: new.code) }
             return .created(.init(body: .json(Self.schema(existing))))
         }
     }
@@ -29,21 +36,28 @@ extension APIImplementation {
     func listWarehouses(_ input: Operations.ListWarehouses.Input) async throws -> Operations.ListWarehouses.Output {
         try authorize(.read)
         let catalog = try await inventory.catalog()
-        return .ok(.init(body: .json(catalog.warehouses.values.sorted { $0.id < $1.id }.map { Self.schema($0, catalog: catalog) })))
+        return .ok(
+            .init(
+                body: .json(
+                    catalog.warehouses.values.sorted { $0.id < $1.id }.map { Self.schema($0, catalog: catalog) })))
     }
 
     func createWarehouse(_ input: Operations.CreateWarehouse.Input) async throws -> Operations.CreateWarehouse.Output {
         try authorize(.manageMasterData)
-        guard case .json(let new) = input.body else { throw Problem(status: 415, code: "validation_failed", detail: "send application/json") }
+        guard case .json(let new) = input.body else {
+            throw Problem(status: 415, code: "validation_failed", detail: "send application/json")
+        }
         let kind = new.kind.flatMap { Warehouse.Kind(rawValue: $0.rawValue) } ?? .distributionCentre
         let allowNegative = new.allowNegative ?? false
         do {
-            let warehouse = try await inventory.addWarehouse(code: new.code, company: new.company, kind: kind, allowNegative: allowNegative)
+            let warehouse = try await inventory.addWarehouse(
+                code: new.code, company: new.company, kind: kind, allowNegative: allowNegative)
             return .created(.init(body: .json(Self.schema(warehouse, catalog: try await inventory.catalog()))))
         } catch StockError.duplicate {
             let catalog = try await inventory.catalog()
-            guard let existing = catalog.warehouse(code: new.code), existing.kind == kind, existing.allowNegative == allowNegative,
-                  new.company == nil || catalog.companies[existing.companyID]?.code == new.company
+            guard let existing = catalog.warehouse(code: new.code), existing.kind == kind,
+                existing.allowNegative == allowNegative,
+                new.company == nil || catalog.companies[existing.companyID]?.code == new.company
             else { throw StockError.duplicate(kind: "warehouse", code: new.code) }
             return .created(.init(body: .json(Self.schema(existing, catalog: catalog))))
         }
@@ -62,7 +76,9 @@ extension APIImplementation {
 
     func createLocation(_ input: Operations.CreateLocation.Input) async throws -> Operations.CreateLocation.Output {
         try authorize(.manageMasterData)
-        guard case .json(let new) = input.body else { throw Problem(status: 415, code: "validation_failed", detail: "send application/json") }
+        guard case .json(let new) = input.body else {
+            throw Problem(status: 415, code: "validation_failed", detail: "send application/json")
+        }
         do {
             let location = try await inventory.addLocation(path: new.path)
             return .created(.init(body: .json(Self.schema(location, catalog: try await inventory.catalog()))))
@@ -83,7 +99,9 @@ extension APIImplementation {
 
     func createItem(_ input: Operations.CreateItem.Input) async throws -> Operations.CreateItem.Output {
         try authorize(.manageItems)
-        guard case .json(let new) = input.body else { throw Problem(status: 415, code: "validation_failed", detail: "send application/json") }
+        guard case .json(let new) = input.body else {
+            throw Problem(status: 415, code: "validation_failed", detail: "send application/json")
+        }
         let item = try Self.item(new)
         do {
             return .created(.init(body: .json(try await schemas([try await inventory.addItem(item)])[0])))
@@ -97,7 +115,9 @@ extension APIImplementation {
 
     func upsertItems(_ input: Operations.UpsertItems.Input) async throws -> Operations.UpsertItems.Output {
         try authorize(.manageItems)
-        guard case .json(let list) = input.body else { throw Problem(status: 415, code: "validation_failed", detail: "send application/json") }
+        guard case .json(let list) = input.body else {
+            throw Problem(status: 415, code: "validation_failed", detail: "send application/json")
+        }
         var results: [Components.Schemas.ItemUpsertResult] = []
         for new in list {
             do {
@@ -114,18 +134,24 @@ extension APIImplementation {
 
     func getItem(_ input: Operations.GetItem.Input) async throws -> Operations.GetItem.Output {
         try authorize(.read)
-        guard let item = try await inventory.item(sku: input.path.sku) else { throw Problem.notFound("no item with SKU \(input.path.sku)") }
+        guard let item = try await inventory.item(sku: input.path.sku) else {
+            throw Problem.notFound("no item with SKU \(input.path.sku)")
+        }
         return .ok(.init(headers: .init(eTag: "\"\(item.etag)\""), body: .json(try await schemas([item])[0])))
     }
 
     func updateItem(_ input: Operations.UpdateItem.Input) async throws -> Operations.UpdateItem.Output {
         try authorize(.manageItems)
-        guard case .json(let change) = input.body else { throw Problem(status: 415, code: "validation_failed", detail: "send application/json") }
+        guard case .json(let change) = input.body else {
+            throw Problem(status: 415, code: "validation_failed", detail: "send application/json")
+        }
         let expected = input.headers.ifMatch.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" ")) }
         let updated: Item
         do {
             updated = try await inventory.store.updateItem(sku: input.path.sku) { current in
-                if let expected, expected != "*", expected != current.etag { throw ItemVersionMismatch(current: current.etag) }
+                if let expected, expected != "*", expected != current.etag {
+                    throw ItemVersionMismatch(current: current.etag)
+                }
                 var item = current
                 if let name = change.name { item.name = name }
                 if let pack = change.pack { item.packs = pack.additionalProperties.mapValues(Fixed.init(_:)) }
@@ -133,30 +159,38 @@ extension APIImplementation {
                 if let weight = change.weight { item.weight = Fixed(weight) }
                 if let volume = change.volume { item.volume = Fixed(volume) }
                 if let gtin = change.gtin { item.gtin = gtin }
-                if let lifecycle = change.lifecycle.flatMap({ Item.Lifecycle(rawValue: $0.rawValue) }) { item.lifecycle = lifecycle }
+                if let lifecycle = change.lifecycle.flatMap({ Item.Lifecycle(rawValue: $0.rawValue) }) {
+                    item.lifecycle = lifecycle
+                }
                 return item
             }
         } catch let mismatch as ItemVersionMismatch {
-            throw Problem(status: 412, code: "conflict",
-                          detail: "SKU \(input.path.sku) changed since it was read (now version \(mismatch.current)); read it again")
+            throw Problem(
+                status: 412, code: "conflict",
+                detail:
+                    "SKU \(input.path.sku) changed since it was read (now version \(mismatch.current)); read it again")
         }
         return .ok(.init(headers: .init(eTag: "\"\(updated.etag)\""), body: .json(try await schemas([updated])[0])))
     }
 
     func listLots(_ input: Operations.ListLots.Input) async throws -> Operations.ListLots.Output {
         try authorize(.read)
-        guard try await inventory.item(sku: input.path.sku) != nil else { throw Problem.notFound("no item with SKU \(input.path.sku)") }
+        guard try await inventory.item(sku: input.path.sku) != nil else {
+            throw Problem.notFound("no item with SKU \(input.path.sku)")
+        }
         let lots = try await inventory.lotsInStock(sku: input.path.sku)
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withFullDate]
-        return .ok(.init(body: .json(lots.map { .init(name: $0.name, expiry: $0.expiry.map(formatter.string(from:))) })))
+        return .ok(
+            .init(body: .json(lots.map { .init(name: $0.name, expiry: $0.expiry.map(formatter.string(from:))) })))
     }
 
     // MARK: - Conversions
 
     static func item(_ new: Components.Schemas.NewItem) throws -> Item {
         guard let unit = UnitOfMeasure.builtIn[new.uom] else {
-            throw StockError.validationFailed(field: "uom", reason: "\(new.uom) is not a known unit (unit, kg, g, t, lb, l, ml, m, cm, mm)")
+            throw StockError.validationFailed(
+                field: "uom", reason: "\(new.uom) is not a known unit (unit, kg, g, t, lb, l, ml, m, cm, mm)")
         }
         return Item(
             id: ItemID(0), sku: new.sku, name: new.name, unit: unit,
@@ -170,27 +204,32 @@ extension APIImplementation {
     func schemas(_ items: [Item]) async throws -> [Components.Schemas.Item] {
         let successors = try await inventory.skus(of: items.compactMap(\.successorID))
         return items.map { item in
-            .init(sku: item.sku, name: item.name, uom: item.unit.name,
-                  tracking: .init(rawValue: item.tracking.rawValue) ?? Components.Schemas.Item.TrackingPayload.none,
-                  pack: item.packs.isEmpty ? nil : .init(additionalProperties: item.packs.mapValues(\.double)),
-                  standardCost: item.standardCost?.double, weight: item.weight?.double, volume: item.volume?.double,
-                  gtin: item.gtin, lifecycle: .init(rawValue: item.lifecycle.rawValue) ?? .active,
-                  successor: item.successorID.flatMap { successors[$0] })
+            .init(
+                sku: item.sku, name: item.name, uom: item.unit.name,
+                tracking: .init(rawValue: item.tracking.rawValue) ?? Components.Schemas.Item.TrackingPayload.none,
+                pack: item.packs.isEmpty ? nil : .init(additionalProperties: item.packs.mapValues(\.double)),
+                standardCost: item.standardCost?.double, weight: item.weight?.double, volume: item.volume?.double,
+                gtin: item.gtin, lifecycle: .init(rawValue: item.lifecycle.rawValue) ?? .active,
+                successor: item.successorID.flatMap { successors[$0] })
         }
     }
 
     static func schema(_ company: Company) -> Components.Schemas.Company {
-        .init(code: company.code, currency: company.currency, costing: .init(rawValue: company.costing.rawValue) ?? .fifo)
+        .init(
+            code: company.code, currency: company.currency, costing: .init(rawValue: company.costing.rawValue) ?? .fifo)
     }
 
     static func schema(_ warehouse: Warehouse, catalog: Catalog) -> Components.Schemas.Warehouse {
-        .init(code: warehouse.code, company: catalog.companies[warehouse.companyID]?.code ?? "?",
-              kind: .init(rawValue: warehouse.kind.rawValue) ?? .distributionCentre, allowNegative: warehouse.allowNegative)
+        .init(
+            code: warehouse.code, company: catalog.companies[warehouse.companyID]?.code ?? "?",
+            kind: .init(rawValue: warehouse.kind.rawValue) ?? .distributionCentre,
+            allowNegative: warehouse.allowNegative)
     }
 
     static func schema(_ location: Location, catalog: Catalog) -> Components.Schemas.Location {
-        .init(path: location.path, usage: location.usage.rawValue,
-              warehouse: location.warehouseID.flatMap { catalog.warehouses[$0]?.code })
+        .init(
+            path: location.path, usage: location.usage.rawValue,
+            warehouse: location.warehouseID.flatMap { catalog.warehouses[$0]?.code })
     }
 }
 

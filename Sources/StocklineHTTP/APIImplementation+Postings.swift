@@ -7,19 +7,24 @@ import StocklineStore
 
 extension APIImplementation {
     func post(_ input: Operations.Post.Input) async throws -> Operations.Post.Output {
-        guard case .json(let body) = input.body else { throw Problem(status: 415, code: "validation_failed", detail: "send application/json") }
+        guard case .json(let body) = input.body else {
+            throw Problem(status: 415, code: "validation_failed", detail: "send application/json")
+        }
         let operation = try Self.operation(body, at: "")
         try authorize(.post(operation.kind), warehouses: try await inventory.warehouses(touchedBy: operation))
         let outcome = try await inventory.attempt(
             operation, key: input.headers.idempotencyKey, actor: Caller.current?.token.name ?? "api", source: "http",
             token: Caller.current?.token.name, requestID: RequestIDLocal.current)
-        metrics.recordPosting(kind: operation.kind.rawValue, outcome: (try? outcome.get()) != nil ? "posted" : "refused")
+        metrics.recordPosting(
+            kind: operation.kind.rawValue, outcome: (try? outcome.get()) != nil ? "posted" : "refused")
         let result = try outcome.get()
         return .created(.init(body: .json(Self.schema(result))))
     }
 
     func postBatch(_ input: Operations.PostBatch.Input) async throws -> Operations.PostBatch.Output {
-        guard case .json(let batch) = input.body else { throw Problem(status: 415, code: "validation_failed", detail: "send application/json") }
+        guard case .json(let batch) = input.body else {
+            throw Problem(status: 415, code: "validation_failed", detail: "send application/json")
+        }
         let atomic = batch.atomic ?? true
         let now = inventory.environment.now()
         let batchKey = input.headers.idempotencyKey ?? inventory.environment.newKey()
@@ -27,9 +32,11 @@ extension APIImplementation {
         for (index, line) in batch.operations.enumerated() {
             let operation = try Self.operation(line.operation, at: "operations[\(index)]")
             try authorize(.post(operation.kind), warehouses: try await inventory.warehouses(touchedBy: operation))
-            requests.append(PostingRequest(
-                key: line.key ?? "\(batchKey)#\(index + 1)", operation: operation, actor: Caller.current?.token.name ?? "api",
-                source: "http", now: now, token: Caller.current?.token.name, requestID: RequestIDLocal.current))
+            requests.append(
+                PostingRequest(
+                    key: line.key ?? "\(batchKey)#\(index + 1)", operation: operation,
+                    actor: Caller.current?.token.name ?? "api",
+                    source: "http", now: now, token: Caller.current?.token.name, requestID: RequestIDLocal.current))
         }
         let results = atomic ? try await inventory.postAtomically(requests) : try await inventory.postBatch(requests)
         let applied = !atomic || results.allSatisfy { if case .success = $0 { true } else { false } }
@@ -56,12 +63,16 @@ extension APIImplementation {
     }
 
     static func schema(_ result: PostingResult) -> Components.Schemas.PostingResult {
-        .init(posting: Int(result.postingID), key: result.key, kind: result.kind.rawValue,
-              moves: result.moveIDs.map { Int($0.rawValue) }, quantity: result.quantity.double, value: result.value.double)
+        .init(
+            posting: Int(result.postingID), key: result.key, kind: result.kind.rawValue,
+            moves: result.moveIDs.map { Int($0.rawValue) }, quantity: result.quantity.double, value: result.value.double
+        )
     }
 
     static func schema(_ problem: Problem) -> Components.Schemas.Problem {
-        .init(_type: problem.type, title: problem.title, status: problem.status, code: problem.code, detail: problem.detail,
-              field: problem.field, current: problem.current)
+        .init(
+            _type: problem.type, title: problem.title, status: problem.status, code: problem.code,
+            detail: problem.detail,
+            field: problem.field, current: problem.current)
     }
 }

@@ -7,9 +7,12 @@ import StocklineCore
 extension APIImplementation {
     func streamEvents(_ input: Operations.StreamEvents.Input) async throws -> Operations.StreamEvents.Output {
         try authorize(.read)
-        let start = input.headers.lastEventID.flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+        let start =
+            input.headers.lastEventID.flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
             ?? Int64(input.query.after ?? 0)
-        let types = input.query.types.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
+        let types = input.query.types.map {
+            Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
+        }
         let tail = EventTail(inventory: inventory, after: start, types: types)
         let body = HTTPBody(tail, length: .unknown, iterationBehavior: .single)
         return .ok(.init(body: .textEventStream(body)))

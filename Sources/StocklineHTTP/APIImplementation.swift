@@ -22,13 +22,15 @@ struct APIImplementation: APIProtocol {
             _ = try await inventory.store.counts()
             return .ok(.init(body: .plainText(HTTPBody("ready"))))
         } catch {
-            return .serviceUnavailable(.init(body: .plainText(HTTPBody("the ledger database does not answer: \(error)"))))
+            return .serviceUnavailable(
+                .init(body: .plainText(HTTPBody("the ledger database does not answer: \(error)"))))
         }
     }
 
     func getOpenAPI(_ input: Operations.GetOpenAPI.Input) async throws -> Operations.GetOpenAPI.Output {
         guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml", subdirectory: "Resources"),
-              let document = try? String(contentsOf: url, encoding: .utf8) else {
+            let document = try? String(contentsOf: url, encoding: .utf8)
+        else {
             throw Problem.notFound("the OpenAPI document is not bundled with this build")
         }
         return .ok(.init(body: .yaml(HTTPBody(document))))

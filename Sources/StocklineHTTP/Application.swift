@@ -1,9 +1,10 @@
 import Foundation
+import HTTPTypes
 public import Hummingbird
 public import Logging
 import OpenAPIHummingbird
-import StocklineAPI
 public import Stockline
+import StocklineAPI
 
 /// Where and how the HTTP server listens.
 public struct ServerConfiguration: Sendable {
@@ -12,8 +13,10 @@ public struct ServerConfiguration: Sendable {
     /// How the webhook dispatcher the server runs polls and retries; nil runs none (another process delivers).
     public var webhooks: WebhookDispatcher.Configuration?
 
-    public init(host: String = "127.0.0.1", port: Int = 8080,
-                webhooks: WebhookDispatcher.Configuration? = .init()) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080,
+        webhooks: WebhookDispatcher.Configuration? = .init()
+    ) {
         self.host = host
         self.port = port
         self.webhooks = webhooks
@@ -59,16 +62,20 @@ public struct AppRequestContext: RequestContext {
 struct RequestLoggingMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         var context = context
-        if let given = request.headers[.init("X-Request-Id")!], !given.isEmpty { context.requestID = given }
+        if let given = request.headers[.requestID], !given.isEmpty { context.requestID = given }
         var logger = context.logger
         logger[metadataKey: "request_id"] = .string(context.requestID)
         context.logger = logger
         let start = ContinuousClock.now
         do {
-            var response = try await RequestIDLocal.$current.withValue(context.requestID) { try await next(request, context) }
-            response.headers[.init("X-Request-Id")!] = context.requestID
+            var response = try await RequestIDLocal.$current.withValue(context.requestID) {
+                try await next(request, context)
+            }
+            response.headers[.requestID] = context.requestID
             logger.info("\(request.method) \(request.uri.path) \(response.status.code) \(ContinuousClock.now - start)")
             return response
         } catch {
@@ -81,4 +88,9 @@ struct RequestLoggingMiddleware: RouterMiddleware {
 /// The id of the request being served, for handlers that record it (audit, logs).
 enum RequestIDLocal {
     @TaskLocal static var current: String?
+}
+
+extension HTTPField.Name {
+    /// Correlates a request across logs, the audit trail and the caller.
+    static var requestID: Self { Self("X-Request-Id") ?? .via }
 }

@@ -17,10 +17,14 @@ struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let inventory: Inventory
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         guard request.uri.path.hasPrefix("/v1") else { return try await next(request, context) }
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
-            return Problem(status: 401, code: "unauthorized", detail: "send an API token as 'Authorization: Bearer <token>'").hummingbird
+            return Problem(
+                status: 401, code: "unauthorized", detail: "send an API token as 'Authorization: Bearer <token>'"
+            ).hummingbird
         }
         let secret = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
         guard let token = try await inventory.store.token(hash: Tokens.hash(secret)) else {
@@ -37,7 +41,8 @@ public enum Tokens {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let text = Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(
+                of: "=", with: "")
         return "stk_" + text
     }
 
@@ -46,7 +51,9 @@ public enum Tokens {
     }
 
     /// Creates a token and returns its secret, which is not stored anywhere.
-    public static func create(in inventory: Inventory, role: Role, warehouse: String?, name: String?) async throws -> (APIToken, String) {
+    public static func create(in inventory: Inventory, role: Role, warehouse: String?, name: String?) async throws -> (
+        APIToken, String
+    ) {
         if let warehouse, try await inventory.catalog().warehouse(code: warehouse) == nil {
             throw StockError.unknownLocation(warehouse)
         }
@@ -64,13 +71,16 @@ func authorize(_ permission: Permission, warehouses: Set<String> = []) throws {
         throw Problem(status: 401, code: "unauthorized", detail: "send an API token as 'Authorization: Bearer <token>'")
     }
     guard caller.token.role.allows(permission) else {
-        throw Problem(status: 403, code: "forbidden", detail: "a \(caller.token.role.rawValue) token may not \(permission)")
+        throw Problem(
+            status: 403, code: "forbidden", detail: "a \(caller.token.role.rawValue) token may not \(permission)")
     }
     if permission != .read, let scope = caller.token.warehouse, let other = warehouses.first(where: { $0 != scope }) {
         throw Problem(status: 403, code: "forbidden", detail: "this token may only write in \(scope), not in \(other)")
     }
     if permission != .read, caller.token.warehouse != nil, warehouses.isEmpty {
-        throw Problem(status: 403, code: "forbidden", detail: "a warehouse-scoped token may only post operations inside its warehouse")
+        throw Problem(
+            status: 403, code: "forbidden",
+            detail: "a warehouse-scoped token may only post operations inside its warehouse")
     }
 }
 
@@ -80,7 +90,9 @@ extension Problem {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = (try? encoder.encode(self)) ?? Data()
-        return Response(status: .init(code: status), headers: [.contentType: head.headerFields[.contentType] ?? "application/problem+json"],
-                        body: .init(byteBuffer: .init(bytes: data)))
+        return Response(
+            status: .init(code: status),
+            headers: [.contentType: head.headerFields[.contentType] ?? "application/problem+json"],
+            body: .init(byteBuffer: .init(bytes: data)))
     }
 }

@@ -13,26 +13,52 @@ struct ServerMetrics: Sendable {
         .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5),
     ]
 
+    static var requests: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "stockline", metricName: "http_requests", unitName: "total",
+            helpText: "HTTP requests by operation and status")
+    }
+    static var latency: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "stockline", metricName: "http_request_duration", unitName: "seconds",
+            helpText: "HTTP request latency")
+    }
+    static var postings: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "stockline", metricName: "postings", unitName: "total",
+            helpText: "Postings by kind, posted or refused")
+    }
+    static var webhookFailures: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "stockline", metricName: "webhook_failures", unitName: "total",
+            helpText: "Failed webhook deliveries, retried or parked as dead letters")
+    }
+    static var outbox: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "stockline", metricName: "outbox_latest", unitName: "sequence",
+            helpText: "The newest committed event's sequence number")
+    }
+
     func recordRequest(operation: String, status: Int, duration: Duration) {
-        let labels = [("operation", operation), ("status", String(status))]
-        registry.makeCounter(name: "stockline_http_requests_total", labels: labels).increment()
+        registry.makeCounter(descriptor: Self.requests, labels: [("operation", operation), ("status", String(status))])
+            .increment()
         registry.makeDurationHistogram(
-            descriptor: .init(metricName: "stockline_http_request_duration_seconds"), labels: [("operation", operation)],
-            buckets: Self.latencyBuckets
-        ).record(duration)
+            descriptor: Self.latency, labels: [("operation", operation)], buckets: Self.latencyBuckets
+        )
+        .record(duration)
     }
 
     func recordPosting(kind: String, outcome: String) {
-        registry.makeCounter(name: "stockline_postings_total", labels: [("kind", kind), ("outcome", outcome)]).increment()
+        registry.makeCounter(descriptor: Self.postings, labels: [("kind", kind), ("outcome", outcome)]).increment()
     }
 
     func recordWebhookFailure(parked: Bool) {
-        registry.makeCounter(name: "stockline_webhook_failures_total", labels: [("outcome", parked ? "parked" : "retried")])
+        registry.makeCounter(descriptor: Self.webhookFailures, labels: [("outcome", parked ? "parked" : "retried")])
             .increment()
     }
 
     func recordOutbox(latest: Int64) {
-        registry.makeGauge(name: "stockline_outbox_latest_sequence").set(Double(latest))
+        registry.makeGauge(descriptor: Self.outbox).set(Double(latest))
     }
 }
 
@@ -46,7 +72,8 @@ struct MetricsMiddleware: ServerMiddleware {
     ) async throws -> (HTTPResponse, HTTPBody?) {
         let start = ContinuousClock.now
         let (response, responseBody) = try await next(request, body, metadata)
-        metrics.recordRequest(operation: operationID, status: response.status.code, duration: ContinuousClock.now - start)
+        metrics.recordRequest(
+            operation: operationID, status: response.status.code, duration: ContinuousClock.now - start)
         return (response, responseBody)
     }
 }

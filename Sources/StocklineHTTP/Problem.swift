@@ -1,9 +1,9 @@
 import Foundation
-public import HTTPTypes
+import HTTPTypes
 import Logging
-public import OpenAPIRuntime
-import StocklineCore
+import OpenAPIRuntime
 import Stockline
+import StocklineCore
 
 /// An RFC 9457 problem document: every refusal of the API has this shape and a stable `code`.
 struct Problem: Error, Encodable {
@@ -38,12 +38,15 @@ struct Problem: Error, Encodable {
         case let document as DocumentError:
             self = Problem(status: 400, code: "validation_failed", detail: document.description, field: document.path)
         case is DecodingError:
-            self = Problem(status: 400, code: "validation_failed", detail: "the request does not match the API: \(error)")
+            self = Problem(
+                status: 400, code: "validation_failed", detail: "the request does not match the API: \(error)")
         default:
             if String(describing: Swift.type(of: error)).contains("RuntimeError") {
-                self = Problem(status: 400, code: "validation_failed", detail: "the request does not match the API: \(error)")
+                self = Problem(
+                    status: 400, code: "validation_failed", detail: "the request does not match the API: \(error)")
             } else {
-                self = Problem(status: 500, code: "internal_error", detail: "an unexpected error; the request id is in the logs")
+                self = Problem(
+                    status: 500, code: "internal_error", detail: "an unexpected error; the request id is in the logs")
             }
         }
     }
@@ -57,11 +60,19 @@ struct Problem: Error, Encodable {
         case .staleQuantity(_, _, let quantity, _):
             status = 409
             current = Double(quantity.micros) / Double(Fixed.one)
-        case .unknownItem: status = 422; field = "sku"
+        case .unknownItem:
+            status = 422
+            field = "sku"
         case .unknownLocation, .unknownWarehouse: status = 422
-        case .unknownCompany: status = 422; field = "company"
-        case .unknownOrder: status = 422; field = "order"
-        case .validationFailed(let name, _): status = 422; field = name
+        case .unknownCompany:
+            status = 422
+            field = "company"
+        case .unknownOrder:
+            status = 422
+            field = "order"
+        case .validationFailed(let name, _):
+            status = 422
+            field = name
         case .invalidQuantity, .uomMismatch, .lotRequired, .serialRequired, .serialQuantity, .idempotencyKeyReused:
             status = 422
         }
@@ -91,7 +102,9 @@ struct ProblemMiddleware: ServerMiddleware {
         } catch {
             let problem = Problem(error)
             if problem.status >= 500 {
-                logger.error("\(operationID) failed: \(String(reflecting: error))", metadata: ["request_id": .string(RequestIDLocal.current ?? "")])
+                logger.error(
+                    "\(operationID) failed: \(String(reflecting: error))",
+                    metadata: ["request_id": .string(RequestIDLocal.current ?? "")])
             }
             return problem.response
         }

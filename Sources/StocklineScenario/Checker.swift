@@ -22,12 +22,15 @@ struct Checker {
         }
         if let sku = expectation.sku {
             if expectation.totalValue != nil {
-                compare("total_value", expectation.totalValue,
-                        try await target.totalValue(sku: sku, company: expectation.company), places: 2)
+                compare(
+                    "total_value", expectation.totalValue,
+                    try await target.totalValue(sku: sku, company: expectation.company), places: 2)
             }
-            let buckets: [Fixed?] = [expectation.onHand, expectation.available, expectation.reserved, expectation.blocked,
-                                     expectation.inTransit, expectation.incoming, expectation.outgoing, expectation.value,
-                                     expectation.unitCost]
+            let buckets: [Fixed?] = [
+                expectation.onHand, expectation.available, expectation.reserved, expectation.blocked,
+                expectation.inTransit, expectation.incoming, expectation.outgoing, expectation.value,
+                expectation.unitCost,
+            ]
             if buckets.contains(where: { $0 != nil }) {
                 let position = try await target.position(sku: sku, at: expectation.at, lot: expectation.lot)
                 let places = try await target.quantityPlaces(sku: sku)

@@ -36,11 +36,17 @@ public final class HTTPTarget: ScenarioTarget {
     public func setUp(_ setup: Scenario.Setup) async throws {
         let companies = setup.companies ?? [Scenario.CompanySpec(code: "MAIN", currency: "EUR", costing: .fifo)]
         for company in companies {
-            try await create("/v1/companies", ["code": name(company.code), "currency": company.currency ?? "EUR",
-                                               "costing": (company.costing ?? .fifo).rawValue])
+            try await create(
+                "/v1/companies",
+                [
+                    "code": name(company.code), "currency": company.currency ?? "EUR",
+                    "costing": (company.costing ?? .fifo).rawValue,
+                ])
         }
         for warehouse in setup.warehouses ?? [] {
-            var body: [String: Any] = ["code": name(warehouse.code), "allow_negative": warehouse.allowNegative ?? false]
+            var body: [String: Any] = [
+                "code": name(warehouse.code), "allow_negative": warehouse.allowNegative ?? false,
+            ]
             if let owner = warehouse.company ?? companies.first?.code { body["company"] = name(owner) }
             if let kind = warehouse.kind { body["kind"] = kind.rawValue }
             try await create("/v1/warehouses", body)
@@ -61,7 +67,8 @@ public final class HTTPTarget: ScenarioTarget {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         let fields = try JSONSerialization.jsonObject(with: try renamed.encodedFields(encoder))
-        let (status, body) = try await send(.POST, "/v1/postings", json: [renamed.kind.rawValue: fields], key: name(key))
+        let (status, body) = try await send(
+            .POST, "/v1/postings", json: [renamed.kind.rawValue: fields], key: name(key))
         if status == 201 { return .success(()) }
         guard let code = body["code"] as? String else { throw Refusal(code: "http_\(status)", message: "\(body)") }
         return .failure(Refusal(code: code, message: body["detail"] as? String ?? ""))
@@ -122,12 +129,15 @@ public final class HTTPTarget: ScenarioTarget {
     }
 
     private func create(_ path: String, _ body: [String: Any]) async throws {
-        let (status, answer) = try await send(.POST, path, json: body, key: "\(tag)-setup-\(path)-\(body["code"] ?? body["path"] ?? body["sku"] ?? "")")
+        let (status, answer) = try await send(
+            .POST, path, json: body, key: "\(tag)-setup-\(path)-\(body["code"] ?? body["path"] ?? body["sku"] ?? "")")
         guard status == 201 else { throw refusal(status, answer) }
     }
 
-    private func send(_ method: HTTPMethod, _ path: String, query: [URLQueryItem] = [], json: Any? = nil,
-                      key: String? = nil) async throws -> (Int, [String: Any]) {
+    private func send(
+        _ method: HTTPMethod, _ path: String, query: [URLQueryItem] = [], json: Any? = nil,
+        key: String? = nil
+    ) async throws -> (Int, [String: Any]) {
         var components = URLComponents(url: server.appendingPathComponent(path), resolvingAgainstBaseURL: false)
         if !query.isEmpty { components?.queryItems = query }
         guard let url = components?.url ?? URL(string: server.absoluteString + path) else {
@@ -146,7 +156,9 @@ public final class HTTPTarget: ScenarioTarget {
         let data = Data(buffer: try await response.body.collect(upTo: 16 << 20))
         let object = try? JSONSerialization.jsonObject(with: data)
         if let list = object as? [Any] { return (Int(response.status.code), ["items": list]) }
-        return (Int(response.status.code), object as? [String: Any] ?? ["detail": String(decoding: data, as: UTF8.self)])
+        return (
+            Int(response.status.code), object as? [String: Any] ?? ["detail": String(decoding: data, as: UTF8.self)]
+        )
     }
 
     static func fixed(_ value: Any?) -> Fixed {
@@ -160,25 +172,83 @@ extension HTTPTarget {
     func rename(_ operation: StockOperation) -> StockOperation {
         let n = name, p = path
         switch operation {
-        case .receive(var op): op.sku = n(op.sku); op.at = p(op.at); return .receive(op)
-        case .deliver(var op): op.sku = n(op.sku); op.from = p(op.from); op.order = op.order.map(n); return .deliver(op)
-        case .reserve(var op): op.sku = n(op.sku); op.at = p(op.at); op.order = n(op.order); return .reserve(op)
-        case .unreserve(var op): op.order = n(op.order); return .unreserve(op)
-        case .ship(var op): op.order = n(op.order); return .ship(op)
-        case .transfer(var op): op.sku = n(op.sku); op.from = p(op.from); op.to = p(op.to); return .transfer(op)
-        case .arrive(var op): op.transfer = n(op.transfer); return .arrive(op)
-        case .count(var op): op.sku = n(op.sku); op.at = p(op.at); return .count(op)
-        case .adjust(var op): op.sku = n(op.sku); op.at = p(op.at); return .adjust(op)
-        case .scrap(var op): op.sku = n(op.sku); op.from = p(op.from); return .scrap(op)
-        case .returnFromCustomer(var op): op.sku = n(op.sku); op.to = p(op.to); op.of = op.of.map(n); return .returnFromCustomer(op)
-        case .returnToSupplier(var op): op.sku = n(op.sku); op.from = p(op.from); op.of = op.of.map(n); return .returnToSupplier(op)
-        case .hold(var op): op.sku = n(op.sku); op.at = p(op.at); return .hold(op)
-        case .release(var op): op.sku = n(op.sku); op.at = p(op.at); return .release(op)
-        case .reject(var op): op.sku = n(op.sku); op.at = p(op.at); return .reject(op)
-        case .landedCost(var op): op.receipts = op.receipts.map(n); return .landedCost(op)
-        case .consume(var op): op.sku = n(op.sku); op.at = p(op.at); return .consume(op)
-        case .produce(var op): op.sku = n(op.sku); op.at = p(op.at); return .produce(op)
-        case .supersede(var op): op.old = n(op.old); op.new = n(op.new); return .supersede(op)
+        case .receive(var op):
+            op.sku = n(op.sku)
+            op.at = p(op.at)
+            return .receive(op)
+        case .deliver(var op):
+            op.sku = n(op.sku)
+            op.from = p(op.from)
+            op.order = op.order.map(n)
+            return .deliver(op)
+        case .reserve(var op):
+            op.sku = n(op.sku)
+            op.at = p(op.at)
+            op.order = n(op.order)
+            return .reserve(op)
+        case .unreserve(var op):
+            op.order = n(op.order)
+            return .unreserve(op)
+        case .ship(var op):
+            op.order = n(op.order)
+            return .ship(op)
+        case .transfer(var op):
+            op.sku = n(op.sku)
+            op.from = p(op.from)
+            op.to = p(op.to)
+            return .transfer(op)
+        case .arrive(var op):
+            op.transfer = n(op.transfer)
+            return .arrive(op)
+        case .count(var op):
+            op.sku = n(op.sku)
+            op.at = p(op.at)
+            return .count(op)
+        case .adjust(var op):
+            op.sku = n(op.sku)
+            op.at = p(op.at)
+            return .adjust(op)
+        case .scrap(var op):
+            op.sku = n(op.sku)
+            op.from = p(op.from)
+            return .scrap(op)
+        case .returnFromCustomer(var op):
+            op.sku = n(op.sku)
+            op.to = p(op.to)
+            op.of = op.of.map(n)
+            return .returnFromCustomer(op)
+        case .returnToSupplier(var op):
+            op.sku = n(op.sku)
+            op.from = p(op.from)
+            op.of = op.of.map(n)
+            return .returnToSupplier(op)
+        case .hold(var op):
+            op.sku = n(op.sku)
+            op.at = p(op.at)
+            return .hold(op)
+        case .release(var op):
+            op.sku = n(op.sku)
+            op.at = p(op.at)
+            return .release(op)
+        case .reject(var op):
+            op.sku = n(op.sku)
+            op.at = p(op.at)
+            return .reject(op)
+        case .landedCost(var op):
+            op.receipts = op.receipts.map(n)
+            return .landedCost(op)
+        case .consume(var op):
+            op.sku = n(op.sku)
+            op.at = p(op.at)
+            return .consume(op)
+        case .produce(var op):
+            op.sku = n(op.sku)
+            op.at = p(op.at)
+            return .produce(op)
+        case .supersede(var op):
+            op.old = n(op.old)
+            op.new = n(op.new)
+            return .supersede(op)
         case .setCost(var op):
             op.sku = n(op.sku)
             op.company = op.company.map(n) ?? soleCompany.withLock { $0 }

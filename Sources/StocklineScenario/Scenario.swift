@@ -10,8 +10,10 @@ public struct Scenario: Sendable {
     public var steps: [Step]
 
     public struct Setup: Sendable, Codable {
-        public init(companies: [CompanySpec]? = nil, warehouses: [WarehouseSpec]? = nil, locations: [LocationSpec]? = nil,
-                    items: [ItemSpec]? = nil) {
+        public init(
+            companies: [CompanySpec]? = nil, warehouses: [WarehouseSpec]? = nil, locations: [LocationSpec]? = nil,
+            items: [ItemSpec]? = nil
+        ) {
             self.companies = companies
             self.warehouses = warehouses
             self.locations = locations
@@ -106,17 +108,27 @@ extension Scenario {
     }
 
     static func parse(_ root: DocumentValue) throws -> Scenario {
-        guard let fields = root.object else { throw DocumentError(path: "", reason: "a scenario is a mapping with name, setup and steps") }
+        guard let fields = root.object else {
+            throw DocumentError(path: "", reason: "a scenario is a mapping with name, setup and steps")
+        }
         let unknown = fields.map(\.0).filter { !["name", "setup", "steps"].contains($0) }
-        guard unknown.isEmpty else { throw DocumentError(path: "", reason: "unknown field \(unknown.joined(separator: ", "))") }
-        guard let name = root["name"]?.text, !name.isEmpty else { throw DocumentError(path: "", reason: "missing field name") }
+        guard unknown.isEmpty else {
+            throw DocumentError(path: "", reason: "unknown field \(unknown.joined(separator: ", "))")
+        }
+        guard let name = root["name"]?.text, !name.isEmpty else {
+            throw DocumentError(path: "", reason: "missing field name")
+        }
         var setup = Setup()
-        if let value = root["setup"], value != .null { setup = try StrictDecoder.decode(Setup.self, from: value, at: "setup") }
+        if let value = root["setup"], value != .null {
+            setup = try StrictDecoder.decode(Setup.self, from: value, at: "setup")
+        }
         try checkList(root["setup"]?["companies"], CompanySpec.self, "setup.companies")
         try checkList(root["setup"]?["warehouses"], WarehouseSpec.self, "setup.warehouses")
         try checkList(root["setup"]?["locations"], LocationSpec.self, "setup.locations")
         try checkList(root["setup"]?["items"], ItemSpec.self, "setup.items")
-        guard case .array(let list) = root["steps"] ?? .null else { throw DocumentError(path: "", reason: "missing list steps") }
+        guard case .array(let list) = root["steps"] ?? .null else {
+            throw DocumentError(path: "", reason: "missing list steps")
+        }
         var steps: [Step] = []
         var ids = Set<String>()
         for (index, value) in list.enumerated() {
@@ -137,28 +149,38 @@ extension Scenario {
 
     private static func checkList<T: Codable>(_ value: DocumentValue?, _ type: T.Type, _ path: String) throws {
         guard case .array(let list) = value ?? .null else { return }
-        for (index, element) in list.enumerated() { _ = try StrictDecoder.decode(type, from: element, at: "\(path)[\(index + 1)]") }
+        for (index, element) in list.enumerated() {
+            _ = try StrictDecoder.decode(type, from: element, at: "\(path)[\(index + 1)]")
+        }
     }
 
     static func parseStep(_ value: DocumentValue, number: Int) throws -> Step {
         let path = "step \(number)"
-        guard let fields = value.object else { throw DocumentError(path: path, reason: "a step is a mapping such as {receive: {...}}") }
+        guard let fields = value.object else {
+            throw DocumentError(path: path, reason: "a step is a mapping such as {receive: {...}}")
+        }
         var id: String?
         var expectError: String?
         var action: Step.Action?
         for (key, field) in fields {
             switch key {
             case "id":
-                guard let text = field.text, !text.isEmpty else { throw DocumentError(path: path, reason: "id must be a name") }
+                guard let text = field.text, !text.isEmpty else {
+                    throw DocumentError(path: path, reason: "id must be a name")
+                }
                 id = text
             case "expect_error":
-                guard let text = field.text else { throw DocumentError(path: path, reason: "expect_error must be an error code") }
+                guard let text = field.text else {
+                    throw DocumentError(path: path, reason: "expect_error must be an error code")
+                }
                 expectError = text
             case "expect":
                 guard action == nil else { throw DocumentError(path: path, reason: "a step has exactly one operation") }
                 action = .expect(try StrictDecoder.decode(Expectation.self, from: field, at: "\(path).expect"))
             default:
-                guard OperationKind(rawValue: key) != nil else { throw DocumentError(path: path, reason: "unknown field \(key)") }
+                guard OperationKind(rawValue: key) != nil else {
+                    throw DocumentError(path: path, reason: "unknown field \(key)")
+                }
                 guard action == nil else { throw DocumentError(path: path, reason: "a step has exactly one operation") }
                 action = .operation(try StockOperation.decode(kind: key, fields: field, at: path))
             }
@@ -186,7 +208,9 @@ extension Scenario {
         case .mapping(let mapping):
             var fields: [(String, DocumentValue)] = []
             for (key, value) in mapping {
-                guard case .scalar(let scalar) = key else { throw DocumentError(path: "", reason: "keys must be plain names") }
+                guard case .scalar(let scalar) = key else {
+                    throw DocumentError(path: "", reason: "keys must be plain names")
+                }
                 guard !fields.contains(where: { $0.0 == scalar.string }) else {
                     throw DocumentError(path: "", reason: "field \(scalar.string) appears twice")
                 }

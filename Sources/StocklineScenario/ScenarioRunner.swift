@@ -1,8 +1,8 @@
 public import Foundation
-import Synchronization
 public import Stockline
 import StocklineCore
 import StocklineStore
+import Synchronization
 
 /// Runs scenario files, each against a fresh ledger, through the same `Inventory` service as every other door.
 public struct ScenarioRunner: Sendable {
@@ -30,58 +30,70 @@ public struct ScenarioRunner: Sendable {
     /// Called for each line as soon as it is known, for progress output.
     public var onLine: @Sendable (Line) -> Void
 
-    public init(makeTarget: @escaping @Sendable (Environment) async throws -> any ScenarioTarget,
-                onLine: @escaping @Sendable (Line) -> Void = { _ in }) {
+    public init(
+        makeTarget: @escaping @Sendable (Environment) async throws -> any ScenarioTarget,
+        onLine: @escaping @Sendable (Line) -> Void = { _ in }
+    ) {
         self.makeTarget = makeTarget
         self.onLine = onLine
     }
 
     /// Each file runs in-process against the ledger `makeInventory` makes; `removeInventory` disposes of it.
-    public init(makeInventory: @escaping @Sendable (Environment) async throws -> Inventory,
-                onLine: @escaping @Sendable (Line) -> Void = { _ in },
-                removeInventory: @escaping @Sendable (Inventory) async -> Void = { _ in }) {
-        self.init(makeTarget: { environment in
-            LocalTarget(inventory: try await makeInventory(environment), remove: removeInventory)
-        }, onLine: onLine)
+    public init(
+        makeInventory: @escaping @Sendable (Environment) async throws -> Inventory,
+        onLine: @escaping @Sendable (Line) -> Void = { _ in },
+        removeInventory: @escaping @Sendable (Inventory) async -> Void = { _ in }
+    ) {
+        self.init(
+            makeTarget: { environment in
+                LocalTarget(inventory: try await makeInventory(environment), remove: removeInventory)
+            }, onLine: onLine)
     }
 
     /// Each file runs against a running server through its public API, its names tagged apart from other files'.
-    public static func server(_ url: URL, token: String, onLine: @escaping @Sendable (Line) -> Void = { _ in }) -> ScenarioRunner {
-        ScenarioRunner(makeTarget: { _ in
-            HTTPTarget(server: url, token: token, tag: "s" + UUID().uuidString.prefix(8).lowercased())
-        }, onLine: onLine)
+    public static func server(_ url: URL, token: String, onLine: @escaping @Sendable (Line) -> Void = { _ in })
+        -> ScenarioRunner
+    {
+        ScenarioRunner(
+            makeTarget: { _ in
+                HTTPTarget(server: url, token: token, tag: "s" + UUID().uuidString.prefix(8).lowercased())
+            }, onLine: onLine)
     }
 
     /// Each file gets its own temporary SQLite database, removed afterwards.
     public static func sqlite(onLine: @escaping @Sendable (Line) -> Void = { _ in }) -> ScenarioRunner {
-        ScenarioRunner(makeInventory: { environment in
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stockline-scenario-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let store = try SQLiteLedgerStore(path: directory.appendingPathComponent("ledger.sqlite").path)
-            try await store.migrate()
-            return Inventory(store: store, environment: environment)
-        }, onLine: onLine)
+        ScenarioRunner(
+            makeInventory: { environment in
+                let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                    "stockline-scenario-\(UUID().uuidString)")
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                let store = try SQLiteLedgerStore(path: directory.appendingPathComponent("ledger.sqlite").path)
+                try await store.migrate()
+                return Inventory(store: store, environment: environment)
+            }, onLine: onLine)
     }
 
     /// Each file gets a fresh schema (`scenario_<random>`) in the PostgreSQL database `url` names, created before the
     /// file runs and dropped after it, so runs never see each other's rows and leave nothing behind.
     public static func postgres(url: String, onLine: @escaping @Sendable (Line) -> Void = { _ in }) -> ScenarioRunner {
-        ScenarioRunner(makeInventory: { environment in
-            let random = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
-            let store = try PostgresLedgerStore(url: url, schema: "scenario_\(random)", maximumConnections: 2)
-            do {
-                try await store.migrate()
-            } catch {
+        ScenarioRunner(
+            makeInventory: { environment in
+                let random = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+                let store = try PostgresLedgerStore(url: url, schema: "scenario_\(random)", maximumConnections: 2)
+                do {
+                    try await store.migrate()
+                } catch {
+                    try? await store.dropSchema()
+                    await store.shutdown()
+                    throw error
+                }
+                return Inventory(store: store, environment: environment)
+            }, onLine: onLine,
+            removeInventory: { inventory in
+                guard let store = inventory.store as? PostgresLedgerStore else { return }
                 try? await store.dropSchema()
                 await store.shutdown()
-                throw error
-            }
-            return Inventory(store: store, environment: environment)
-        }, onLine: onLine, removeInventory: { inventory in
-            guard let store = inventory.store as? PostgresLedgerStore else { return }
-            try? await store.dropSchema()
-            await store.shutdown()
-        })
+            })
     }
 
     /// Scenario files named directly, or found (`.yaml`, `.yml`, `.json`) in folders, in name order.
@@ -157,16 +169,21 @@ public struct ScenarioRunner: Sendable {
                     failures = ["could not evaluate: \(error)"]
                 }
                 let summary = Checker.describe(expectation)
-                emit(Line(file: name, step: step.number, passed: failures.isEmpty,
-                          message: failures.isEmpty ? "expect \(summary)" : "expect \(summary): " + failures.joined(separator: "; ")),
-                     into: &report)
+                emit(
+                    Line(
+                        file: name, step: step.number, passed: failures.isEmpty,
+                        message: failures.isEmpty
+                            ? "expect \(summary)" : "expect \(summary): " + failures.joined(separator: "; ")),
+                    into: &report)
             }
         }
         await target.finish()
     }
 
-    private func run(_ operation: StockOperation, step: Scenario.Step, file: String, target: any ScenarioTarget,
-                     into report: inout Report) async {
+    private func run(
+        _ operation: StockOperation, step: Scenario.Step, file: String, target: any ScenarioTarget,
+        into report: inout Report
+    ) async {
         let label = "\(operation.kind.rawValue)"
         do {
             let before = try await target.ledgerMark()
@@ -175,21 +192,37 @@ public struct ScenarioRunner: Sendable {
             case (.success, nil):
                 break
             case (.success, let code?):
-                emit(Line(file: file, step: step.number, passed: false, message: "\(label) should be refused with \(code) but was posted"), into: &report)
+                emit(
+                    Line(
+                        file: file, step: step.number, passed: false,
+                        message: "\(label) should be refused with \(code) but was posted"), into: &report)
             case (.failure(let error), nil):
-                emit(Line(file: file, step: step.number, passed: false, message: "\(label) refused: \(error.code): \(error.message)"), into: &report)
+                emit(
+                    Line(
+                        file: file, step: step.number, passed: false,
+                        message: "\(label) refused: \(error.code): \(error.message)"), into: &report)
             case (.failure(let error), let code?):
                 let after = try await target.ledgerMark()
                 if error.code != code {
-                    emit(Line(file: file, step: step.number, passed: false, message: "\(label) refused with \(error.code) (\(error.message)), expected \(code)"), into: &report)
+                    emit(
+                        Line(
+                            file: file, step: step.number, passed: false,
+                            message: "\(label) refused with \(error.code) (\(error.message)), expected \(code)"),
+                        into: &report)
                 } else if after != before {
-                    emit(Line(file: file, step: step.number, passed: false, message: "\(label) refused with \(code) but the ledger changed"), into: &report)
+                    emit(
+                        Line(
+                            file: file, step: step.number, passed: false,
+                            message: "\(label) refused with \(code) but the ledger changed"), into: &report)
                 } else {
-                    emit(Line(file: file, step: step.number, passed: true, message: "\(label) refused with \(code)"), into: &report)
+                    emit(
+                        Line(file: file, step: step.number, passed: true, message: "\(label) refused with \(code)"),
+                        into: &report)
                 }
             }
         } catch {
-            emit(Line(file: file, step: step.number, passed: false, message: "\(label) failed: \(error)"), into: &report)
+            emit(
+                Line(file: file, step: step.number, passed: false, message: "\(label) failed: \(error)"), into: &report)
         }
     }
 
@@ -197,22 +230,27 @@ public struct ScenarioRunner: Sendable {
     public static func build(_ setup: Scenario.Setup, in inventory: Inventory) async throws {
         let companies = setup.companies ?? [Scenario.CompanySpec(code: "MAIN", currency: "EUR", costing: .fifo)]
         for company in companies {
-            try await inventory.addCompany(code: company.code, currency: company.currency ?? "EUR", costing: company.costing ?? .fifo)
+            try await inventory.addCompany(
+                code: company.code, currency: company.currency ?? "EUR", costing: company.costing ?? .fifo)
         }
         for warehouse in setup.warehouses ?? [] {
-            try await inventory.addWarehouse(code: warehouse.code, company: warehouse.company ?? companies.first?.code,
-                                             kind: warehouse.kind ?? .distributionCentre,
-                                             allowNegative: warehouse.allowNegative ?? false)
+            try await inventory.addWarehouse(
+                code: warehouse.code, company: warehouse.company ?? companies.first?.code,
+                kind: warehouse.kind ?? .distributionCentre,
+                allowNegative: warehouse.allowNegative ?? false)
         }
         for location in setup.locations ?? [] { try await inventory.addLocation(path: location.path) }
         for spec in setup.items ?? [] {
             guard let unit = UnitOfMeasure.builtIn[spec.uom] else {
-                throw StockError.validationFailed(field: "uom", reason: "\(spec.uom) is not a known unit (unit, kg, g, t, lb, l, ml, m, cm, mm)")
+                throw StockError.validationFailed(
+                    field: "uom", reason: "\(spec.uom) is not a known unit (unit, kg, g, t, lb, l, ml, m, cm, mm)")
             }
-            try await inventory.addItem(Item(
-                id: ItemID(0), sku: spec.sku, name: spec.name, unit: unit, packs: spec.pack ?? [:],
-                tracking: spec.tracking ?? .none, lifecycle: spec.lifecycle ?? .active, standardCost: spec.standardCost,
-                weight: spec.weight, volume: spec.volume, gtin: spec.gtin))
+            try await inventory.addItem(
+                Item(
+                    id: ItemID(0), sku: spec.sku, name: spec.name, unit: unit, packs: spec.pack ?? [:],
+                    tracking: spec.tracking ?? .none, lifecycle: spec.lifecycle ?? .active,
+                    standardCost: spec.standardCost,
+                    weight: spec.weight, volume: spec.volume, gtin: spec.gtin))
         }
     }
 }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import StocklineCore
 
 /// A refusal as any door reports it: the stable code and the message.

@@ -9,7 +9,8 @@ public protocol LedgerStore: Sendable {
 
     func catalog() async throws -> Catalog
     func addCompany(code: String, currency: String, costing: CostingMethod) async throws -> Company
-    func addWarehouse(code: String, company: CompanyID, kind: Warehouse.Kind, allowNegative: Bool) async throws -> Warehouse
+    func addWarehouse(code: String, company: CompanyID, kind: Warehouse.Kind, allowNegative: Bool) async throws
+        -> Warehouse
     /// Adds an internal location below an existing one (`WH1/STOCK/A-01`).
     func addLocation(path: String) async throws -> Location
     /// Adds an item; its `id` is assigned by the store.
@@ -68,8 +69,10 @@ public protocol LedgerStore: Sendable {
     func advanceWebhookCursor(id: Int64, to sequence: Int64) async throws -> Bool
     /// Parks a delivery that kept failing and moves the cursor past its event, in one transaction, so the event is
     /// never both lost and acknowledged. Answers nil when the subscription is gone.
-    func parkDeadLetter(subscription: Int64, sequence: Int64, eventType: String, body: String, attempts: Int,
-                        error: String, at: Date) async throws -> WebhookDeadLetter?
+    func parkDeadLetter(
+        subscription: Int64, sequence: Int64, eventType: String, body: String, attempts: Int,
+        error: String, at: Date
+    ) async throws -> WebhookDeadLetter?
     /// Parked deliveries, oldest first, of one subscription or all.
     func deadLetters(subscription: Int64?) async throws -> [WebhookDeadLetter]
     func deadLetter(id: Int64) async throws -> WebhookDeadLetter?
@@ -92,8 +95,10 @@ public struct PostingRequest: Sendable, Hashable {
     public var token: String?
     public var requestID: String?
 
-    public init(key: String, operation: StockOperation, actor: String, source: String, reason: String? = nil,
-                reference: String? = nil, now: Date, token: String? = nil, requestID: String? = nil) {
+    public init(
+        key: String, operation: StockOperation, actor: String, source: String, reason: String? = nil,
+        reference: String? = nil, now: Date, token: String? = nil, requestID: String? = nil
+    ) {
         self.token = token
         self.requestID = requestID
         self.key = key

@@ -223,7 +223,7 @@ extension SQLiteLedgerStore {
                 let columns = zip(table.sqliteColumns, table.columns).map { $0 == $1.name ? $0 : "\($0) AS \($1.name)" }
                 let sql = "SELECT \(columns.joined(separator: ", ")) FROM \(table.name) ORDER BY \(table.order)"
                 return try Row.fetchAll(db, sql: sql).map { row in
-                    try table.columns.indices.map { index -> StoreCopy.Value in
+                    table.columns.indices.map { index -> StoreCopy.Value in
                         if row.hasNull(atIndex: index) { return .null }
                         switch table.columns[index].type {
                         case .integer: return .integer(row[index])

@@ -83,7 +83,9 @@ struct DemoCommand: AsyncParsableCommand {
         print("")
         print("admin token (\(token.name)), shown once:")
         print("  \(secret)")
-        print("try: curl -H 'Authorization: Bearer \(secret)' 'http://\(host):\(port)/v1/stock?sku=\(try await exampleSKU(inventory))'")
+        print(
+            "try: curl -H 'Authorization: Bearer \(secret)' 'http://\(host):\(port)/v1/stock?sku=\(try await exampleSKU(inventory))'"
+        )
         try await stockline.serve(inventory, host: host, port: port, logLevel: "info")
     }
 

@@ -4,7 +4,8 @@ import Stockline
 import StocklineCore
 
 struct MovesCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "moves", abstract: "Show an item's move history, newest first.")
+    static let configuration = CommandConfiguration(
+        commandName: "moves", abstract: "Show an item's move history, newest first.")
 
     @OptionGroup var database: DatabaseOptions
     @Argument(help: "The SKU.") var sku: String
@@ -26,10 +27,16 @@ struct MovesCommand: AsyncParsableCommand {
             return
         }
         let formatter = ISO8601DateFormatter()
-        printTable(["move", "date", "kind", "state", "quantity", "from", "to", "reference"], moves.map { move in
-            ["\(move.id)", formatter.string(from: move.doneAt ?? move.plannedAt), move.kind.rawValue, move.state.rawValue,
-             "\(move.quantity)", catalog.locations[move.fromID]?.path ?? "?", catalog.locations[move.toID]?.path ?? "?",
-             move.reference ?? ""]
-        })
+        printTable(
+            ["move", "date", "kind", "state", "quantity", "from", "to", "reference"],
+            moves.map { move in
+                [
+                    "\(move.id)", formatter.string(from: move.doneAt ?? move.plannedAt), move.kind.rawValue,
+                    move.state.rawValue,
+                    "\(move.quantity)", catalog.locations[move.fromID]?.path ?? "?",
+                    catalog.locations[move.toID]?.path ?? "?",
+                    move.reference ?? "",
+                ]
+            })
     }
 }

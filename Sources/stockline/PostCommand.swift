@@ -51,8 +51,10 @@ struct PostCommand: AsyncParsableCommand {
                 for ((line, request), result) in zip(batch, results) {
                     switch result {
                     case .success(let posting):
-                        output[line] = encode(["line": "\(line)", "status": "ok", "key": request.key,
-                                               "posting": "\(posting.postingID)", "kind": posting.kind.rawValue])
+                        output[line] = encode([
+                            "line": "\(line)", "status": "ok", "key": request.key,
+                            "posting": "\(posting.postingID)", "kind": posting.kind.rawValue,
+                        ])
                     case .failure(let error):
                         failures += 1
                         output[line] = errorLine(line, error)
@@ -102,17 +104,27 @@ struct PostCommand: AsyncParsableCommand {
             return .done(try awaitMasterData(setup, inventory: inventory, kind: kind))
         }
         let op = try StockOperation.decode(kind: kind, fields: value, at: "")
-        return .posting(PostingRequest(key: key ?? inventory.environment.newKey(), operation: op, actor: lineActor ?? actor,
-                                       source: source, reason: reason, reference: reference,
-                                       now: inventory.environment.now()))
+        return .posting(
+            PostingRequest(
+                key: key ?? inventory.environment.newKey(), operation: op, actor: lineActor ?? actor,
+                source: source, reason: reason, reference: reference,
+                now: inventory.environment.now()))
     }
 
     func masterData(_ kind: String, _ value: DocumentValue) throws -> Scenario.Setup? {
         switch kind {
-        case "company": Scenario.Setup(companies: [try StrictDecoder.decode(Scenario.CompanySpec.self, from: value, at: kind)])
-        case "warehouse": Scenario.Setup(companies: [], warehouses: [try StrictDecoder.decode(Scenario.WarehouseSpec.self, from: value, at: kind)])
-        case "location": Scenario.Setup(companies: [], locations: [try StrictDecoder.decode(Scenario.LocationSpec.self, from: value, at: kind)])
-        case "item": Scenario.Setup(companies: [], items: [try StrictDecoder.decode(Scenario.ItemSpec.self, from: value, at: kind)])
+        case "company":
+            Scenario.Setup(companies: [try StrictDecoder.decode(Scenario.CompanySpec.self, from: value, at: kind)])
+        case "warehouse":
+            Scenario.Setup(
+                companies: [],
+                warehouses: [try StrictDecoder.decode(Scenario.WarehouseSpec.self, from: value, at: kind)])
+        case "location":
+            Scenario.Setup(
+                companies: [], locations: [try StrictDecoder.decode(Scenario.LocationSpec.self, from: value, at: kind)])
+        case "item":
+            Scenario.Setup(
+                companies: [], items: [try StrictDecoder.decode(Scenario.ItemSpec.self, from: value, at: kind)])
         default: nil
         }
     }

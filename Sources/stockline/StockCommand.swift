@@ -38,11 +38,17 @@ struct StockCommand: AsyncParsableCommand {
             print(try jsonString(Dictionary(uniqueKeysWithValues: rows.map { ($0.0, $0.1) })))
             return
         }
-        printTable(["at", "on_hand", "available", "reserved", "blocked", "in_transit", "incoming", "outgoing", "value", "unit_cost"],
-                   rows.map { at, p in
-                       [at, "\(p.onHand)", "\(p.available)", "\(p.reserved)", "\(p.blocked)", "\(p.inTransit)",
-                        "\(p.incoming)", "\(p.outgoing)", p.value.formatted(places: 2), p.unitCost.formatted(places: 2)]
-                   })
+        printTable(
+            [
+                "at", "on_hand", "available", "reserved", "blocked", "in_transit", "incoming", "outgoing", "value",
+                "unit_cost",
+            ],
+            rows.map { at, p in
+                [
+                    at, "\(p.onHand)", "\(p.available)", "\(p.reserved)", "\(p.blocked)", "\(p.inTransit)",
+                    "\(p.incoming)", "\(p.outgoing)", p.value.formatted(places: 2), p.unitCost.formatted(places: 2),
+                ]
+            })
     }
 }
 
@@ -57,15 +63,23 @@ extension StockCommand {
             throw ExitCode(1)
         }
         if json {
-            struct Output: Encodable { var start: Quantity; var points: [ProjectionPoint] }
+            struct Output: Encodable {
+                var start: Quantity
+                var points: [ProjectionPoint]
+            }
             print(try jsonString(Output(start: timeline.start, points: timeline.points)))
             return
         }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withFullDate]
-        printTable(["date", "incoming", "outgoing", "projected"],
-                   [["now", "", "", "\(timeline.start)"]] + timeline.points.map { point in
-                       [formatter.string(from: point.date), "\(point.incoming)", "\(point.outgoing)", "\(point.projected)"]
-                   })
+        printTable(
+            ["date", "incoming", "outgoing", "projected"],
+            [["now", "", "", "\(timeline.start)"]]
+                + timeline.points.map { point in
+                    [
+                        formatter.string(from: point.date), "\(point.incoming)", "\(point.outgoing)",
+                        "\(point.projected)",
+                    ]
+                })
     }
 }

@@ -29,10 +29,13 @@ func printError(_ message: String) {
 /// Prints rows as aligned columns.
 func printTable(_ header: [String], _ rows: [[String]]) {
     let all = [header] + rows
-    let widths = header.indices.map { column in all.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0 }
+    let widths = header.indices.map { column in
+        all.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0
+    }
     for row in all {
         let cells = row.enumerated().map { index, cell in
-            index == 0 ? cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            index == 0
+                ? cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
                 : String(repeating: " ", count: max(0, widths[index] - cell.count)) + cell
         }
         print(cells.joined(separator: "  "))

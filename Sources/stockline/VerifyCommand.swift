@@ -16,7 +16,9 @@ struct VerifyCommand: AsyncParsableCommand {
         let problems = try await inventory.verify()
         for problem in problems { print(problem) }
         if problems.isEmpty {
-            print("ledger sound: \(counts.moves) moves, \(counts.postings) postings, \(counts.items) items, \(counts.events) events checked")
+            print(
+                "ledger sound: \(counts.moves) moves, \(counts.postings) postings, \(counts.items) items, \(counts.events) events checked"
+            )
         } else {
             print("\(problems.count) problem\(problems.count == 1 ? "" : "s") found")
             throw ExitCode(1)

@@ -60,7 +60,8 @@ struct FixedTests {
     func codable() throws {
         let decoded = try JSONDecoder().decode([Fixed].self, from: Data(#"["1.5", 3, 0.1, -2.25, "0.000001"]"#.utf8))
         #expect(decoded == [dec("1.5"), Fixed(3), dec("0.1"), dec("-2.25"), Fixed(micros: 1)])
-        let encoded = String(decoding: try JSONEncoder().encode([dec("-0.5"), Fixed(7), dec("166.67"), dec("0.1")]), as: UTF8.self)
+        let encoded = String(
+            decoding: try JSONEncoder().encode([dec("-0.5"), Fixed(7), dec("166.67"), dec("0.1")]), as: UTF8.self)
         #expect(encoded == #"[-0.5,7,166.67,0.1]"#)
         #expect(throws: (any Error).self) { try JSONDecoder().decode([Fixed].self, from: Data(#"["abc"]"#.utf8)) }
     }

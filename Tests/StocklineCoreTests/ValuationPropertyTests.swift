@@ -138,9 +138,13 @@ struct ValuationPropertyTests {
                     } else {
                         // qty × the average figure (kept to six decimals), rounded to the cent; the figure moves only
                         // with receipts, and stays within rounding of value / quantity.
-                        #expect(value == Fixed(quantity).times(average, places: 2), "\(quantity) at average \(average): \(value)")
+                        #expect(
+                            value == Fixed(quantity).times(average, places: 2),
+                            "\(quantity) at average \(average): \(value)")
                         let drift = (valueBefore.divided(by: Fixed(onHand)) - average).magnitude
-                        #expect(drift <= Fixed(micros: 10_000), "the figure \(average) drifted from value / quantity by \(drift)")
+                        #expect(
+                            drift <= Fixed(micros: 10_000),
+                            "the figure \(average) drifted from value / quantity by \(drift)")
                     }
                     delivered += value
                     onHand -= quantity

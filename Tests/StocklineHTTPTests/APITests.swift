@@ -16,14 +16,20 @@ struct APIWorld {
     let admin: String
 
     init() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("stockline-api-\(UUID().uuidString).sqlite").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "stockline-api-\(UUID().uuidString).sqlite"
+        ).path
         let store = try SQLiteLedgerStore(path: path)
         try await store.migrate()
         inventory = Inventory(store: store)
         try await inventory.addCompany(code: "ACME")
         try await inventory.addWarehouse(code: "WH1")
         try await inventory.addWarehouse(code: "WH2")
-        try await inventory.addItem(Item(id: ItemID(0), sku: "P1", unit: UnitOfMeasure.builtIn["unit"] ?? .init(name: "unit", category: .unit, factor: Fixed(1), precision: Fixed(1))))
+        try await inventory.addItem(
+            Item(
+                id: ItemID(0), sku: "P1",
+                unit: UnitOfMeasure.builtIn["unit"]
+                    ?? .init(name: "unit", category: .unit, factor: Fixed(1), precision: Fixed(1))))
         admin = try await Tokens.create(in: inventory, role: .admin, warehouse: nil, name: "test-admin").1
     }
 
@@ -35,14 +41,17 @@ struct APIWorld {
 
 extension TestClientProtocol {
     @discardableResult
-    func send(_ method: HTTPRequest.Method, _ uri: String, json: String? = nil, key: String? = nil,
-              token: String?) async throws -> (Int, [String: Any]) {
+    func send(
+        _ method: HTTPRequest.Method, _ uri: String, json: String? = nil, key: String? = nil,
+        token: String?
+    ) async throws -> (Int, [String: Any]) {
         var headers = HTTPFields()
         if let token { headers[.authorization] = "Bearer \(token)" }
         headers[.contentType] = "application/json"
         headers[.accept] = "application/json, application/problem+json"
-        if let key { headers[HTTPField.Name("Idempotency-Key")!] = key }
-        let response = try await execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+        if let key { headers[try #require(HTTPField.Name("Idempotency-Key"))] = key }
+        let response = try await execute(
+            uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
         let text = String(buffer: response.body)
         let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? ["raw": text]
         return (Int(response.status.code), object)
@@ -62,7 +71,9 @@ struct APITests {
             #expect(first == 201)
             #expect(again == 201)
             #expect(body["posting"] as? Int == replay["posting"] as? Int)
-            let (reused, problem) = try await client.send(.post, "/v1/postings", json: #"{"receive": {"sku": "P1", "qty": 11, "at": "WH1"}}"#, key: "r-1", token: admin)
+            let (reused, problem) = try await client.send(
+                .post, "/v1/postings", json: #"{"receive": {"sku": "P1", "qty": 11, "at": "WH1"}}"#, key: "r-1",
+                token: admin)
             #expect(reused == 422)
             #expect(problem["code"] as? String == "idempotency_key_reused")
         }
@@ -75,14 +86,17 @@ struct APITests {
         let world = try await APIWorld()
         let admin = world.admin
         try await world.test { client in
-            let (status, problem) = try await client.send(.post, "/v1/postings", json: #"{"deliver": {"sku": "P1", "qty": 1, "from": "WH1"}}"#, token: admin)
+            let (status, problem) = try await client.send(
+                .post, "/v1/postings", json: #"{"deliver": {"sku": "P1", "qty": 1, "from": "WH1"}}"#, token: admin)
             #expect(status == 409)
             #expect(problem["code"] as? String == "insufficient_stock")
             #expect((problem["detail"] as? String)?.contains("0 available") == true)
-            let (unknown, missing) = try await client.send(.post, "/v1/postings", json: #"{"deliver": {"sku": "NOPE", "qty": 1, "from": "WH1"}}"#, token: admin)
+            let (unknown, missing) = try await client.send(
+                .post, "/v1/postings", json: #"{"deliver": {"sku": "NOPE", "qty": 1, "from": "WH1"}}"#, token: admin)
             #expect(unknown == 422)
             #expect(missing["code"] as? String == "unknown_item")
-            let (malformed, invalid) = try await client.send(.post, "/v1/postings", json: #"{"deliver": {"sku": "P1"}"#, token: admin)
+            let (malformed, invalid) = try await client.send(
+                .post, "/v1/postings", json: #"{"deliver": {"sku": "P1"}"#, token: admin)
             #expect(malformed == 400)
             #expect(invalid["code"] as? String == "validation_failed")
         }
@@ -94,12 +108,18 @@ struct APITests {
         let world = try await APIWorld()
         let admin = world.admin
         try await world.test { client in
-            try await client.send(.post, "/v1/postings", json: #"{"receive": {"sku": "P1", "qty": 10, "unit_cost": 1, "at": "WH1"}}"#, token: admin)
-            let (stale, problem) = try await client.send(.post, "/v1/postings", json: #"{"count": {"sku": "P1", "at": "WH1", "counted": 4, "expected": 9}}"#, token: admin)
+            try await client.send(
+                .post, "/v1/postings", json: #"{"receive": {"sku": "P1", "qty": 10, "unit_cost": 1, "at": "WH1"}}"#,
+                token: admin)
+            let (stale, problem) = try await client.send(
+                .post, "/v1/postings", json: #"{"count": {"sku": "P1", "at": "WH1", "counted": 4, "expected": 9}}"#,
+                token: admin)
             #expect(stale == 409)
             #expect(problem["code"] as? String == "conflict")
             #expect(problem["current"] as? Double == 10)
-            let (fresh, _) = try await client.send(.post, "/v1/postings", json: #"{"count": {"sku": "P1", "at": "WH1", "counted": 4, "expected": 10}}"#, token: admin)
+            let (fresh, _) = try await client.send(
+                .post, "/v1/postings", json: #"{"count": {"sku": "P1", "at": "WH1", "counted": 4, "expected": 10}}"#,
+                token: admin)
             #expect(fresh == 201)
         }
         #expect(try await world.inventory.position(sku: "P1", at: "WH1").onHand == Fixed(4))
@@ -116,7 +136,9 @@ struct APITests {
             """#
         let admin = world.admin
         try await world.test { client in
-            let (status, body) = try await client.send(.post, "/v1/postings/batch", json: lines.replacingOccurrences(of: "ATOMIC", with: "true"), key: "b1", token: admin)
+            let (status, body) = try await client.send(
+                .post, "/v1/postings/batch", json: lines.replacingOccurrences(of: "ATOMIC", with: "true"), key: "b1",
+                token: admin)
             #expect(status == 200)
             #expect(body["applied"] as? Bool == false)
             let results = body["results"] as? [[String: Any]] ?? []
@@ -124,7 +146,9 @@ struct APITests {
         }
         #expect(try await world.inventory.store.counts().postings == 0)
         try await world.test { client in
-            let (_, body) = try await client.send(.post, "/v1/postings/batch", json: lines.replacingOccurrences(of: "ATOMIC", with: "false"), key: "b2", token: admin)
+            let (_, body) = try await client.send(
+                .post, "/v1/postings/batch", json: lines.replacingOccurrences(of: "ATOMIC", with: "false"), key: "b2",
+                token: admin)
             let results = body["results"] as? [[String: Any]] ?? []
             #expect(results.map { $0["status"] as? String } == ["ok", "error", "ok"])
         }
@@ -136,9 +160,13 @@ struct APITests {
         let world = try await APIWorld()
         let admin = world.admin
         try await world.test { client in
-            try await client.send(.post, "/v1/postings", json: #"{"receive": {"sku": "P1", "qty": 3, "unit_cost": 5, "at": "WH1"}}"#, token: admin)
-            let response = try await client.execute(uri: "/v1/stock?sku=P1&at=WH1", method: .get, headers: [.authorization: "Bearer \(admin)"])
-            let positions = try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [[String: Any]]
+            try await client.send(
+                .post, "/v1/postings", json: #"{"receive": {"sku": "P1", "qty": 3, "unit_cost": 5, "at": "WH1"}}"#,
+                token: admin)
+            let response = try await client.execute(
+                uri: "/v1/stock?sku=P1&at=WH1", method: .get, headers: [.authorization: "Bearer \(admin)"])
+            let positions =
+                try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [[String: Any]]
             #expect(positions?.first?["on_hand"] as? Double == 3)
             #expect(positions?.first?["value"] as? Double == 15)
             let (_, page) = try await client.send(.get, "/v1/events?after=0&types=posting.receive", token: admin)
@@ -152,24 +180,31 @@ struct APITests {
             let spec = try await client.execute(uri: "/openapi.yaml", method: .get)
             let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().appendingPathComponent("Sources/StocklineAPI/openapi.yaml")
-            #expect(String(buffer: spec.body) == (try String(contentsOf: source, encoding: .utf8)),
-                    "Sources/StocklineHTTP/Resources/openapi.yaml must be a copy of Sources/StocklineAPI/openapi.yaml")
+            #expect(
+                String(buffer: spec.body) == (try String(contentsOf: source, encoding: .utf8)),
+                "Sources/StocklineHTTP/Resources/openapi.yaml must be a copy of Sources/StocklineAPI/openapi.yaml")
         }
     }
 
     @Test("a write without a token is 401; a warehouse operator of WH1 cannot post in WH2; an auditor cannot post")
     func access() async throws {
         let world = try await APIWorld()
-        let operatorToken = try await Tokens.create(in: world.inventory, role: .warehouseOperator, warehouse: "WH1", name: "op-wh1").1
+        let operatorToken = try await Tokens.create(
+            in: world.inventory, role: .warehouseOperator, warehouse: "WH1", name: "op-wh1"
+        ).1
         let auditor = try await Tokens.create(in: world.inventory, role: .auditor, warehouse: nil, name: "auditor").1
-        let receipt: @Sendable (String) -> String = { at in #"{"receive": {"sku": "P1", "qty": 1, "unit_cost": 1, "at": "AT"}}"#.replacingOccurrences(of: "AT", with: at) }
+        let receipt: @Sendable (String) -> String = { at in
+            #"{"receive": {"sku": "P1", "qty": 1, "unit_cost": 1, "at": "AT"}}"#.replacingOccurrences(
+                of: "AT", with: at)
+        }
         try await world.test { client in
             let (anonymous, problem) = try await client.send(.post, "/v1/postings", json: receipt("WH1"), token: nil)
             #expect(anonymous == 401)
             #expect(problem["code"] as? String == "unauthorized")
             let (forged, _) = try await client.send(.post, "/v1/postings", json: receipt("WH1"), token: "stk_forged")
             #expect(forged == 401)
-            let (elsewhere, scoped) = try await client.send(.post, "/v1/postings", json: receipt("WH2"), token: operatorToken)
+            let (elsewhere, scoped) = try await client.send(
+                .post, "/v1/postings", json: receipt("WH2"), token: operatorToken)
             #expect(elsewhere == 403)
             #expect(scoped["code"] as? String == "forbidden")
             let (home, _) = try await client.send(.post, "/v1/postings", json: receipt("WH1"), token: operatorToken)
@@ -193,7 +228,8 @@ struct APITests {
         let world = try await APIWorld()
         let admin = world.admin
         try await world.test { client in
-            let read = try await client.execute(uri: "/v1/items/P1", method: .get, headers: [.authorization: "Bearer \(admin)"])
+            let read = try await client.execute(
+                uri: "/v1/items/P1", method: .get, headers: [.authorization: "Bearer \(admin)"])
             let etag = try #require(read.headers[.eTag])
             func update(_ match: String, _ name: String) async throws -> TestResponse {
                 try await client.execute(

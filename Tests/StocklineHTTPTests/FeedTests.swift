@@ -25,8 +25,9 @@ struct FeedTests {
                 for writer in 0..<writers {
                     group.addTask {
                         for index in 0..<postingsPerWriter {
-                            try await inventory.post(.receive(.init(sku: "P1", qty: Fixed(1), at: "WH1", unitCost: Fixed(2))),
-                                                     key: "w\(writer)-\(index)")
+                            try await inventory.post(
+                                .receive(.init(sku: "P1", qty: Fixed(1), at: "WH1", unitCost: Fixed(2))),
+                                key: "w\(writer)-\(index)")
                         }
                     }
                 }
@@ -42,14 +43,18 @@ struct FeedTests {
                 let events = page["events"] as? [[String: Any]] ?? []
                 for event in events {
                     seen.append(event["sequence"] as? Int ?? -1)
-                    if event["type"] as? String == "posting.receive", let key = event["subject"] as? String { keys.insert(key) }
+                    if event["type"] as? String == "posting.receive", let key = event["subject"] as? String {
+                        keys.insert(key)
+                    }
                 }
                 after = page["next"] as? Int ?? after
                 if events.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
             }
             try await written
             #expect(keys.count == writers * postingsPerWriter)
-            #expect(seen == Array((Int(start) + 1)...(Int(start) + seen.count)), "the feed skipped or repeated a sequence number")
+            #expect(
+                seen == Array((Int(start) + 1)...(Int(start) + seen.count)),
+                "the feed skipped or repeated a sequence number")
         }
     }
 
@@ -58,26 +63,39 @@ struct FeedTests {
         let world = try await APIWorld()
         let inventory = world.inventory
         for index in 0..<5 {
-            try await inventory.post(.receive(.init(sku: "P1", qty: Fixed(1), at: "WH1", unitCost: Fixed(1))), key: "a\(index)")
+            try await inventory.post(
+                .receive(.init(sku: "P1", qty: Fixed(1), at: "WH1", unitCost: Fixed(1))), key: "a\(index)")
         }
-        let app = try buildApplication(inventory: inventory, configuration: .init(port: 0), logger: Logger(label: "test"))
+        let app = try buildApplication(
+            inventory: inventory, configuration: .init(port: 0), logger: Logger(label: "test"))
         let admin = world.admin
         try await app.test(.live) { client in
-            guard let port = client.port else { Issue.record("the live test server has no port"); return }
-            let first = try await Self.read(port: port, token: admin, lastEventID: nil, count: 3, types: "posting.receive")
+            guard let port = client.port else {
+                Issue.record("the live test server has no port")
+                return
+            }
+            let first = try await Self.read(
+                port: port, token: admin, lastEventID: nil, count: 3, types: "posting.receive")
             #expect(first.map(\.subject) == ["a0", "a1", "a2"])
             for index in 5..<8 {
-                try await inventory.post(.receive(.init(sku: "P1", qty: Fixed(1), at: "WH1", unitCost: Fixed(1))), key: "a\(index)")
+                try await inventory.post(
+                    .receive(.init(sku: "P1", qty: Fixed(1), at: "WH1", unitCost: Fixed(1))), key: "a\(index)")
             }
-            let rest = try await Self.read(port: port, token: admin, lastEventID: first.last?.id, count: 5, types: "posting.receive")
+            let rest = try await Self.read(
+                port: port, token: admin, lastEventID: first.last?.id, count: 5, types: "posting.receive")
             #expect(rest.map(\.subject) == ["a3", "a4", "a5", "a6", "a7"])
         }
     }
 
-    struct StreamedEvent { var id: String; var subject: String }
+    struct StreamedEvent {
+        var id: String
+        var subject: String
+    }
 
     /// Opens the stream, reads `count` events and disconnects.
-    static func read(port: Int, token: String, lastEventID: String?, count: Int, types: String) async throws -> [StreamedEvent] {
+    static func read(port: Int, token: String, lastEventID: String?, count: Int, types: String) async throws
+        -> [StreamedEvent]
+    {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/events/stream?types=\(types)")
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Accept", value: "text/event-stream")

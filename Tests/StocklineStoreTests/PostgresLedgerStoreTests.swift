@@ -1,9 +1,10 @@
 import Foundation
 import Stockline
 import StocklineCore
-@testable import StocklineStore
 import StocklineTestSupport
 import Testing
+
+@testable import StocklineStore
 
 /// What only the PostgreSQL store has: URLs and schemas, migrations shared by instances, and many instances
 /// writing to one database at once.

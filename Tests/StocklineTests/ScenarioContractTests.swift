@@ -4,7 +4,8 @@ import Testing
 
 @Suite("scenario files")
 struct ScenarioContractTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     static func run(_ paths: [String]) async throws -> ScenarioRunner.Report {
         await ScenarioRunner.sqlite().run(try ScenarioRunner.files(in: paths))
@@ -24,7 +25,8 @@ struct ScenarioContractTests {
 
     @Test("a wrong expectation fails, with the actual figure in the message")
     func wrongExpectationFails() async throws {
-        let file = try Self.write("""
+        let file = try Self.write(
+            """
             name: wrong
             setup: {warehouses: [{code: WH1}], items: [{sku: P1, uom: unit}]}
             steps:
@@ -44,13 +46,15 @@ struct ScenarioContractTests {
 
     @Test("a malformed file is reported with its step and reason, and the other files still run")
     func malformedFileIsReported() async throws {
-        let bad = try Self.write("""
+        let bad = try Self.write(
+            """
             name: bad
             setup: {warehouses: [{code: WH1}], items: [{sku: P1, uom: unit}]}
             steps:
               - receive: {sku: P1, qty: 10, unit_cost: 10, at: WH1, colour: red}
             """)
-        let good = try Self.write("""
+        let good = try Self.write(
+            """
             name: good
             setup: {warehouses: [{code: WH1}], items: [{sku: P1, uom: unit}]}
             steps:
@@ -69,7 +73,8 @@ struct ScenarioContractTests {
 
     @Test("a reference to a step id that no earlier step has is a malformed file")
     func unknownReferenceIsMalformed() async throws {
-        let file = try Self.write("""
+        let file = try Self.write(
+            """
             name: dangling
             setup: {warehouses: [{code: WH1}, {code: WH2}], items: [{sku: P1, uom: unit}]}
             steps:

@@ -20,7 +20,8 @@ public indirect enum DocumentValue: Sendable, Hashable, Decodable {
             return
         }
         if let object = try? decoder.container(keyedBy: AnyKey.self) {
-            self = .object(try object.allKeys.map { ($0.stringValue, try object.decode(DocumentValue.self, forKey: $0)) })
+            self = .object(
+                try object.allKeys.map { ($0.stringValue, try object.decode(DocumentValue.self, forKey: $0)) })
             return
         }
         let single = try decoder.singleValueContainer()
@@ -59,7 +60,8 @@ public indirect enum DocumentValue: Sendable, Hashable, Decodable {
         case .bool(let value): value ? "true" : "false"
         case .string(let text), .number(let text): DocumentValue.quote(text)
         case .array(let values): "[" + values.map(\.jsonText).joined(separator: ",") + "]"
-        case .object(let fields): "{" + fields.map { DocumentValue.quote($0.0) + ":" + $0.1.jsonText }.joined(separator: ",") + "}"
+        case .object(let fields):
+            "{" + fields.map { DocumentValue.quote($0.0) + ":" + $0.1.jsonText }.joined(separator: ",") + "}"
         }
     }
 
@@ -112,7 +114,9 @@ public enum StrictDecoder {
         let known = try JSONDecoder().decode(DocumentValue.self, from: encoder.encode(decoded)).object?.map(\.0) ?? []
         let unknown = fields.filter { $0.1 != .null && !known.contains($0.0) }.map(\.0)
         guard unknown.isEmpty else {
-            throw DocumentError(path: path, reason: "unknown field\(unknown.count > 1 ? "s" : "") \(unknown.sorted().joined(separator: ", "))")
+            throw DocumentError(
+                path: path,
+                reason: "unknown field\(unknown.count > 1 ? "s" : "") \(unknown.sorted().joined(separator: ", "))")
         }
         return decoded
     }

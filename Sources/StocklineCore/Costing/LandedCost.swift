@@ -18,7 +18,9 @@ extension Planner {
     /// Adds freight, duty or handling to receipts after the fact: the part on units still in stock raises their
     /// layers, the part on units already gone corrects the cost of the postings that took them.
     mutating func landedCost(_ op: StockOperation.LandedCost) throws(StockError) {
-        guard !op.amount.isZero else { throw .validationFailed(field: "amount", reason: "a landed cost needs a non-zero amount") }
+        guard !op.amount.isZero else {
+            throw .validationFailed(field: "amount", reason: "a landed cost needs a non-zero amount")
+        }
         guard op.amount == op.amount.roundedMoney else {
             throw .validationFailed(field: "amount", reason: "\(op.amount) has more decimals than the currency")
         }
@@ -46,7 +48,8 @@ extension Planner {
             case .byWeight, .byVolume:
                 let factor = op.split == .byWeight ? item.weight : item.volume
                 guard let factor else {
-                    throw .validationFailed(field: "split", reason: "SKU \(item.sku) has no \(op.split == .byWeight ? "weight" : "volume")")
+                    throw .validationFailed(
+                        field: "split", reason: "SKU \(item.sku) has no \(op.split == .byWeight ? "weight" : "volume")")
                 }
                 return receipt.quantity.times(factor)
             }
@@ -65,12 +68,17 @@ extension Planner {
         result.value = op.amount
     }
 
-    private mutating func apply(_ amount: Money, to receiptLayer: ValuationLayer, receipt: PostingSummary, item: Item,
-                                costs: inout CostBook) throws(StockError) {
-        let holders = costs.layers.values.filter { $0.originID == receiptLayer.id && $0.kind == .incoming && $0.remainingQuantity.isPositive }
-            .sorted { $0.id < $1.id }
+    private mutating func apply(
+        _ amount: Money, to receiptLayer: ValuationLayer, receipt: PostingSummary, item: Item,
+        costs: inout CostBook
+    ) throws(StockError) {
+        let holders = costs.layers.values.filter {
+            $0.originID == receiptLayer.id && $0.kind == .incoming && $0.remainingQuantity.isPositive
+        }
+        .sorted { $0.id < $1.id }
         let inStock = holders.reduce(Quantity.zero) { $0 + $1.remainingQuantity }
-        let stockPart = inStock >= receiptLayer.quantity ? amount : amount.scaled(by: inStock, over: receiptLayer.quantity)
+        let stockPart =
+            inStock >= receiptLayer.quantity ? amount : amount.scaled(by: inStock, over: receiptLayer.quantity)
         var gonePart = amount - stockPart
         let context = valuation(item.id, try state.catalog.company(receiptLayer.companyID), move: receiptLayer.moveID)
         func addLayer(_ kind: ValuationLayer.Kind, scope: CostScope, posting: Int64, value: Money) {
@@ -82,7 +90,8 @@ extension Planner {
         }
         switch costs.method {
         case .fifo:
-            for (holder, part) in zip(holders, stockPart.distributed(by: holders.map(\.remainingQuantity))) where !part.isZero {
+            for (holder, part) in zip(holders, stockPart.distributed(by: holders.map(\.remainingQuantity)))
+            where !part.isZero {
                 guard var layer = costs.layers[holder.id], layer.remainingValue + part >= .zero else {
                     throw .invalidState("the refund would make the stock value of \(item.sku) negative")
                 }
@@ -99,7 +108,9 @@ extension Planner {
             }
             if !stockPart.isZero {
                 costs.totals.value += stockPart
-                if costs.totals.quantity.isPositive { costs.totals.unitCost = costs.totals.value.divided(by: costs.totals.quantity) }
+                if costs.totals.quantity.isPositive {
+                    costs.totals.unitCost = costs.totals.value.divided(by: costs.totals.quantity)
+                }
                 addLayer(.landedCost, scope: .company, posting: receipt.id, value: stockPart)
             }
         case .standard:
@@ -107,11 +118,14 @@ extension Planner {
         }
         guard !gonePart.isZero else { return }
         var taken: [Int64: Quantity] = [:]
-        for use in state.uses[receiptLayer.id] ?? [] where use.leftStock { taken[use.postingID, default: .zero] += use.quantity }
+        for use in state.uses[receiptLayer.id] ?? [] where use.leftStock {
+            taken[use.postingID, default: .zero] += use.quantity
+        }
         let takers = taken.sorted { $0.key < $1.key }
         guard !takers.isEmpty else {
             if costs.method == .standard { return }
-            throw .invalidState("receipt \(receipt.key) has units neither in stock nor delivered; the landed cost cannot be placed")
+            throw .invalidState(
+                "receipt \(receipt.key) has units neither in stock nor delivered; the landed cost cannot be placed")
         }
         for ((posting, _), part) in zip(takers, gonePart.distributed(by: takers.map(\.value))) where !part.isZero {
             addLayer(.landedCost, scope: .company, posting: receipt.id, value: part)

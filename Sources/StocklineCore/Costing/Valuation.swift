@@ -68,15 +68,20 @@ extension CostBook {
         var pieces = pieces
         if method == .standard {
             let figure = totals.unitCost ?? item.standardCost ?? .zero
-            pieces = pieces.map { CostPiece(quantity: $0.quantity, value: $0.quantity.times(figure, places: 2), originID: $0.originID) }
+            pieces = pieces.map {
+                CostPiece(quantity: $0.quantity, value: $0.quantity.times(figure, places: 2), originID: $0.originID)
+            }
         }
         var created: [LayerID] = []
         var valueIn = Money.zero
         for piece in pieces where !piece.quantity.isZero {
             var piece = piece
             let full = piece
-            let correction = scope.isTransit ? .zero : fillShortfalls(
-                with: &piece, scope: shortScope(scope), context: context, ids: &ids, changes: &changes)
+            let correction =
+                scope.isTransit
+                ? .zero
+                : fillShortfalls(
+                    with: &piece, scope: shortScope(scope), context: context, ids: &ids, changes: &changes)
             let id = ids.layer()
             let unitCost = full.value.divided(by: full.quantity)
             let layer = ValuationLayer(
@@ -165,7 +170,8 @@ extension CostBook {
             let take = min(left, layer.remainingQuantity)
             let value: Money
             if method == .fifo {
-                value = take == layer.remainingQuantity
+                value =
+                    take == layer.remainingQuantity
                     ? layer.remainingValue : layer.remainingValue.scaled(by: take, over: layer.remainingQuantity)
                 layer.remainingValue -= value
             } else {
@@ -175,9 +181,10 @@ extension CostBook {
             left -= take
             layers[layer.id] = layer
             changes.updatedLayers.insert(layer.id)
-            outflow.uses.append(LayerUse(
-                postingID: context.postingID, layerID: layer.id, originID: layer.originID, quantity: take,
-                value: value, leftStock: leftStock))
+            outflow.uses.append(
+                LayerUse(
+                    postingID: context.postingID, layerID: layer.id, originID: layer.originID, quantity: take,
+                    value: value, leftStock: leftStock))
             outflow.pieces.append(CostPiece(quantity: take, value: value, originID: layer.originID))
             outflow.value += value
         }
@@ -243,7 +250,9 @@ extension CostBook {
     }
 
     /// Sets the average or standard figure and revalues the stock on hand to it.
-    mutating func revalue(to unitCost: Money, context: ValuationContext, ids: inout IDAllocator, changes: inout ChangeSet) {
+    mutating func revalue(
+        to unitCost: Money, context: ValuationContext, ids: inout IDAllocator, changes: inout ChangeSet
+    ) {
         totals.unitCost = unitCost
         changes.costs.insert(.init(itemID: context.itemID, companyID: context.companyID))
         guard totals.quantity.isPositive else { return }

@@ -44,7 +44,8 @@ extension Role {
         case (.auditor, .readAudit), (.inventoryController, .readAudit), (.finance, .readAudit): return true
         case (.auditor, _): return false
         case (.inventoryController, .manageMasterData), (.inventoryController, .manageItems): return true
-        case (.integration, .manageMasterData), (.integration, .manageItems), (.integration, .manageWebhooks): return true
+        case (.integration, .manageMasterData), (.integration, .manageItems), (.integration, .manageWebhooks):
+            return true
         case (.buyer, .manageItems), (.planner, .manageItems): return true
         case (.inventoryController, .post(let kind)): return kind != .landedCost && kind != .setCost
         case (.integration, .post(let kind)): return kind != .landedCost && kind != .setCost && kind != .supersede
@@ -97,8 +98,10 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     public var requestID: String?
     public var at: Date
 
-    public init(posting: Int64, key: String, kind: OperationKind, sku: String?, actor: String, token: String?,
-                source: String, reason: String?, reference: String?, requestID: String?, at: Date) {
+    public init(
+        posting: Int64, key: String, kind: OperationKind, sku: String?, actor: String, token: String?,
+        source: String, reason: String?, reference: String?, requestID: String?, at: Date
+    ) {
         self.posting = posting
         self.key = key
         self.kind = kind

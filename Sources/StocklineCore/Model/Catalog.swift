@@ -8,9 +8,9 @@ public struct Catalog: Sendable, Hashable {
     private var locationByPath: [String: LocationID] = [:]
 
     public init(companies: [Company] = [], warehouses: [Warehouse] = [], locations: [Location] = []) {
-        companies.forEach { add($0) }
-        warehouses.forEach { add($0) }
-        locations.forEach { add($0) }
+        for company in companies { add(company) }
+        for warehouse in warehouses { add(warehouse) }
+        for location in locations { add(location) }
     }
 
     public mutating func add(_ company: Company) {

@@ -14,10 +14,31 @@ extension RowID {
     }
 }
 
-public struct CompanyID: RowID { public let rawValue: Int64; public init(_ rawValue: Int64) { self.rawValue = rawValue } }
-public struct WarehouseID: RowID { public let rawValue: Int64; public init(_ rawValue: Int64) { self.rawValue = rawValue } }
-public struct LocationID: RowID { public let rawValue: Int64; public init(_ rawValue: Int64) { self.rawValue = rawValue } }
-public struct ItemID: RowID { public let rawValue: Int64; public init(_ rawValue: Int64) { self.rawValue = rawValue } }
-public struct LotID: RowID { public let rawValue: Int64; public init(_ rawValue: Int64) { self.rawValue = rawValue } }
-public struct MoveID: RowID { public let rawValue: Int64; public init(_ rawValue: Int64) { self.rawValue = rawValue } }
-public struct LayerID: RowID { public let rawValue: Int64; public init(_ rawValue: Int64) { self.rawValue = rawValue } }
+public struct CompanyID: RowID {
+    public let rawValue: Int64
+    public init(_ rawValue: Int64) { self.rawValue = rawValue }
+}
+public struct WarehouseID: RowID {
+    public let rawValue: Int64
+    public init(_ rawValue: Int64) { self.rawValue = rawValue }
+}
+public struct LocationID: RowID {
+    public let rawValue: Int64
+    public init(_ rawValue: Int64) { self.rawValue = rawValue }
+}
+public struct ItemID: RowID {
+    public let rawValue: Int64
+    public init(_ rawValue: Int64) { self.rawValue = rawValue }
+}
+public struct LotID: RowID {
+    public let rawValue: Int64
+    public init(_ rawValue: Int64) { self.rawValue = rawValue }
+}
+public struct MoveID: RowID {
+    public let rawValue: Int64
+    public init(_ rawValue: Int64) { self.rawValue = rawValue }
+}
+public struct LayerID: RowID {
+    public let rawValue: Int64
+    public init(_ rawValue: Int64) { self.rawValue = rawValue }
+}

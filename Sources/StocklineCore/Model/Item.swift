@@ -1,7 +1,11 @@
 /// A stocked part or product.
 public struct Item: Sendable, Hashable, Codable {
     public enum Tracking: String, Sendable, Hashable, Codable, CaseIterable { case none, lot, serial }
-    public enum Lifecycle: String, Sendable, Hashable, Codable, CaseIterable { case active, phaseOut = "phase_out", obsolete }
+    public enum Lifecycle: String, Sendable, Hashable, Codable, CaseIterable {
+        case active
+        case phaseOut = "phase_out"
+        case obsolete
+    }
 
     public struct Supplier: Sendable, Hashable, Codable {
         public var code: String
@@ -61,7 +65,8 @@ public struct Item: Sendable, Hashable, Codable {
         }
         guard other.category == unit.category else { throw .uomMismatch(sku: sku, unit: unitName, base: unit.name) }
         guard quantity.isMultiple(of: other.precision) else {
-            throw .invalidQuantity(sku: sku, quantity: quantity, reason: "is finer than \(other.name)'s precision \(other.precision)")
+            throw .invalidQuantity(
+                sku: sku, quantity: quantity, reason: "is finer than \(other.name)'s precision \(other.precision)")
         }
         return quantity.times(other.factor).divided(by: unit.factor, places: unit.precisionPlaces)
     }

@@ -29,7 +29,8 @@ public enum MasterData {
         _ = try code(item.sku, field: "sku")
         for (name, quantity) in item.packs {
             guard quantity.isPositive, UnitOfMeasure.builtIn[name] == nil, name != item.unit.name else {
-                throw .validationFailed(field: "pack", reason: "pack \(name) must hold a positive quantity and not be named like a unit")
+                throw .validationFailed(
+                    field: "pack", reason: "pack \(name) must hold a positive quantity and not be named like a unit")
             }
         }
         for (field, value) in [("standard_cost", item.standardCost), ("weight", item.weight), ("volume", item.volume)] {
@@ -46,10 +47,12 @@ public enum MasterData {
             throw .validationFailed(field: "sku", reason: "an item's SKU cannot change")
         }
         guard updated.unit == current.unit else {
-            throw .validationFailed(field: "uom", reason: "the base unit of \(current.sku) cannot change once it exists")
+            throw .validationFailed(
+                field: "uom", reason: "the base unit of \(current.sku) cannot change once it exists")
         }
         guard updated.tracking == current.tracking else {
-            throw .validationFailed(field: "tracking", reason: "the tracking of \(current.sku) cannot change once it exists")
+            throw .validationFailed(
+                field: "tracking", reason: "the tracking of \(current.sku) cannot change once it exists")
         }
         try validate(updated)
         return updated

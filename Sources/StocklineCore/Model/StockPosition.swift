@@ -15,7 +15,10 @@ public struct StockPosition: Sendable, Hashable, Codable {
     public var available: Quantity { onHand - blocked - reserved }
 
     enum CodingKeys: String, CodingKey {
-        case onHand = "on_hand", blocked, reserved, available, inTransit = "in_transit", incoming, outgoing, value
+        case onHand = "on_hand"
+        case blocked, reserved, available
+        case inTransit = "in_transit"
+        case incoming, outgoing, value
         case unitCost = "unit_cost"
     }
 
@@ -59,8 +62,11 @@ extension LedgerState {
         let warehouses = catalog.warehouses.values.filter { warehouse in
             catalog.locations[warehouse.rootLocationID].map { location.contains($0) } ?? false
         }
-        let qcLocations = warehouses.compactMap { catalog.locations[$0.qcLocationID] }
-            + catalog.warehouses.values.compactMap { catalog.locations[$0.qcLocationID] }.filter { location.contains($0) || $0.contains(location) }
+        let qcLocations =
+            warehouses.compactMap { catalog.locations[$0.qcLocationID] }
+            + catalog.warehouses.values.compactMap { catalog.locations[$0.qcLocationID] }.filter {
+                location.contains($0) || $0.contains(location)
+            }
         var perWarehouse: [WarehouseID: Quantity] = [:]
         for quant in book.quants.values where lot == nil || quant.key.lotID == lot {
             if inside(quant.key.locationID), let at = catalog.locations[quant.key.locationID] {
@@ -78,13 +84,17 @@ extension LedgerState {
             if outOf && !into { position.outgoing += move.quantity }
         }
         for (warehouseID, quantity) in perWarehouse {
-            guard let warehouse = catalog.warehouses[warehouseID], let costs = book.costs[warehouse.companyID] else { continue }
+            guard let warehouse = catalog.warehouses[warehouseID], let costs = book.costs[warehouse.companyID] else {
+                continue
+            }
             let wholeWarehouse = warehouses.contains { $0.id == warehouseID } && lot == nil
             if costs.method == .fifo && !wholeWarehouse {
                 let total = book.quants.values.filter { quant in
-                    catalog.locations[quant.key.locationID].map { $0.isInternal && $0.warehouseID == warehouseID } ?? false
+                    catalog.locations[quant.key.locationID].map { $0.isInternal && $0.warehouseID == warehouseID }
+                        ?? false
                 }.reduce(Quantity.zero) { $0 + $1.quantity }
-                position.value += costs.value(at: .warehouse(warehouseID), quantity: total).scaled(by: quantity, over: total)
+                position.value += costs.value(at: .warehouse(warehouseID), quantity: total).scaled(
+                    by: quantity, over: total)
             } else {
                 position.value += costs.value(at: .warehouse(warehouseID), quantity: quantity)
             }

@@ -22,9 +22,12 @@ public enum CostScope: Sendable, Hashable, Codable {
 public struct ValuationLayer: Sendable, Hashable, Codable {
     public enum Kind: String, Sendable, Hashable, Codable {
         /// Stock entering valued stock, or leaving it.
-        case incoming = "in", outgoing = "out"
+        case incoming = "in"
+        case outgoing = "out"
         /// A later change of an earlier posting's value: re-costing a shortfall, a landed cost, a revaluation.
-        case correction, landedCost = "landed_cost", revaluation
+        case correction
+        case landedCost = "landed_cost"
+        case revaluation
     }
 
     public var id: LayerID
@@ -84,7 +87,9 @@ public struct LayerUse: Sendable, Hashable, Codable {
     /// Whether the units left the company's stock (a sale, scrap) rather than moved inside it.
     public var leftStock: Bool
 
-    public init(postingID: Int64, layerID: LayerID, originID: LayerID?, quantity: Quantity, value: Money, leftStock: Bool) {
+    public init(
+        postingID: Int64, layerID: LayerID, originID: LayerID?, quantity: Quantity, value: Money, leftStock: Bool
+    ) {
         self.postingID = postingID
         self.layerID = layerID
         self.originID = originID

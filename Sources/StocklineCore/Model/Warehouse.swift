@@ -1,7 +1,10 @@
 /// A site of a company; every warehouse has STOCK, INPUT, QC and OUTPUT locations.
 public struct Warehouse: Sendable, Hashable, Codable {
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
-        case plant, distributionCentre = "distribution_centre", dealer, store, serviceVan = "service_van"
+        case plant
+        case distributionCentre = "distribution_centre"
+        case dealer, store
+        case serviceVan = "service_van"
         case thirdPartyLogistics = "3pl"
     }
 

@@ -7,7 +7,9 @@ public struct ItemBook: Sendable, Hashable {
     public var quants: [QuantKey: Quant]
     public var costs: [CompanyID: CostBook]
 
-    public init(item: Item, lots: [LotID: Lot] = [:], quants: [QuantKey: Quant] = [:], costs: [CompanyID: CostBook] = [:]) {
+    public init(
+        item: Item, lots: [LotID: Lot] = [:], quants: [QuantKey: Quant] = [:], costs: [CompanyID: CostBook] = [:]
+    ) {
         self.item = item
         self.lots = lots
         self.quants = quants
@@ -81,9 +83,18 @@ public struct IDAllocator: Sendable, Hashable {
         self.nextLot = nextLot
     }
 
-    public mutating func move() -> MoveID { defer { nextMove += 1 }; return MoveID(nextMove) }
-    public mutating func layer() -> LayerID { defer { nextLayer += 1 }; return LayerID(nextLayer) }
-    public mutating func lot() -> LotID { defer { nextLot += 1 }; return LotID(nextLot) }
+    public mutating func move() -> MoveID {
+        defer { nextMove += 1 }
+        return MoveID(nextMove)
+    }
+    public mutating func layer() -> LayerID {
+        defer { nextLayer += 1 }
+        return LayerID(nextLayer)
+    }
+    public mutating func lot() -> LotID {
+        defer { nextLot += 1 }
+        return LotID(nextLot)
+    }
 }
 
 /// What a posting changed, for the store to write in the same transaction.
@@ -177,7 +188,8 @@ public struct StateRequest: Sendable, Hashable {
     public var orders: Set<String> = []
     public var postingKeys: Set<String> = []
 
-    public init(skus: Set<String> = [], lots: Set<String> = [], orders: Set<String> = [], postingKeys: Set<String> = []) {
+    public init(skus: Set<String> = [], lots: Set<String> = [], orders: Set<String> = [], postingKeys: Set<String> = [])
+    {
         self.skus = skus
         self.lots = lots
         self.orders = orders
@@ -195,7 +207,9 @@ public struct StateRequest: Sendable, Hashable {
 extension StockOperation {
     /// The state this operation reads.
     public var stateRequest: StateRequest {
-        func lots(_ lot: String?, _ serials: [String]?) -> Set<String> { Set([lot].compactMap { $0} + (serials ?? [])) }
+        func lots(_ lot: String?, _ serials: [String]?) -> Set<String> {
+            Set([lot].compactMap { $0 } + (serials ?? []))
+        }
         switch self {
         case .receive(let op): return .init(skus: [op.sku], lots: lots(op.lot, op.serials))
         case .deliver(let op):

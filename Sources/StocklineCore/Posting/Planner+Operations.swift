@@ -52,7 +52,8 @@ extension Planner {
         }
         let lots = try incomingLots(item, quantity: quantity, lot: op.lot, expiry: nil, serials: op.serials)
         let customer = try state.catalog.virtual(Location.Virtual.customer)
-        let moves = lots.map { lot, qty in move(item, qty, from: customer.id, to: location.id, lot: lot, origin: origin) }
+        let moves = lots.map { lot, qty in move(item, qty, from: customer.id, to: location.id, lot: lot, origin: origin)
+        }
         bookIncoming(item, moves: moves, value: quantity.times(unitCost, places: 2))
     }
 
@@ -90,8 +91,9 @@ extension Planner {
         let picks = try pick(item, quantity, from: location, lots: lots, allowNegative: false)
         let customer = try state.catalog.virtual(Location.Virtual.customer)
         for pick in picks {
-            let id = move(item, pick.quantity, from: pick.key.locationID, to: customer.id, lot: pick.key.lotID,
-                          state: .assigned, reference: op.order, planned: planned)
+            let id = move(
+                item, pick.quantity, from: pick.key.locationID, to: customer.id, lot: pick.key.lotID,
+                state: .assigned, reference: op.order, planned: planned)
             state.reservations[id] = [Reservation(moveID: id, key: pick.key, quantity: pick.quantity)]
             state.changes.reservations.insert(id)
             changeQuant(item.id, pick.key, by: .zero, reserved: pick.quantity, sequence: id.rawValue)
@@ -131,13 +133,15 @@ extension Planner {
     }
 
     mutating func scrap(_ op: StockOperation.Scrap) throws(StockError) {
-        try removeStock(op.sku, op.qty, op.uom, from: op.from, lot: op.lot, serials: op.serials,
-                        to: Location.Virtual.scrap)
+        try removeStock(
+            op.sku, op.qty, op.uom, from: op.from, lot: op.lot, serials: op.serials,
+            to: Location.Virtual.scrap)
     }
 
     mutating func consume(_ op: StockOperation.Consume) throws(StockError) {
-        try removeStock(op.sku, op.qty, op.uom, from: op.at, lot: op.lot, serials: op.serials,
-                        to: Location.Virtual.production)
+        try removeStock(
+            op.sku, op.qty, op.uom, from: op.at, lot: op.lot, serials: op.serials,
+            to: Location.Virtual.production)
     }
 
     mutating func returnToSupplier(_ op: StockOperation.SupplierReturn) throws(StockError) {
@@ -156,18 +160,21 @@ extension Planner {
             }
             origin = receipt.moveIDs.first
             for book in book(item.id).costs.values {
-                preferred.formUnion(book.layers.values.filter { $0.postingID == receipt.id && $0.kind == .incoming }.map(\.id))
+                preferred.formUnion(
+                    book.layers.values.filter { $0.postingID == receipt.id && $0.kind == .incoming }.map(\.id))
             }
         }
-        try removeStock(op.sku, op.qty, op.uom, from: op.from, lot: op.lot, serials: op.serials,
-                        to: Location.Virtual.supplier, origin: origin, prefer: preferred)
+        try removeStock(
+            op.sku, op.qty, op.uom, from: op.from, lot: op.lot, serials: op.serials,
+            to: Location.Virtual.supplier, origin: origin, prefer: preferred)
     }
 
     /// Removes stock from a warehouse to a virtual location, valued as it leaves.
-    mutating func removeStock(_ sku: String, _ qty: Quantity, _ uom: String?, from reference: String, lot: String?,
-                              serials: [String]?, to destination: String, origin: MoveID? = nil,
-                              prefer: Set<LayerID> = []) throws(StockError)
-    {
+    mutating func removeStock(
+        _ sku: String, _ qty: Quantity, _ uom: String?, from reference: String, lot: String?,
+        serials: [String]?, to destination: String, origin: MoveID? = nil,
+        prefer: Set<LayerID> = []
+    ) throws(StockError) {
         let item = try item(sku)
         let quantity = try quantity(qty, uom: uom, of: item)
         let (location, _, _) = try stockLocation(reference)
@@ -185,7 +192,9 @@ extension Planner {
         let (from, source, company) = try stockLocation(op.from)
         let (to, destination, receiving) = try stockLocation(op.to)
         guard company.id == receiving.id else {
-            throw .invalidState("\(source.code) and \(destination.code) belong to different companies; transfer between companies is a sale and a purchase")
+            throw .invalidState(
+                "\(source.code) and \(destination.code) belong to different companies; transfer between companies is a sale and a purchase"
+            )
         }
         guard from.id != to.id else { throw .invalidState("a transfer needs two different locations") }
         let lots = try lotFilter(item, quantity: quantity, lot: op.lot, serials: op.serials)
@@ -199,17 +208,20 @@ extension Planner {
             let arrival = try plannedDate(op.arrival, field: "arrival")
             let moves = move(item, picks: picks, to: destination.transitLocationID)
             for pick in picks {
-                move(item, pick.quantity, from: destination.transitLocationID, to: to.id, lot: pick.key.lotID,
-                     state: .confirmed, reference: context.key, planned: arrival)
+                move(
+                    item, pick.quantity, from: destination.transitLocationID, to: to.id, lot: pick.key.lotID,
+                    state: .confirmed, reference: context.key, planned: arrival)
             }
-            costs.carry(quantity, from: .warehouse(source.id), to: .transit(destination.id),
-                        context: valuation(item.id, company, move: moves.first), shipmentID: context.postingID,
-                        item: item, ids: &state.ids, changes: &state.changes)
+            costs.carry(
+                quantity, from: .warehouse(source.id), to: .transit(destination.id),
+                context: valuation(item.id, company, move: moves.first), shipmentID: context.postingID,
+                item: item, ids: &state.ids, changes: &state.changes)
         } else {
             let moves = move(item, picks: picks, to: to.id)
-            costs.carry(quantity, from: .warehouse(source.id), to: .warehouse(destination.id),
-                        context: valuation(item.id, company, move: moves.first), shipmentID: nil, item: item,
-                        ids: &state.ids, changes: &state.changes)
+            costs.carry(
+                quantity, from: .warehouse(source.id), to: .warehouse(destination.id),
+                context: valuation(item.id, company, move: moves.first), shipmentID: nil, item: item,
+                ids: &state.ids, changes: &state.changes)
         }
         setCosts(costs, item.id, company)
     }
@@ -223,9 +235,11 @@ extension Planner {
         let open = state.moves.values.filter { $0.postingID == shipment.id && $0.state == .confirmed }
             .sorted { $0.id < $1.id }
         let inTransit = open.reduce(Quantity.zero) { $0 + $1.quantity }
-        let quantity = try op.qty.map { qty throws(StockError) in try self.quantity(qty, uom: op.uom, of: item) } ?? inTransit
+        let quantity =
+            try op.qty.map { qty throws(StockError) in try self.quantity(qty, uom: op.uom, of: item) } ?? inTransit
         guard quantity.isPositive, quantity <= inTransit else {
-            throw .invalidState("transfer \(op.transfer) has \(inTransit) of \(item.sku) in transit; \(quantity) cannot arrive")
+            throw .invalidState(
+                "transfer \(op.transfer) has \(inTransit) of \(item.sku) in transit; \(quantity) cannot arrive")
         }
         var left = quantity
         var arrived: [MoveID] = []
@@ -234,12 +248,15 @@ extension Planner {
             arrived.append(complete(pending, quantity: take))
             left -= take
         }
-        guard let first = arrived.first, let destination = state.catalog.locations[open[0].toID]?.warehouseID else { return }
+        guard let first = arrived.first, let destination = state.catalog.locations[open[0].toID]?.warehouseID else {
+            return
+        }
         let owner = try state.catalog.company(company)
         var costs = costs(item.id, owner)
-        costs.carry(quantity, from: .transit(destination), to: .warehouse(destination),
-                    context: valuation(item.id, owner, move: first), shipmentID: shipment.id, item: item,
-                    ids: &state.ids, changes: &state.changes)
+        costs.carry(
+            quantity, from: .transit(destination), to: .warehouse(destination),
+            context: valuation(item.id, owner, move: first), shipmentID: shipment.id, item: item,
+            ids: &state.ids, changes: &state.changes)
         setCosts(costs, item.id, owner)
     }
 
@@ -301,10 +318,11 @@ extension Planner {
         let difference = counted - current
         let adjustment = try state.catalog.virtual(Location.Virtual.adjustment)
         if difference.isNegative {
-            let picks = try pick(item, -difference, from: location, lots: lots, includeReserved: true,
-                                 allowNegative: true)
+            let picks = try pick(
+                item, -difference, from: location, lots: lots, includeReserved: true,
+                allowNegative: true)
             let moves = move(item, picks: picks, to: adjustment.id)
-            picks.forEach { trimReservations(item.id, $0.key) }
+            for pick in picks { trimReservations(item.id, pick.key) }
             bookOutgoing(item, moves: moves, leftStock: true)
         } else if difference.isPositive {
             let lots = try incomingLots(item, quantity: difference, lot: op.lot, expiry: nil, serials: nil)
@@ -367,11 +385,14 @@ extension Planner {
         guard company.costing != .fifo else {
             throw .invalidState("\(company.code) values stock by FIFO; a unit cost cannot be set")
         }
-        guard !op.unitCost.isNegative else { throw .validationFailed(field: "unit_cost", reason: "must not be negative") }
+        guard !op.unitCost.isNegative else {
+            throw .validationFailed(field: "unit_cost", reason: "must not be negative")
+        }
         var costs = costs(item.id, company)
         let before = costs.totals.value
-        costs.revalue(to: op.unitCost.rounded(places: 6), context: valuation(item.id, company, move: nil),
-                      ids: &state.ids, changes: &state.changes)
+        costs.revalue(
+            to: op.unitCost.rounded(places: 6), context: valuation(item.id, company, move: nil),
+            ids: &state.ids, changes: &state.changes)
         result.value = costs.totals.value - before
         setCosts(costs, item.id, company)
     }
@@ -380,8 +401,10 @@ extension Planner {
 
     /// Open moves claimed by an order, oldest first.
     func openMoves(order: String, item: ItemID?) -> [Move] {
-        state.moves.values.filter { $0.reference == order && $0.isOpen && $0.kind == .reserve && (item == nil || $0.itemID == item) }
-            .sorted { $0.id < $1.id }
+        state.moves.values.filter {
+            $0.reference == order && $0.isOpen && $0.kind == .reserve && (item == nil || $0.itemID == item)
+        }
+        .sorted { $0.id < $1.id }
     }
 
     /// Ships what a reservation holds, up to `limit`; returns the done move.
@@ -390,8 +413,9 @@ extension Planner {
         let reserved = lines.reduce(Quantity.zero) { $0 + $1.quantity }
         let quantity = min(limit, reserved)
         guard quantity.isPositive, let line = lines.first else {
-            throw .insufficientStock(sku: book(open.itemID).item.sku, at: "order \(open.reference ?? "")",
-                                     available: .zero, requested: limit)
+            throw .insufficientStock(
+                sku: book(open.itemID).item.sku, at: "order \(open.reference ?? "")",
+                available: .zero, requested: limit)
         }
         changeQuant(open.itemID, line.key, by: .zero, reserved: -quantity, sequence: open.id.rawValue)
         var remaining = lines
@@ -412,25 +436,30 @@ extension Planner {
             state.moves[open.id]?.state = .confirmed
         }
         state.changes.updatedMoves.insert(open.id)
-        return move(book(open.itemID).item, quantity, from: open.fromID, to: open.toID, lot: open.lotID,
-                    reference: open.reference, origin: open.id)
+        return move(
+            book(open.itemID).item, quantity, from: open.fromID, to: open.toID, lot: open.lotID,
+            reference: open.reference, origin: open.id)
     }
 
     /// Values stock leaving its warehouses through `moves`, grouped by warehouse.
     mutating func bookOutgoing(_ item: Item, moves ids: [MoveID], leftStock: Bool, prefer: Set<LayerID> = []) {
         var byWarehouse: [WarehouseID: (Quantity, MoveID)] = [:]
         for id in ids {
-            guard let move = state.moves[id], let warehouse = state.catalog.locations[move.fromID]?.warehouseID else { continue }
+            guard let move = state.moves[id], let warehouse = state.catalog.locations[move.fromID]?.warehouseID else {
+                continue
+            }
             let entry = byWarehouse[warehouse] ?? (.zero, id)
             byWarehouse[warehouse] = (entry.0 + move.quantity, entry.1)
         }
         for (warehouseID, (quantity, first)) in byWarehouse.sorted(by: { $0.key < $1.key }) {
             guard let warehouse = state.catalog.warehouses[warehouseID],
-                  let company = state.catalog.companies[warehouse.companyID] else { continue }
+                let company = state.catalog.companies[warehouse.companyID]
+            else { continue }
             var costs = costs(item.id, company)
-            let outflow = costs.issue(quantity, from: .warehouse(warehouseID), context: valuation(item.id, company, move: first),
-                                      leftStock: leftStock, prefer: prefer, item: item, ids: &state.ids,
-                                      changes: &state.changes)
+            let outflow = costs.issue(
+                quantity, from: .warehouse(warehouseID), context: valuation(item.id, company, move: first),
+                leftStock: leftStock, prefer: prefer, item: item, ids: &state.ids,
+                changes: &state.changes)
             state.changes.layerUses += outflow.uses
             setCosts(costs, item.id, company)
             result.value -= outflow.value
@@ -440,14 +469,16 @@ extension Planner {
     /// Values stock entering a warehouse through `moves` at `value`.
     mutating func bookIncoming(_ item: Item, moves ids: [MoveID], value: Money) {
         guard let first = ids.first, let move = state.moves[first],
-              let warehouseID = state.catalog.locations[move.toID]?.warehouseID,
-              let warehouse = state.catalog.warehouses[warehouseID],
-              let company = state.catalog.companies[warehouse.companyID] else { return }
+            let warehouseID = state.catalog.locations[move.toID]?.warehouseID,
+            let warehouse = state.catalog.warehouses[warehouseID],
+            let company = state.catalog.companies[warehouse.companyID]
+        else { return }
         let quantity = ids.compactMap { state.moves[$0]?.quantity }.reduce(Quantity.zero, +)
         var costs = costs(item.id, company)
-        let layers = costs.receive([CostPiece(quantity: quantity, value: value, originID: nil)], into: .warehouse(warehouseID),
-                                   context: valuation(item.id, company, move: first), item: item, ids: &state.ids,
-                                   changes: &state.changes)
+        let layers = costs.receive(
+            [CostPiece(quantity: quantity, value: value, originID: nil)], into: .warehouse(warehouseID),
+            context: valuation(item.id, company, move: first), item: item, ids: &state.ids,
+            changes: &state.changes)
         result.value += layers.compactMap { costs.layers[$0]?.value }.reduce(Money.zero, +)
         setCosts(costs, item.id, company)
     }

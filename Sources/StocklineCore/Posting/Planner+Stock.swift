@@ -16,7 +16,8 @@ extension Planner {
         switch item.tracking {
         case .none:
             guard lot == nil, serials == nil else {
-                throw .validationFailed(field: lot == nil ? "serials" : "lot", reason: "SKU \(item.sku) is not tracked by lot or serial")
+                throw .validationFailed(
+                    field: lot == nil ? "serials" : "lot", reason: "SKU \(item.sku) is not tracked by lot or serial")
             }
             return [(nil, quantity)]
         case .lot:
@@ -45,7 +46,8 @@ extension Planner {
         guard let book = state.books[itemID] else { return false }
         return book.quants.values.contains { quant in
             guard quant.key.lotID == lot, quant.quantity.isPositive,
-                  let location = state.catalog.locations[quant.key.locationID] else { return false }
+                let location = state.catalog.locations[quant.key.locationID]
+            else { return false }
             return location.usage == .internal || location.usage == .transit
         }
     }
@@ -85,7 +87,9 @@ extension Planner {
     }
 
     /// The lots an outgoing operation may take from: all when nothing is named.
-    func lotFilter(_ item: Item, quantity: Quantity, lot: String?, serials: [String]?) throws(StockError) -> Set<LotID?>? {
+    func lotFilter(_ item: Item, quantity: Quantity, lot: String?, serials: [String]?) throws(StockError) -> Set<
+        LotID?
+    >? {
         if let serials {
             guard item.tracking == .serial else {
                 throw .validationFailed(field: "serials", reason: "SKU \(item.sku) is not serial-tracked")
@@ -127,9 +131,10 @@ extension Planner {
 
     /// Picks stock to remove: first expiry first for lots with an expiry, then first in first out.
     /// With `allowNegative`, what is missing is taken from `location` itself, below zero.
-    func pick(_ item: Item, _ quantity: Quantity, from location: Location, lots: Set<LotID?>?,
-              includeReserved: Bool = false, allowNegative: Bool) throws(StockError) -> [Pick]
-    {
+    func pick(
+        _ item: Item, _ quantity: Quantity, from location: Location, lots: Set<LotID?>?,
+        includeReserved: Bool = false, allowNegative: Bool
+    ) throws(StockError) -> [Pick] {
         let book = state.books[item.id]
         let candidates = quants(item.id, in: location, lots: lots)
             .filter { $0.quantity.isPositive }
@@ -160,7 +165,8 @@ extension Planner {
             let lot = lots?.first ?? nil
             let key = QuantKey(locationID: location.id, lotID: lot)
             let reservedThere = book?.quants[key]?.reserved ?? .zero
-            guard allowNegative, item.tracking == .none || lots?.count == 1, reservedThere.isZero || includeReserved else {
+            guard allowNegative, item.tracking == .none || lots?.count == 1, reservedThere.isZero || includeReserved
+            else {
                 throw .insufficientStock(sku: item.sku, at: location.path, available: available, requested: quantity)
             }
             take(key, left)
@@ -173,9 +179,10 @@ extension Planner {
         state.catalog.warehouse(of: location)?.allowNegative ?? true
     }
 
-    mutating func changeQuant(_ itemID: ItemID, _ key: QuantKey, by delta: Quantity, reserved: Quantity = .zero,
-                              sequence: Int64)
-    {
+    mutating func changeQuant(
+        _ itemID: ItemID, _ key: QuantKey, by delta: Quantity, reserved: Quantity = .zero,
+        sequence: Int64
+    ) {
         var quant = state.books[itemID]?.quants[key] ?? Quant(key: key, quantity: .zero, inSequence: sequence)
         if quant.quantity.isZero && quant.reserved.isZero && delta.isPositive { quant.inSequence = sequence }
         quant.quantity += delta
@@ -191,10 +198,11 @@ extension Planner {
 
     /// Records a move; a done move changes the quants at both ends.
     @discardableResult
-    mutating func move(_ item: Item, _ quantity: Quantity, from: LocationID, to: LocationID, lot: LotID?,
-                       state moveState: Move.State = .done, kind: OperationKind? = nil, reference: String? = nil,
-                       origin: MoveID? = nil, planned: Date? = nil) -> MoveID
-    {
+    mutating func move(
+        _ item: Item, _ quantity: Quantity, from: LocationID, to: LocationID, lot: LotID?,
+        state moveState: Move.State = .done, kind: OperationKind? = nil, reference: String? = nil,
+        origin: MoveID? = nil, planned: Date? = nil
+    ) -> MoveID {
         let id = state.ids.move()
         let move = Move(
             id: id, postingID: context.postingID, itemID: item.id, quantity: quantity, fromID: from, toID: to,
@@ -231,7 +239,9 @@ extension Planner {
                 excess -= release
                 quant.reserved -= release
                 let ref = ChangeSet.QuantRef(itemID: itemID, key: key)
-                state.changes.quants[ref, default: .init(quantity: .zero, reserved: .zero, inSequence: quant.inSequence)].reserved -= release
+                state.changes.quants[
+                    ref, default: .init(quantity: .zero, reserved: .zero, inSequence: quant.inSequence)
+                ].reserved -= release
             }
             lines = lines.filter { $0.quantity.isPositive }
             if lines.isEmpty, state.moves[moveID]?.state == .assigned {

@@ -9,8 +9,10 @@ public struct PostingContext: Sendable, Hashable {
     public var source: String
     public var reason: String?
 
-    public init(postingID: Int64, key: String, now: Date, actor: String = "system", source: String = "stockline",
-                reason: String? = nil) {
+    public init(
+        postingID: Int64, key: String, now: Date, actor: String = "system", source: String = "stockline",
+        reason: String? = nil
+    ) {
         self.postingID = postingID
         self.key = key
         self.now = now
@@ -31,7 +33,8 @@ public struct PostingResult: Sendable, Hashable, Codable {
     /// The value that entered (positive) or left (negative) valued stock.
     public var value: Money
 
-    public init(postingID: Int64, key: String, kind: OperationKind, moveIDs: [MoveID], quantity: Quantity, value: Money) {
+    public init(postingID: Int64, key: String, kind: OperationKind, moveIDs: [MoveID], quantity: Quantity, value: Money)
+    {
         self.postingID = postingID
         self.key = key
         self.kind = kind
@@ -53,8 +56,9 @@ public struct Planner {
     init(state: LedgerState, context: PostingContext, kind: OperationKind) {
         self.state = state
         self.context = context
-        self.result = PostingResult(postingID: context.postingID, key: context.key, kind: kind, moveIDs: [],
-                                    quantity: .zero, value: .zero)
+        self.result = PostingResult(
+            postingID: context.postingID, key: context.key, kind: kind, moveIDs: [],
+            quantity: .zero, value: .zero)
     }
 
     /// The same as `post`, as a `Result`.
@@ -74,12 +78,15 @@ public struct Planner {
     {
         var planner = Planner(state: state, context: context, kind: operation.kind)
         try planner.apply(operation)
-        var payload = ["posting": String(context.postingID), "quantity": planner.result.quantity.description,
-                       "value": planner.result.value.description, "actor": context.actor, "source": context.source]
+        var payload = [
+            "posting": String(context.postingID), "quantity": planner.result.quantity.description,
+            "value": planner.result.value.description, "actor": context.actor, "source": context.source,
+        ]
         let warehouses = planner.warehousesTouched(since: state.changes)
         if !warehouses.isEmpty { payload[LedgerEvent.warehousesKey] = warehouses.sorted().joined(separator: ",") }
-        planner.state.changes.events.append(.init(
-            type: "posting.\(operation.kind.rawValue)", subject: context.key, payload: payload))
+        planner.state.changes.events.append(
+            .init(
+                type: "posting.\(operation.kind.rawValue)", subject: context.key, payload: payload))
         state = planner.state
         return planner.result
     }
@@ -93,7 +100,8 @@ public struct Planner {
         for move in moves.compactMap({ state.moves[$0] }) {
             for id in [move.fromID, move.toID] {
                 guard let location = state.catalog.locations[id],
-                      let warehouse = state.catalog.warehouse(of: location) else { continue }
+                    let warehouse = state.catalog.warehouse(of: location)
+                else { continue }
                 codes.insert(warehouse.code)
             }
         }
@@ -134,29 +142,35 @@ public struct Planner {
     }
 
     /// A positive quantity in base units, within the unit's precision.
-    func quantity(_ quantity: Quantity, uom: String?, of item: Item, allowZero: Bool = false,
-                  allowNegative: Bool = false) throws(StockError) -> Quantity
-    {
-        if quantity.isZero && !allowZero { throw .invalidQuantity(sku: item.sku, quantity: quantity, reason: "must not be zero") }
+    func quantity(
+        _ quantity: Quantity, uom: String?, of item: Item, allowZero: Bool = false,
+        allowNegative: Bool = false
+    ) throws(StockError) -> Quantity {
+        if quantity.isZero && !allowZero {
+            throw .invalidQuantity(sku: item.sku, quantity: quantity, reason: "must not be zero")
+        }
         if quantity.isNegative && !allowNegative {
             throw .invalidQuantity(sku: item.sku, quantity: quantity, reason: "must be positive")
         }
         let base = try item.toBase(quantity, unitName: uom)
         guard base.isMultiple(of: item.unit.precision) else {
-            throw .invalidQuantity(sku: item.sku, quantity: quantity,
-                                   reason: "is finer than \(item.unit.name)'s precision \(item.unit.precision)")
+            throw .invalidQuantity(
+                sku: item.sku, quantity: quantity,
+                reason: "is finer than \(item.unit.name)'s precision \(item.unit.precision)")
         }
         return base
     }
 
     /// The value of `quantity` (in the unit it was given in) at `unitCost` per that unit, in company currency.
-    func value(of quantity: Quantity, at unitCost: Money, currency: String?, rate: Fixed?,
-               company: Company) throws(StockError) -> Money
-    {
+    func value(
+        of quantity: Quantity, at unitCost: Money, currency: String?, rate: Fixed?,
+        company: Company
+    ) throws(StockError) -> Money {
         var cost = unitCost
         if let currency, currency != company.currency {
             guard let rate, rate.isPositive else {
-                throw .validationFailed(field: "rate", reason: "a unit cost in \(currency) needs a positive rate to \(company.currency)")
+                throw .validationFailed(
+                    field: "rate", reason: "a unit cost in \(currency) needs a positive rate to \(company.currency)")
             }
             cost = unitCost.times(rate)
         }

@@ -59,11 +59,21 @@ public enum StockOperation: Sendable, Hashable, Codable {
         public var serials: [String]?
         public var uom: String?
         public var hold: Bool?
-        public init(sku: String, qty: Quantity, at: String, unitCost: Money? = nil, currency: String? = nil,
-                    rate: Fixed? = nil, lot: String? = nil, expiry: String? = nil, serials: [String]? = nil,
-                    uom: String? = nil, hold: Bool? = nil) {
-            self.sku = sku; self.qty = qty; self.at = at; self.unitCost = unitCost; self.currency = currency
-            self.rate = rate; self.lot = lot; self.expiry = expiry; self.serials = serials; self.uom = uom
+        public init(
+            sku: String, qty: Quantity, at: String, unitCost: Money? = nil, currency: String? = nil,
+            rate: Fixed? = nil, lot: String? = nil, expiry: String? = nil, serials: [String]? = nil,
+            uom: String? = nil, hold: Bool? = nil
+        ) {
+            self.sku = sku
+            self.qty = qty
+            self.at = at
+            self.unitCost = unitCost
+            self.currency = currency
+            self.rate = rate
+            self.lot = lot
+            self.expiry = expiry
+            self.serials = serials
+            self.uom = uom
             self.hold = hold
         }
     }
@@ -76,10 +86,17 @@ public enum StockOperation: Sendable, Hashable, Codable {
         public var serials: [String]?
         public var order: String?
         public var uom: String?
-        public init(sku: String, qty: Quantity, from: String, lot: String? = nil, serials: [String]? = nil,
-                    order: String? = nil, uom: String? = nil) {
-            self.sku = sku; self.qty = qty; self.from = from; self.lot = lot; self.serials = serials
-            self.order = order; self.uom = uom
+        public init(
+            sku: String, qty: Quantity, from: String, lot: String? = nil, serials: [String]? = nil,
+            order: String? = nil, uom: String? = nil
+        ) {
+            self.sku = sku
+            self.qty = qty
+            self.from = from
+            self.lot = lot
+            self.serials = serials
+            self.order = order
+            self.uom = uom
         }
     }
 
@@ -92,9 +109,16 @@ public enum StockOperation: Sendable, Hashable, Codable {
         public var uom: String?
         /// When the demand ships (YYYY-MM-DD); drives the projected-stock timeline. Default: now.
         public var date: String?
-        public init(sku: String, qty: Quantity, at: String, order: String, lot: String? = nil, uom: String? = nil,
-                    date: String? = nil) {
-            self.sku = sku; self.qty = qty; self.at = at; self.order = order; self.lot = lot; self.uom = uom
+        public init(
+            sku: String, qty: Quantity, at: String, order: String, lot: String? = nil, uom: String? = nil,
+            date: String? = nil
+        ) {
+            self.sku = sku
+            self.qty = qty
+            self.at = at
+            self.order = order
+            self.lot = lot
+            self.uom = uom
             self.date = date
         }
     }
@@ -115,10 +139,19 @@ public enum StockOperation: Sendable, Hashable, Codable {
         public var uom: String?
         /// When a shipment through transit is expected to arrive (YYYY-MM-DD). Default: now.
         public var arrival: String?
-        public init(sku: String, qty: Quantity, from: String, to: String, lot: String? = nil,
-                    serials: [String]? = nil, transit: Bool? = nil, uom: String? = nil, arrival: String? = nil) {
-            self.sku = sku; self.qty = qty; self.from = from; self.to = to; self.lot = lot; self.serials = serials
-            self.transit = transit; self.uom = uom; self.arrival = arrival
+        public init(
+            sku: String, qty: Quantity, from: String, to: String, lot: String? = nil,
+            serials: [String]? = nil, transit: Bool? = nil, uom: String? = nil, arrival: String? = nil
+        ) {
+            self.sku = sku
+            self.qty = qty
+            self.from = from
+            self.to = to
+            self.lot = lot
+            self.serials = serials
+            self.transit = transit
+            self.uom = uom
+            self.arrival = arrival
         }
     }
 
@@ -128,7 +161,9 @@ public enum StockOperation: Sendable, Hashable, Codable {
         public var qty: Quantity?
         public var uom: String?
         public init(transfer: String, qty: Quantity? = nil, uom: String? = nil) {
-            self.transfer = transfer; self.qty = qty; self.uom = uom
+            self.transfer = transfer
+            self.qty = qty
+            self.uom = uom
         }
     }
 
@@ -140,9 +175,15 @@ public enum StockOperation: Sendable, Hashable, Codable {
         public var uom: String?
         /// The quantity the caller believes is current; the count is refused if it is not (compare-and-set).
         public var expected: Quantity?
-        public init(sku: String, at: String, counted: Quantity, lot: String? = nil, uom: String? = nil,
-                    expected: Quantity? = nil) {
-            self.sku = sku; self.at = at; self.counted = counted; self.lot = lot; self.uom = uom
+        public init(
+            sku: String, at: String, counted: Quantity, lot: String? = nil, uom: String? = nil,
+            expected: Quantity? = nil
+        ) {
+            self.sku = sku
+            self.at = at
+            self.counted = counted
+            self.lot = lot
+            self.uom = uom
             self.expected = expected
         }
     }
@@ -155,10 +196,17 @@ public enum StockOperation: Sendable, Hashable, Codable {
         public var lot: String?
         public var serials: [String]?
         public var uom: String?
-        public init(sku: String, at: String, qty: Quantity, reason: String, lot: String? = nil,
-                    serials: [String]? = nil, uom: String? = nil) {
-            self.sku = sku; self.at = at; self.qty = qty; self.reason = reason; self.lot = lot
-            self.serials = serials; self.uom = uom
+        public init(
+            sku: String, at: String, qty: Quantity, reason: String, lot: String? = nil,
+            serials: [String]? = nil, uom: String? = nil
+        ) {
+            self.sku = sku
+            self.at = at
+            self.qty = qty
+            self.reason = reason
+            self.lot = lot
+            self.serials = serials
+            self.uom = uom
         }
     }
 
@@ -169,9 +217,16 @@ public enum StockOperation: Sendable, Hashable, Codable {
         public var lot: String?
         public var serials: [String]?
         public var uom: String?
-        public init(sku: String, qty: Quantity, from: String, lot: String? = nil, serials: [String]? = nil,
-                    uom: String? = nil) {
-            self.sku = sku; self.qty = qty; self.from = from; self.lot = lot; self.serials = serials; self.uom = uom
+        public init(
+            sku: String, qty: Quantity, from: String, lot: String? = nil, serials: [String]? = nil,
+            uom: String? = nil
+        ) {
+            self.sku = sku
+            self.qty = qty
+            self.from = from
+            self.lot = lot
+            self.serials = serials
+            self.uom = uom
         }
     }
 
@@ -184,9 +239,16 @@ public enum StockOperation: Sendable, Hashable, Codable {
         public var lot: String?
         public var serials: [String]?
         public var uom: String?
-        public init(sku: String, qty: Quantity, to: String, of: String? = nil, lot: String? = nil,
-                    serials: [String]? = nil, uom: String? = nil) {
-            self.sku = sku; self.qty = qty; self.to = to; self.of = of; self.lot = lot; self.serials = serials
+        public init(
+            sku: String, qty: Quantity, to: String, of: String? = nil, lot: String? = nil,
+            serials: [String]? = nil, uom: String? = nil
+        ) {
+            self.sku = sku
+            self.qty = qty
+            self.to = to
+            self.of = of
+            self.lot = lot
+            self.serials = serials
             self.uom = uom
         }
     }
@@ -200,9 +262,16 @@ public enum StockOperation: Sendable, Hashable, Codable {
         public var lot: String?
         public var serials: [String]?
         public var uom: String?
-        public init(sku: String, qty: Quantity, from: String, of: String? = nil, lot: String? = nil,
-                    serials: [String]? = nil, uom: String? = nil) {
-            self.sku = sku; self.qty = qty; self.from = from; self.of = of; self.lot = lot; self.serials = serials
+        public init(
+            sku: String, qty: Quantity, from: String, of: String? = nil, lot: String? = nil,
+            serials: [String]? = nil, uom: String? = nil
+        ) {
+            self.sku = sku
+            self.qty = qty
+            self.from = from
+            self.of = of
+            self.lot = lot
+            self.serials = serials
             self.uom = uom
         }
     }
@@ -214,15 +283,25 @@ public enum StockOperation: Sendable, Hashable, Codable {
         public var lot: String?
         public var serials: [String]?
         public var uom: String?
-        public init(sku: String, qty: Quantity, at: String, lot: String? = nil, serials: [String]? = nil,
-                    uom: String? = nil) {
-            self.sku = sku; self.qty = qty; self.at = at; self.lot = lot; self.serials = serials; self.uom = uom
+        public init(
+            sku: String, qty: Quantity, at: String, lot: String? = nil, serials: [String]? = nil,
+            uom: String? = nil
+        ) {
+            self.sku = sku
+            self.qty = qty
+            self.at = at
+            self.lot = lot
+            self.serials = serials
+            self.uom = uom
         }
     }
 
     public struct LandedCost: Sendable, Hashable, Codable {
         public enum Split: String, Sendable, Hashable, Codable, CaseIterable {
-            case equal, byQuantity = "by_quantity", byValue = "by_value", byWeight = "by_weight"
+            case equal
+            case byQuantity = "by_quantity"
+            case byValue = "by_value"
+            case byWeight = "by_weight"
             case byVolume = "by_volume"
         }
         /// Keys of the receipt postings.
@@ -230,7 +309,9 @@ public enum StockOperation: Sendable, Hashable, Codable {
         public var amount: Money
         public var split: Split
         public init(receipts: [String], amount: Money, split: Split) {
-            self.receipts = receipts; self.amount = amount; self.split = split
+            self.receipts = receipts
+            self.amount = amount
+            self.split = split
         }
     }
 
@@ -241,9 +322,16 @@ public enum StockOperation: Sendable, Hashable, Codable {
         public var lot: String?
         public var serials: [String]?
         public var uom: String?
-        public init(sku: String, qty: Quantity, at: String, lot: String? = nil, serials: [String]? = nil,
-                    uom: String? = nil) {
-            self.sku = sku; self.qty = qty; self.at = at; self.lot = lot; self.serials = serials; self.uom = uom
+        public init(
+            sku: String, qty: Quantity, at: String, lot: String? = nil, serials: [String]? = nil,
+            uom: String? = nil
+        ) {
+            self.sku = sku
+            self.qty = qty
+            self.at = at
+            self.lot = lot
+            self.serials = serials
+            self.uom = uom
         }
     }
 
@@ -256,19 +344,34 @@ public enum StockOperation: Sendable, Hashable, Codable {
         public var expiry: String?
         public var serials: [String]?
         public var uom: String?
-        public init(sku: String, qty: Quantity, at: String, unitCost: Money? = nil, lot: String? = nil,
-                    expiry: String? = nil, serials: [String]? = nil, uom: String? = nil) {
-            self.sku = sku; self.qty = qty; self.at = at; self.unitCost = unitCost; self.lot = lot
-            self.expiry = expiry; self.serials = serials; self.uom = uom
+        public init(
+            sku: String, qty: Quantity, at: String, unitCost: Money? = nil, lot: String? = nil,
+            expiry: String? = nil, serials: [String]? = nil, uom: String? = nil
+        ) {
+            self.sku = sku
+            self.qty = qty
+            self.at = at
+            self.unitCost = unitCost
+            self.lot = lot
+            self.expiry = expiry
+            self.serials = serials
+            self.uom = uom
         }
     }
 
     public struct Supersede: Sendable, Hashable, Codable {
-        public enum Mode: String, Sendable, Hashable, Codable, CaseIterable { case oneWay = "one_way", twoWay = "two_way" }
+        public enum Mode: String, Sendable, Hashable, Codable, CaseIterable {
+            case oneWay = "one_way"
+            case twoWay = "two_way"
+        }
         public var old: String
         public var new: String
         public var mode: Mode
-        public init(old: String, new: String, mode: Mode) { self.old = old; self.new = new; self.mode = mode }
+        public init(old: String, new: String, mode: Mode) {
+            self.old = old
+            self.new = new
+            self.mode = mode
+        }
     }
 
     public struct SetCost: Sendable, Hashable, Codable {
@@ -276,7 +379,9 @@ public enum StockOperation: Sendable, Hashable, Codable {
         public var unitCost: Money
         public var company: String?
         public init(sku: String, unitCost: Money, company: String? = nil) {
-            self.sku = sku; self.unitCost = unitCost; self.company = company
+            self.sku = sku
+            self.unitCost = unitCost
+            self.company = company
         }
     }
 }
@@ -284,7 +389,8 @@ public enum StockOperation: Sendable, Hashable, Codable {
 /// The name of an operation as it is written in scenario files, JSON Lines and the API.
 public enum OperationKind: String, Sendable, Hashable, Codable, CaseIterable {
     case receive, deliver, reserve, unreserve, ship, transfer, arrive, count, adjust, scrap
-    case returnFromCustomer = "return_from_customer", returnToSupplier = "return_to_supplier"
+    case returnFromCustomer = "return_from_customer"
+    case returnToSupplier = "return_to_supplier"
     case hold, release, reject
     case landedCost = "landed_cost"
     case consume, produce, supersede

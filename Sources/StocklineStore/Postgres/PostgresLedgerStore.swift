@@ -314,13 +314,15 @@ public final class PostgresLedgerStore: LedgerStore {
 
     public func updateItem(sku: String, _ change: @Sendable (Item) throws -> Item) async throws -> Item {
         try await transaction(.write) { db in
-            guard let data = try await db.value("SELECT data FROM item WHERE sku = \(sku) FOR UPDATE", as: String.self) else {
+            guard let data = try await db.value("SELECT data FROM item WHERE sku = \(sku) FOR UPDATE", as: String.self)
+            else {
                 throw StockError.unknownItem(sku: sku)
             }
             let current = try Self.decode(Item.self, data)
             let updated = try MasterData.update(current, to: change(current))
             try await db.execute(
-                "UPDATE item SET data = \(try Self.json(updated)), lifecycle = \(updated.lifecycle.rawValue) WHERE id = \(updated.id.rawValue)")
+                "UPDATE item SET data = \(try Self.json(updated)), lifecycle = \(updated.lifecycle.rawValue) WHERE id = \(updated.id.rawValue)"
+            )
             try await Self.appendEvents(
                 db, [OutboxEntry(type: "item.updated", subject: "item/\(sku)", payload: [:], at: Date())])
             return updated

@@ -4,16 +4,23 @@ import StocklineCore
 
 extension SQLiteLedgerStore {
     /// Checks the key, plans against freshly loaded state, and writes the changes; inside the caller's savepoint.
-    static func post(_ request: PostingRequest, catalog: Catalog, db: Database) throws -> Result<PostingResult, StockError> {
+    static func post(_ request: PostingRequest, catalog: Catalog, db: Database) throws -> Result<
+        PostingResult, StockError
+    > {
         let fingerprint = try json(request.operation)
-        if let row = try Row.fetchOne(db, sql: "SELECT fingerprint, result FROM posting WHERE key = ?", arguments: [request.key]) {
-            guard row["fingerprint"] as String == fingerprint else { return .failure(.idempotencyKeyReused(key: request.key)) }
+        if let row = try Row.fetchOne(
+            db, sql: "SELECT fingerprint, result FROM posting WHERE key = ?", arguments: [request.key])
+        {
+            guard row["fingerprint"] as String == fingerprint else {
+                return .failure(.idempotencyKeyReused(key: request.key))
+            }
             return .success(try decode(PostingResult.self, row["result"]))
         }
         var state = try loadState(request.operation.stateRequest, catalog: catalog, db: db)
         let postingID = (try Int64.fetchOne(db, sql: "SELECT max(id) FROM posting") ?? 0) + 1
-        let context = PostingContext(postingID: postingID, key: request.key, now: request.now, actor: request.actor,
-                                     source: request.source, reason: request.reason)
+        let context = PostingContext(
+            postingID: postingID, key: request.key, now: request.now, actor: request.actor,
+            source: request.source, reason: request.reason)
         let planned = Planner.plan(request.operation, in: &state, context: context)
         guard case .success(let result) = planned else { return planned }
         let itemID = result.moveIDs.first.flatMap { state.moves[$0]?.itemID }
@@ -22,12 +29,16 @@ extension SQLiteLedgerStore {
             catalog.locations[move.fromID]?.warehouseID ?? catalog.locations[move.toID]?.warehouseID
         }
         let companyID = warehouseID.flatMap { catalog.warehouses[$0]?.companyID }
-        try db.execute(sql: """
-            INSERT INTO posting (id, key, kind, fingerprint, result, item_id, company_id, actor, source, reason, reference,
-                created_at, token, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [postingID, request.key, request.operation.kind.rawValue, fingerprint, try json(result),
-                             itemID?.rawValue, companyID?.rawValue, request.actor, request.source, request.reason,
-                             request.reference, request.now.timeIntervalSince1970, request.token, request.requestID])
+        try db.execute(
+            sql: """
+                INSERT INTO posting (id, key, kind, fingerprint, result, item_id, company_id, actor, source, reason, reference,
+                    created_at, token, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                postingID, request.key, request.operation.kind.rawValue, fingerprint, try json(result),
+                itemID?.rawValue, companyID?.rawValue, request.actor, request.source, request.reason,
+                request.reference, request.now.timeIntervalSince1970, request.token, request.requestID,
+            ])
         try persist(state, now: request.now, db: db)
         return .success(result)
     }
@@ -37,12 +48,17 @@ extension SQLiteLedgerStore {
     static func loadState(_ request: StateRequest, catalog: Catalog, db: Database) throws -> LedgerState {
         var itemIDs = Set<Int64>()
         for sku in request.skus {
-            if let id = try Int64.fetchOne(db, sql: "SELECT id FROM item WHERE sku = ?", arguments: [sku]) { itemIDs.insert(id) }
+            if let id = try Int64.fetchOne(db, sql: "SELECT id FROM item WHERE sku = ?", arguments: [sku]) {
+                itemIDs.insert(id)
+            }
         }
         for order in request.orders {
-            itemIDs.formUnion(try Int64.fetchAll(db, sql: """
-                SELECT DISTINCT item_id FROM move WHERE reference = ? AND state IN ('confirmed', 'assigned')
-                """, arguments: [order]))
+            itemIDs.formUnion(
+                try Int64.fetchAll(
+                    db,
+                    sql: """
+                        SELECT DISTINCT item_id FROM move WHERE reference = ? AND state IN ('confirmed', 'assigned')
+                        """, arguments: [order]))
         }
         let postings = try loadPostings(request.postingKeys, db: db)
         itemIDs.formUnion(postings.values.compactMap { $0.itemID?.rawValue })
@@ -50,7 +66,9 @@ extension SQLiteLedgerStore {
         var moves: [MoveID: Move] = [:]
         var reservations: [MoveID: [Reservation]] = [:]
         for id in itemIDs.sorted() {
-            guard let book = try loadBook(ItemID(id), lotNames: request.lots, catalog: catalog, db: db) else { continue }
+            guard let book = try loadBook(ItemID(id), lotNames: request.lots, catalog: catalog, db: db) else {
+                continue
+            }
             books[book.item.id] = book
             for move in try fetchMoves(db, "item_id = ? AND state IN ('draft', 'confirmed', 'assigned')", [id]) {
                 moves[move.id] = move
@@ -60,16 +78,20 @@ extension SQLiteLedgerStore {
             if let book = try loadBook(successor, lotNames: [], catalog: catalog, db: db) { books[successor] = book }
         }
         if !moves.isEmpty {
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT r.* FROM reservation r JOIN move m ON m.id = r.move_id
-                WHERE m.item_id IN (\(books.keys.map { String($0.rawValue) }.joined(separator: ","))) AND m.state = 'assigned'
-                """)
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.* FROM reservation r JOIN move m ON m.id = r.move_id
+                    WHERE m.item_id IN (\(books.keys.map { String($0.rawValue) }.joined(separator: ","))) AND m.state = 'assigned'
+                    """)
             for row in rows {
                 let moveID = MoveID(row["move_id"])
                 let lot: Int64 = row["lot_id"]
-                reservations[moveID, default: []].append(Reservation(
-                    moveID: moveID, key: QuantKey(locationID: LocationID(row["location_id"]), lotID: lot == 0 ? nil : LotID(lot)),
-                    quantity: Fixed(micros: row["quantity"])))
+                reservations[moveID, default: []].append(
+                    Reservation(
+                        moveID: moveID,
+                        key: QuantKey(locationID: LocationID(row["location_id"]), lotID: lot == 0 ? nil : LotID(lot)),
+                        quantity: Fixed(micros: row["quantity"])))
             }
         }
         let ids = IDAllocator(
@@ -78,47 +100,61 @@ extension SQLiteLedgerStore {
             nextLot: (try Int64.fetchOne(db, sql: "SELECT max(id) FROM lot") ?? 0) + 1)
         var uses: [LayerID: [LayerUse]] = [:]
         for layer in postings.values.flatMap(\.layers) {
-            uses[layer.id] = try Row.fetchAll(db, sql: "SELECT * FROM layer_use WHERE origin_id = ?", arguments: [layer.id.rawValue]).map { row in
-                LayerUse(postingID: row["posting_id"], layerID: LayerID(row["layer_id"]), originID: layer.id,
-                         quantity: Fixed(micros: row["quantity"]), value: Fixed(micros: row["value"]), leftStock: row["left_stock"])
+            uses[layer.id] = try Row.fetchAll(
+                db, sql: "SELECT * FROM layer_use WHERE origin_id = ?", arguments: [layer.id.rawValue]
+            ).map { row in
+                LayerUse(
+                    postingID: row["posting_id"], layerID: LayerID(row["layer_id"]), originID: layer.id,
+                    quantity: Fixed(micros: row["quantity"]), value: Fixed(micros: row["value"]),
+                    leftStock: row["left_stock"])
             }
         }
-        return LedgerState(catalog: catalog, books: books, moves: moves, reservations: reservations, postings: postings,
-                           uses: uses, ids: ids)
+        return LedgerState(
+            catalog: catalog, books: books, moves: moves, reservations: reservations, postings: postings,
+            uses: uses, ids: ids)
     }
 
     static func loadBook(_ id: ItemID, lotNames: Set<String>, catalog: Catalog, db: Database) throws -> ItemBook? {
-        guard let data = try String.fetchOne(db, sql: "SELECT data FROM item WHERE id = ?", arguments: [id.rawValue]) else {
+        guard let data = try String.fetchOne(db, sql: "SELECT data FROM item WHERE id = ?", arguments: [id.rawValue])
+        else {
             return nil
         }
         var book = ItemBook(item: try decode(Item.self, data))
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT q.* FROM quant q JOIN location l ON l.id = q.location_id
-            WHERE q.item_id = ? AND l.usage IN ('internal', 'transit')
-            """, arguments: [id.rawValue])
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT q.* FROM quant q JOIN location l ON l.id = q.location_id
+                WHERE q.item_id = ? AND l.usage IN ('internal', 'transit')
+                """, arguments: [id.rawValue])
         for row in rows {
             let lot: Int64 = row["lot_id"]
             let key = QuantKey(locationID: LocationID(row["location_id"]), lotID: lot == 0 ? nil : LotID(lot))
-            book.quants[key] = Quant(key: key, quantity: Fixed(micros: row["quantity"]), reserved: Fixed(micros: row["reserved"]),
-                                     inSequence: row["in_sequence"])
+            book.quants[key] = Quant(
+                key: key, quantity: Fixed(micros: row["quantity"]), reserved: Fixed(micros: row["reserved"]),
+                inSequence: row["in_sequence"])
         }
         let lotIDs = Set(book.quants.keys.compactMap { $0.lotID?.rawValue })
-        var lotRows = try Row.fetchAll(db, sql: "SELECT * FROM lot WHERE item_id = ? AND id IN (\(lotIDs.map(String.init).joined(separator: ",")))",
-                                       arguments: [id.rawValue])
+        var lotRows = try Row.fetchAll(
+            db,
+            sql: "SELECT * FROM lot WHERE item_id = ? AND id IN (\(lotIDs.map(String.init).joined(separator: ",")))",
+            arguments: [id.rawValue])
         for name in lotNames {
-            lotRows += try Row.fetchAll(db, sql: "SELECT * FROM lot WHERE item_id = ? AND name = ?", arguments: [id.rawValue, name])
+            lotRows += try Row.fetchAll(
+                db, sql: "SELECT * FROM lot WHERE item_id = ? AND name = ?", arguments: [id.rawValue, name])
         }
         for row in lotRows {
-            let lot = Lot(id: LotID(row["id"]), itemID: id, name: row["name"],
-                          expiry: (row["expiry"] as Double?).map { Date(timeIntervalSince1970: $0) })
+            let lot = Lot(
+                id: LotID(row["id"]), itemID: id, name: row["name"],
+                expiry: (row["expiry"] as Double?).map { Date(timeIntervalSince1970: $0) })
             book.lots[lot.id] = lot
         }
         for row in try Row.fetchAll(db, sql: "SELECT * FROM cost WHERE item_id = ?", arguments: [id.rawValue]) {
             let companyID = CompanyID(row["company_id"])
             guard let company = catalog.companies[companyID] else { continue }
             var costs = book.costs[companyID] ?? CostBook(method: company.costing)
-            let totals = CostTotals(quantity: Fixed(micros: row["quantity"]), value: Fixed(micros: row["value"]),
-                                    unitCost: (row["unit_cost"] as Int64?).map(Fixed.init(micros:)))
+            let totals = CostTotals(
+                quantity: Fixed(micros: row["quantity"]), value: Fixed(micros: row["value"]),
+                unitCost: (row["unit_cost"] as Int64?).map(Fixed.init(micros:)))
             if let scope = scope(row["scope"], row["scope_warehouse_id"]), scope != .company {
                 costs.scopes[scope] = totals
             } else {
@@ -126,7 +162,9 @@ extension SQLiteLedgerStore {
             }
             book.costs[companyID] = costs
         }
-        for layer in try fetchLayers(db, "item_id = ? AND (remaining_quantity != 0 OR short_quantity != 0)", [id.rawValue]) {
+        for layer in try fetchLayers(
+            db, "item_id = ? AND (remaining_quantity != 0 OR short_quantity != 0)", [id.rawValue])
+        {
             guard let company = catalog.companies[layer.companyID] else { continue }
             book.costs[layer.companyID, default: CostBook(method: company.costing)].layers[layer.id] = layer
         }
@@ -137,44 +175,70 @@ extension SQLiteLedgerStore {
         var result: [String: PostingSummary] = [:]
         for key in keys {
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM posting WHERE key = ?", arguments: [key]),
-                  let kind = OperationKind(rawValue: row["kind"]) else { continue }
+                let kind = OperationKind(rawValue: row["kind"])
+            else { continue }
             let id: Int64 = row["id"]
-            let moveIDs = try Int64.fetchAll(db, sql: "SELECT id FROM move WHERE posting_id = ? ORDER BY id", arguments: [id])
-            let doneQuantity = try Int64.fetchOne(db, sql: "SELECT coalesce(sum(quantity), 0) FROM move WHERE id IN (SELECT value FROM json_each(?)) AND state = 'done'", arguments: [try json(moveIDs)]) ?? 0
-            let value = try Int64.fetchOne(db, sql: "SELECT coalesce(sum(value), 0) FROM valuation_layer WHERE posting_id = ? AND scope != 'transit'", arguments: [id]) ?? 0
-            let returned = try Int64.fetchOne(db, sql: """
-                SELECT coalesce(sum(quantity), 0) FROM move WHERE origin_id IN (SELECT value FROM json_each(?))
-                AND state = 'done' AND kind IN ('return_from_customer', 'return_to_supplier')
-                """, arguments: [try json(moveIDs)]) ?? 0
+            let moveIDs = try Int64.fetchAll(
+                db, sql: "SELECT id FROM move WHERE posting_id = ? ORDER BY id", arguments: [id])
+            let doneQuantity =
+                try Int64.fetchOne(
+                    db,
+                    sql:
+                        "SELECT coalesce(sum(quantity), 0) FROM move WHERE id IN (SELECT value FROM json_each(?)) AND state = 'done'",
+                    arguments: [try json(moveIDs)]) ?? 0
+            let value =
+                try Int64.fetchOne(
+                    db,
+                    sql:
+                        "SELECT coalesce(sum(value), 0) FROM valuation_layer WHERE posting_id = ? AND scope != 'transit'",
+                    arguments: [id]) ?? 0
+            let returned =
+                try Int64.fetchOne(
+                    db,
+                    sql: """
+                        SELECT coalesce(sum(quantity), 0) FROM move WHERE origin_id IN (SELECT value FROM json_each(?))
+                        AND state = 'done' AND kind IN ('return_from_customer', 'return_to_supplier')
+                        """, arguments: [try json(moveIDs)]) ?? 0
             result[key] = PostingSummary(
                 id: id, key: key, kind: kind, itemID: (row["item_id"] as Int64?).map(ItemID.init),
                 companyID: (row["company_id"] as Int64?).map(CompanyID.init), quantity: Fixed(micros: doneQuantity),
-                value: Fixed(micros: value), returnedQuantity: Fixed(micros: returned), moveIDs: moveIDs.map(MoveID.init),
+                value: Fixed(micros: value), returnedQuantity: Fixed(micros: returned),
+                moveIDs: moveIDs.map(MoveID.init),
                 layers: kind == .receive ? try fetchLayers(db, "posting_id = ? AND kind = 'in'", [id]) : [])
         }
         return result
     }
 
-    static func fetchMoves(_ db: Database, _ condition: String, _ arguments: StatementArguments, suffix: String = "") throws -> [Move] {
+    static func fetchMoves(_ db: Database, _ condition: String, _ arguments: StatementArguments, suffix: String = "")
+        throws -> [Move]
+    {
         try Row.fetchAll(db, sql: "SELECT * FROM move WHERE \(condition) \(suffix)", arguments: arguments).map { row in
-            Move(id: MoveID(row["id"]), postingID: row["posting_id"], itemID: ItemID(row["item_id"]),
-                 quantity: Fixed(micros: row["quantity"]), fromID: LocationID(row["from_id"]), toID: LocationID(row["to_id"]),
-                 lotID: (row["lot_id"] as Int64?).map(LotID.init), state: Move.State(rawValue: row["state"]) ?? .draft,
-                 kind: OperationKind(rawValue: row["kind"]) ?? .adjust,
-                 plannedAt: Date(timeIntervalSince1970: row["planned_at"]),
-                 doneAt: (row["done_at"] as Double?).map { Date(timeIntervalSince1970: $0) }, reference: row["reference"],
-                 originID: (row["origin_id"] as Int64?).map(MoveID.init))
+            Move(
+                id: MoveID(row["id"]), postingID: row["posting_id"], itemID: ItemID(row["item_id"]),
+                quantity: Fixed(micros: row["quantity"]), fromID: LocationID(row["from_id"]),
+                toID: LocationID(row["to_id"]),
+                lotID: (row["lot_id"] as Int64?).map(LotID.init), state: Move.State(rawValue: row["state"]) ?? .draft,
+                kind: OperationKind(rawValue: row["kind"]) ?? .adjust,
+                plannedAt: Date(timeIntervalSince1970: row["planned_at"]),
+                doneAt: (row["done_at"] as Double?).map { Date(timeIntervalSince1970: $0) },
+                reference: row["reference"],
+                originID: (row["origin_id"] as Int64?).map(MoveID.init))
         }
     }
 
-    static func fetchLayers(_ db: Database, _ condition: String, _ arguments: StatementArguments) throws -> [ValuationLayer] {
+    static func fetchLayers(_ db: Database, _ condition: String, _ arguments: StatementArguments) throws
+        -> [ValuationLayer]
+    {
         try Row.fetchAll(db, sql: "SELECT * FROM valuation_layer WHERE \(condition)", arguments: arguments).map { row in
             ValuationLayer(
                 id: LayerID(row["id"]), companyID: CompanyID(row["company_id"]), itemID: ItemID(row["item_id"]),
                 scope: scope(row["scope"], row["scope_warehouse_id"]) ?? .company, postingID: row["posting_id"],
-                moveID: (row["move_id"] as Int64?).map(MoveID.init), kind: ValuationLayer.Kind(rawValue: row["kind"]) ?? .correction,
-                quantity: Fixed(micros: row["quantity"]), value: Fixed(micros: row["value"]), unitCost: Fixed(micros: row["unit_cost"]),
-                remainingQuantity: Fixed(micros: row["remaining_quantity"]), remainingValue: Fixed(micros: row["remaining_value"]),
+                moveID: (row["move_id"] as Int64?).map(MoveID.init),
+                kind: ValuationLayer.Kind(rawValue: row["kind"]) ?? .correction,
+                quantity: Fixed(micros: row["quantity"]), value: Fixed(micros: row["value"]),
+                unitCost: Fixed(micros: row["unit_cost"]),
+                remainingQuantity: Fixed(micros: row["remaining_quantity"]),
+                remainingValue: Fixed(micros: row["remaining_value"]),
                 shortQuantity: Fixed(micros: row["short_quantity"]), shortValue: Fixed(micros: row["short_value"]),
                 originID: (row["origin_id"] as Int64?).map(LayerID.init), shipmentID: row["shipment_id"])
         }
@@ -202,40 +266,54 @@ extension SQLiteLedgerStore {
     static func persist(_ state: LedgerState, now: Date, db: Database) throws {
         let changes = state.changes
         for lot in changes.newLots {
-            try db.execute(sql: "INSERT INTO lot (id, item_id, name, expiry) VALUES (?, ?, ?, ?)",
-                           arguments: [lot.id.rawValue, lot.itemID.rawValue, lot.name, lot.expiry?.timeIntervalSince1970])
+            try db.execute(
+                sql: "INSERT INTO lot (id, item_id, name, expiry) VALUES (?, ?, ?, ?)",
+                arguments: [lot.id.rawValue, lot.itemID.rawValue, lot.name, lot.expiry?.timeIntervalSince1970])
         }
         for (ref, change) in changes.quants {
-            let arguments: StatementArguments = [ref.itemID.rawValue, ref.key.locationID.rawValue, ref.key.lotID?.rawValue ?? 0]
-            try db.execute(sql: """
-                INSERT INTO quant (item_id, location_id, lot_id, quantity, reserved, in_sequence) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (item_id, location_id, lot_id) DO UPDATE SET quantity = quantity + excluded.quantity,
-                    reserved = reserved + excluded.reserved, in_sequence = excluded.in_sequence
-                """, arguments: arguments + [change.quantity.micros, change.reserved.micros, change.inSequence])
-            try db.execute(sql: "DELETE FROM quant WHERE item_id = ? AND location_id = ? AND lot_id = ? AND quantity = 0 AND reserved = 0",
-                           arguments: arguments)
+            let arguments: StatementArguments = [
+                ref.itemID.rawValue, ref.key.locationID.rawValue, ref.key.lotID?.rawValue ?? 0,
+            ]
+            try db.execute(
+                sql: """
+                    INSERT INTO quant (item_id, location_id, lot_id, quantity, reserved, in_sequence) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (item_id, location_id, lot_id) DO UPDATE SET quantity = quantity + excluded.quantity,
+                        reserved = reserved + excluded.reserved, in_sequence = excluded.in_sequence
+                    """, arguments: arguments + [change.quantity.micros, change.reserved.micros, change.inSequence])
+            try db.execute(
+                sql:
+                    "DELETE FROM quant WHERE item_id = ? AND location_id = ? AND lot_id = ? AND quantity = 0 AND reserved = 0",
+                arguments: arguments)
         }
         let inserted = Set(changes.newMoves)
         for id in changes.newMoves {
             guard let move = state.moves[id] else { continue }
-            try db.execute(sql: """
-                INSERT INTO move (id, posting_id, item_id, quantity, from_id, to_id, lot_id, state, kind, planned_at, done_at,
-                    reference, origin_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [move.id.rawValue, move.postingID, move.itemID.rawValue, move.quantity.micros,
-                                 move.fromID.rawValue, move.toID.rawValue, move.lotID?.rawValue, move.state.rawValue,
-                                 move.kind.rawValue, move.plannedAt.timeIntervalSince1970, move.doneAt?.timeIntervalSince1970,
-                                 move.reference, move.originID?.rawValue])
+            try db.execute(
+                sql: """
+                    INSERT INTO move (id, posting_id, item_id, quantity, from_id, to_id, lot_id, state, kind, planned_at, done_at,
+                        reference, origin_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    move.id.rawValue, move.postingID, move.itemID.rawValue, move.quantity.micros,
+                    move.fromID.rawValue, move.toID.rawValue, move.lotID?.rawValue, move.state.rawValue,
+                    move.kind.rawValue, move.plannedAt.timeIntervalSince1970, move.doneAt?.timeIntervalSince1970,
+                    move.reference, move.originID?.rawValue,
+                ])
         }
         for id in changes.updatedMoves where !inserted.contains(id) {
             guard let move = state.moves[id] else { continue }
-            try db.execute(sql: "UPDATE move SET state = ?, quantity = ?, done_at = ? WHERE id = ?",
-                           arguments: [move.state.rawValue, move.quantity.micros, move.doneAt?.timeIntervalSince1970, id.rawValue])
+            try db.execute(
+                sql: "UPDATE move SET state = ?, quantity = ?, done_at = ? WHERE id = ?",
+                arguments: [move.state.rawValue, move.quantity.micros, move.doneAt?.timeIntervalSince1970, id.rawValue])
         }
         for id in changes.reservations {
             try db.execute(sql: "DELETE FROM reservation WHERE move_id = ?", arguments: [id.rawValue])
             for line in state.reservations[id] ?? [] where line.quantity.isPositive {
-                try db.execute(sql: "INSERT INTO reservation (move_id, location_id, lot_id, quantity) VALUES (?, ?, ?, ?)",
-                               arguments: [id.rawValue, line.key.locationID.rawValue, line.key.lotID?.rawValue ?? 0, line.quantity.micros])
+                try db.execute(
+                    sql: "INSERT INTO reservation (move_id, location_id, lot_id, quantity) VALUES (?, ?, ?, ?)",
+                    arguments: [
+                        id.rawValue, line.key.locationID.rawValue, line.key.lotID?.rawValue ?? 0, line.quantity.micros,
+                    ])
             }
         }
         var layers: [LayerID: ValuationLayer] = [:]
@@ -244,46 +322,63 @@ extension SQLiteLedgerStore {
         for id in changes.newLayers {
             guard let layer = layers[id] else { continue }
             let (scope, warehouse) = columns(layer.scope)
-            try db.execute(sql: """
-                INSERT INTO valuation_layer (id, company_id, item_id, scope, scope_warehouse_id, posting_id, move_id, kind,
-                    quantity, value, unit_cost, remaining_quantity, remaining_value, short_quantity, short_value, origin_id,
-                    shipment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [id.rawValue, layer.companyID.rawValue, layer.itemID.rawValue, scope, warehouse,
-                                 layer.postingID, layer.moveID?.rawValue, layer.kind.rawValue, layer.quantity.micros,
-                                 layer.value.micros, layer.unitCost.micros, layer.remainingQuantity.micros,
-                                 layer.remainingValue.micros, layer.shortQuantity.micros, layer.shortValue.micros,
-                                 layer.originID?.rawValue, layer.shipmentID])
+            try db.execute(
+                sql: """
+                    INSERT INTO valuation_layer (id, company_id, item_id, scope, scope_warehouse_id, posting_id, move_id, kind,
+                        quantity, value, unit_cost, remaining_quantity, remaining_value, short_quantity, short_value, origin_id,
+                        shipment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    id.rawValue, layer.companyID.rawValue, layer.itemID.rawValue, scope, warehouse,
+                    layer.postingID, layer.moveID?.rawValue, layer.kind.rawValue, layer.quantity.micros,
+                    layer.value.micros, layer.unitCost.micros, layer.remainingQuantity.micros,
+                    layer.remainingValue.micros, layer.shortQuantity.micros, layer.shortValue.micros,
+                    layer.originID?.rawValue, layer.shipmentID,
+                ])
         }
         for id in changes.updatedLayers where !newLayers.contains(id) {
             guard let layer = layers[id] else { continue }
-            try db.execute(sql: """
-                UPDATE valuation_layer SET remaining_quantity = ?, remaining_value = ?, short_quantity = ?, short_value = ?,
-                    value = ? WHERE id = ?
-                """, arguments: [layer.remainingQuantity.micros, layer.remainingValue.micros, layer.shortQuantity.micros,
-                                 layer.shortValue.micros, layer.value.micros, id.rawValue])
+            try db.execute(
+                sql: """
+                    UPDATE valuation_layer SET remaining_quantity = ?, remaining_value = ?, short_quantity = ?, short_value = ?,
+                        value = ? WHERE id = ?
+                    """,
+                arguments: [
+                    layer.remainingQuantity.micros, layer.remainingValue.micros, layer.shortQuantity.micros,
+                    layer.shortValue.micros, layer.value.micros, id.rawValue,
+                ])
         }
         for use in changes.layerUses {
-            try db.execute(sql: "INSERT INTO layer_use (posting_id, layer_id, origin_id, quantity, value, left_stock) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [use.postingID, use.layerID.rawValue, use.originID?.rawValue, use.quantity.micros,
-                                       use.value.micros, use.leftStock])
+            try db.execute(
+                sql:
+                    "INSERT INTO layer_use (posting_id, layer_id, origin_id, quantity, value, left_stock) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    use.postingID, use.layerID.rawValue, use.originID?.rawValue, use.quantity.micros,
+                    use.value.micros, use.leftStock,
+                ])
         }
         for ref in changes.costs {
             guard let costs = state.books[ref.itemID]?.costs[ref.companyID] else { continue }
             let rows = [(CostScope.company, costs.totals)] + costs.scopes.map { ($0.key, $0.value) }
             for (scope, totals) in rows {
                 let (name, warehouse) = columns(scope)
-                try db.execute(sql: """
-                    INSERT INTO cost (item_id, company_id, scope, scope_warehouse_id, quantity, value, unit_cost)
-                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (item_id, company_id, scope, scope_warehouse_id)
-                    DO UPDATE SET quantity = excluded.quantity, value = excluded.value, unit_cost = excluded.unit_cost
-                    """, arguments: [ref.itemID.rawValue, ref.companyID.rawValue, name, warehouse, totals.quantity.micros,
-                                     totals.value.micros, totals.unitCost?.micros])
+                try db.execute(
+                    sql: """
+                        INSERT INTO cost (item_id, company_id, scope, scope_warehouse_id, quantity, value, unit_cost)
+                        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (item_id, company_id, scope, scope_warehouse_id)
+                        DO UPDATE SET quantity = excluded.quantity, value = excluded.value, unit_cost = excluded.unit_cost
+                        """,
+                    arguments: [
+                        ref.itemID.rawValue, ref.companyID.rawValue, name, warehouse, totals.quantity.micros,
+                        totals.value.micros, totals.unitCost?.micros,
+                    ])
             }
         }
         for id in changes.items {
             guard let item = state.books[id]?.item else { continue }
-            try db.execute(sql: "UPDATE item SET data = ?, lifecycle = ? WHERE id = ?",
-                           arguments: [try json(item), item.lifecycle.rawValue, id.rawValue])
+            try db.execute(
+                sql: "UPDATE item SET data = ?, lifecycle = ? WHERE id = ?",
+                arguments: [try json(item), item.lifecycle.rawValue, id.rawValue])
         }
         for event in changes.events {
             try appendEvent(db, type: event.type, subject: event.subject, payload: event.payload, at: now)

@@ -35,20 +35,23 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     static func loadCatalog(_ db: Database) throws -> Catalog {
         let companies = try Row.fetchAll(db, sql: "SELECT * FROM company").map { row in
-            Company(id: CompanyID(row["id"]), code: row["code"], currency: row["currency"],
-                    costing: CostingMethod(rawValue: row["costing"]) ?? .fifo)
+            Company(
+                id: CompanyID(row["id"]), code: row["code"], currency: row["currency"],
+                costing: CostingMethod(rawValue: row["costing"]) ?? .fifo)
         }
         let warehouses = try Row.fetchAll(db, sql: "SELECT * FROM warehouse").map { row in
-            Warehouse(id: WarehouseID(row["id"]), code: row["code"], companyID: CompanyID(row["company_id"]),
-                      kind: Warehouse.Kind(rawValue: row["kind"]) ?? .distributionCentre,
-                      allowNegative: row["allow_negative"], rootLocationID: LocationID(row["root_location_id"]),
-                      stockLocationID: LocationID(row["stock_location_id"]), qcLocationID: LocationID(row["qc_location_id"]),
-                      transitLocationID: LocationID(row["transit_location_id"]))
+            Warehouse(
+                id: WarehouseID(row["id"]), code: row["code"], companyID: CompanyID(row["company_id"]),
+                kind: Warehouse.Kind(rawValue: row["kind"]) ?? .distributionCentre,
+                allowNegative: row["allow_negative"], rootLocationID: LocationID(row["root_location_id"]),
+                stockLocationID: LocationID(row["stock_location_id"]), qcLocationID: LocationID(row["qc_location_id"]),
+                transitLocationID: LocationID(row["transit_location_id"]))
         }
         let locations = try Row.fetchAll(db, sql: "SELECT * FROM location").map { row in
-            Location(id: LocationID(row["id"]), path: row["path"], usage: Location.Usage(rawValue: row["usage"]) ?? .view,
-                     parentID: (row["parent_id"] as Int64?).map(LocationID.init),
-                     warehouseID: (row["warehouse_id"] as Int64?).map(WarehouseID.init))
+            Location(
+                id: LocationID(row["id"]), path: row["path"], usage: Location.Usage(rawValue: row["usage"]) ?? .view,
+                parentID: (row["parent_id"] as Int64?).map(LocationID.init),
+                warehouseID: (row["warehouse_id"] as Int64?).map(WarehouseID.init))
         }
         return Catalog(companies: companies, warehouses: warehouses, locations: locations)
     }
@@ -61,46 +64,65 @@ public final class SQLiteLedgerStore: LedgerStore {
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM company WHERE code = ?", arguments: [code]) == nil else {
                 throw StockError.duplicate(kind: "company", code: code)
             }
-            try db.execute(sql: "INSERT INTO company (code, currency, costing) VALUES (?, ?, ?)",
-                           arguments: [code, currency, costing.rawValue])
+            try db.execute(
+                sql: "INSERT INTO company (code, currency, costing) VALUES (?, ?, ?)",
+                arguments: [code, currency, costing.rawValue])
             let company = Company(id: CompanyID(db.lastInsertedRowID), code: code, currency: currency, costing: costing)
-            try Self.appendEvent(db, type: "company.created", subject: "company/\(code)", payload: ["currency": currency, "costing": costing.rawValue], at: Date())
+            try Self.appendEvent(
+                db, type: "company.created", subject: "company/\(code)",
+                payload: ["currency": currency, "costing": costing.rawValue], at: Date())
             return company
         }
     }
 
-    public func addWarehouse(code: String, company: CompanyID, kind: Warehouse.Kind, allowNegative: Bool) async throws -> Warehouse {
+    public func addWarehouse(code: String, company: CompanyID, kind: Warehouse.Kind, allowNegative: Bool) async throws
+        -> Warehouse
+    {
         let code = try MasterData.code(code, field: "code")
         defer { invalidateCatalog() }
         return try await pool.write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM company WHERE id = ?", arguments: [company.rawValue]) != nil else {
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM company WHERE id = ?", arguments: [company.rawValue]) != nil
+            else {
                 throw StockError.unknownCompany(String(company.rawValue))
             }
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM location WHERE path = ?", arguments: [code]) == nil else {
                 throw StockError.duplicate(kind: "warehouse", code: code)
             }
             func insert(_ path: String, _ usage: Location.Usage, parent: Int64?) throws -> Int64 {
-                try db.execute(sql: "INSERT INTO location (path, usage, parent_id) VALUES (?, ?, ?)",
-                               arguments: [path, usage.rawValue, parent])
+                try db.execute(
+                    sql: "INSERT INTO location (path, usage, parent_id) VALUES (?, ?, ?)",
+                    arguments: [path, usage.rawValue, parent])
                 return db.lastInsertedRowID
             }
             let root = try insert(code, .view, parent: nil)
             var children: [String: Int64] = [:]
-            for name in Warehouse.standardLocations { children[name] = try insert("\(code)/\(name)", .internal, parent: root) }
+            for name in Warehouse.standardLocations {
+                children[name] = try insert("\(code)/\(name)", .internal, parent: root)
+            }
             let transitRoot = try Int64.fetchOne(db, sql: "SELECT id FROM location WHERE path = 'Transit'")
             let transit = try insert("Transit/\(code)", .transit, parent: transitRoot)
-            try db.execute(sql: """
-                INSERT INTO warehouse (code, company_id, kind, allow_negative, root_location_id, stock_location_id,
-                    qc_location_id, transit_location_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [code, company.rawValue, kind.rawValue, allowNegative, root, children["STOCK"],
-                                 children["QC"], transit])
+            try db.execute(
+                sql: """
+                    INSERT INTO warehouse (code, company_id, kind, allow_negative, root_location_id, stock_location_id,
+                        qc_location_id, transit_location_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    code, company.rawValue, kind.rawValue, allowNegative, root, children["STOCK"],
+                    children["QC"], transit,
+                ])
             let id = db.lastInsertedRowID
-            try db.execute(sql: "UPDATE location SET warehouse_id = ? WHERE id IN (?, ?, ?, ?, ?, ?)",
-                           arguments: [id, root, children["STOCK"], children["INPUT"], children["QC"], children["OUTPUT"], transit])
-            try Self.appendEvent(db, type: "warehouse.created", subject: "warehouse/\(code)", payload: ["kind": kind.rawValue], at: Date())
-            return Warehouse(id: WarehouseID(id), code: code, companyID: company, kind: kind, allowNegative: allowNegative,
-                             rootLocationID: LocationID(root), stockLocationID: LocationID(children["STOCK"] ?? 0),
-                             qcLocationID: LocationID(children["QC"] ?? 0), transitLocationID: LocationID(transit))
+            try db.execute(
+                sql: "UPDATE location SET warehouse_id = ? WHERE id IN (?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    id, root, children["STOCK"], children["INPUT"], children["QC"], children["OUTPUT"], transit,
+                ])
+            try Self.appendEvent(
+                db, type: "warehouse.created", subject: "warehouse/\(code)", payload: ["kind": kind.rawValue],
+                at: Date())
+            return Warehouse(
+                id: WarehouseID(id), code: code, companyID: company, kind: kind, allowNegative: allowNegative,
+                rootLocationID: LocationID(root), stockLocationID: LocationID(children["STOCK"] ?? 0),
+                qcLocationID: LocationID(children["QC"] ?? 0), transitLocationID: LocationID(transit))
         }
     }
 
@@ -112,14 +134,18 @@ public final class SQLiteLedgerStore: LedgerStore {
                 throw StockError.duplicate(kind: "location", code: path)
             }
             let parentPath = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
-            guard let parent = try Row.fetchOne(db, sql: "SELECT id, usage, warehouse_id FROM location WHERE path = ?",
-                                                arguments: [parentPath]),
-                  let warehouse = parent["warehouse_id"] as Int64?, parent["usage"] as String == "internal"
+            guard
+                let parent = try Row.fetchOne(
+                    db, sql: "SELECT id, usage, warehouse_id FROM location WHERE path = ?",
+                    arguments: [parentPath]),
+                let warehouse = parent["warehouse_id"] as Int64?, parent["usage"] as String == "internal"
             else { throw StockError.unknownLocation("\(parentPath) (the parent of \(path)) is not a stock location") }
-            try db.execute(sql: "INSERT INTO location (path, usage, parent_id, warehouse_id) VALUES (?, 'internal', ?, ?)",
-                           arguments: [path, parent["id"] as Int64, warehouse])
-            return Location(id: LocationID(db.lastInsertedRowID), path: path, usage: .internal,
-                            parentID: LocationID(parent["id"]), warehouseID: WarehouseID(warehouse))
+            try db.execute(
+                sql: "INSERT INTO location (path, usage, parent_id, warehouse_id) VALUES (?, 'internal', ?, ?)",
+                arguments: [path, parent["id"] as Int64, warehouse])
+            return Location(
+                id: LocationID(db.lastInsertedRowID), path: path, usage: .internal,
+                parentID: LocationID(parent["id"]), warehouseID: WarehouseID(warehouse))
         }
     }
 
@@ -129,25 +155,30 @@ public final class SQLiteLedgerStore: LedgerStore {
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM item WHERE sku = ?", arguments: [item.sku]) == nil else {
                 throw StockError.duplicate(kind: "item", code: item.sku)
             }
-            try db.execute(sql: "INSERT INTO item (sku, lifecycle, data) VALUES (?, ?, '')",
-                           arguments: [item.sku, item.lifecycle.rawValue])
+            try db.execute(
+                sql: "INSERT INTO item (sku, lifecycle, data) VALUES (?, ?, '')",
+                arguments: [item.sku, item.lifecycle.rawValue])
             var stored = item
             stored.id = ItemID(db.lastInsertedRowID)
-            try db.execute(sql: "UPDATE item SET data = ? WHERE id = ?", arguments: [try Self.json(stored), stored.id.rawValue])
-            try Self.appendEvent(db, type: "item.created", subject: "item/\(item.sku)", payload: ["unit": item.unit.name], at: Date())
+            try db.execute(
+                sql: "UPDATE item SET data = ? WHERE id = ?", arguments: [try Self.json(stored), stored.id.rawValue])
+            try Self.appendEvent(
+                db, type: "item.created", subject: "item/\(item.sku)", payload: ["unit": item.unit.name], at: Date())
             return stored
         }
     }
 
     public func updateItem(sku: String, _ change: @Sendable (Item) throws -> Item) async throws -> Item {
         try await pool.write { db in
-            guard let data = try String.fetchOne(db, sql: "SELECT data FROM item WHERE sku = ?", arguments: [sku]) else {
+            guard let data = try String.fetchOne(db, sql: "SELECT data FROM item WHERE sku = ?", arguments: [sku])
+            else {
                 throw StockError.unknownItem(sku: sku)
             }
             let current = try Self.decode(Item.self, data)
             let updated = try MasterData.update(current, to: change(current))
-            try db.execute(sql: "UPDATE item SET data = ?, lifecycle = ? WHERE id = ?",
-                           arguments: [try Self.json(updated), updated.lifecycle.rawValue, updated.id.rawValue])
+            try db.execute(
+                sql: "UPDATE item SET data = ?, lifecycle = ? WHERE id = ?",
+                arguments: [try Self.json(updated), updated.lifecycle.rawValue, updated.id.rawValue])
             try Self.appendEvent(db, type: "item.updated", subject: "item/\(sku)", payload: [:], at: Date())
             return updated
         }
@@ -155,8 +186,10 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     public func items(limit: Int, after: ItemID?) async throws -> [Item] {
         try await pool.read { db in
-            try String.fetchAll(db, sql: "SELECT data FROM item WHERE id > ? ORDER BY id LIMIT ?",
-                                arguments: [after?.rawValue ?? 0, limit]).map { try Self.decode(Item.self, $0) }
+            try String.fetchAll(
+                db, sql: "SELECT data FROM item WHERE id > ? ORDER BY id LIMIT ?",
+                arguments: [after?.rawValue ?? 0, limit]
+            ).map { try Self.decode(Item.self, $0) }
         }
     }
 
@@ -203,8 +236,10 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     public func items(ids: [ItemID]) async throws -> [Item] {
         try await pool.read { db in
-            try String.fetchAll(db, sql: "SELECT data FROM item WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
-                                arguments: [try Self.json(ids.map(\.rawValue))]).map { try Self.decode(Item.self, $0) }
+            try String.fetchAll(
+                db, sql: "SELECT data FROM item WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+                arguments: [try Self.json(ids.map(\.rawValue))]
+            ).map { try Self.decode(Item.self, $0) }
         }
     }
 
@@ -228,7 +263,8 @@ public final class SQLiteLedgerStore: LedgerStore {
     }
 
     static func appendEvent(_ db: Database, type: String, subject: String, payload: [String: String], at: Date) throws {
-        try db.execute(sql: "INSERT INTO event (type, subject, payload, at) VALUES (?, ?, ?, ?)",
-                       arguments: [type, subject, try json(payload), at.timeIntervalSince1970])
+        try db.execute(
+            sql: "INSERT INTO event (type, subject, payload, at) VALUES (?, ?, ?, ?)",
+            arguments: [type, subject, try json(payload), at.timeIntervalSince1970])
     }
 }
