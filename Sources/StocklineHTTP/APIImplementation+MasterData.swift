@@ -154,10 +154,10 @@ extension APIImplementation {
                 }
                 var item = current
                 if let name = change.name { item.name = name }
-                if let pack = change.pack { item.packs = pack.additionalProperties.mapValues(Fixed.init(_:)) }
-                if let cost = change.standardCost { item.standardCost = Fixed(cost) }
-                if let weight = change.weight { item.weight = Fixed(weight) }
-                if let volume = change.volume { item.volume = Fixed(volume) }
+                if let pack = change.pack { item.packs = try pack.additionalProperties.mapValues { try Fixed($0) } }
+                if let cost = change.standardCost { item.standardCost = try Fixed(cost) }
+                if let weight = change.weight { item.weight = try Fixed(weight) }
+                if let volume = change.volume { item.volume = try Fixed(volume) }
                 if let gtin = change.gtin { item.gtin = gtin }
                 if let lifecycle = change.lifecycle.flatMap({ Item.Lifecycle(rawValue: $0.rawValue) }) {
                     item.lifecycle = lifecycle
@@ -194,11 +194,11 @@ extension APIImplementation {
         }
         return Item(
             id: ItemID(0), sku: new.sku, name: new.name, unit: unit,
-            packs: (new.pack?.additionalProperties ?? [:]).mapValues(Fixed.init(_:)),
+            packs: try (new.pack?.additionalProperties ?? [:]).mapValues { try Fixed($0) },
             tracking: new.tracking.flatMap { Item.Tracking(rawValue: $0.rawValue) } ?? .none,
             lifecycle: new.lifecycle.flatMap { Item.Lifecycle(rawValue: $0.rawValue) } ?? .active,
-            standardCost: new.standardCost.map(Fixed.init(_:)), weight: new.weight.map(Fixed.init(_:)),
-            volume: new.volume.map(Fixed.init(_:)), gtin: new.gtin)
+            standardCost: try new.standardCost.map { try Fixed($0) }, weight: try new.weight.map { try Fixed($0) },
+            volume: try new.volume.map { try Fixed($0) }, gtin: new.gtin)
     }
 
     func schemas(_ items: [Item]) async throws -> [Components.Schemas.Item] {

@@ -41,7 +41,13 @@ extension Fixed {
     /// For JSON numbers in responses; the ledger itself never computes in `Double`.
     var double: Double { Double(micros) / Double(Fixed.one) }
 
-    init(_ double: Double) { self.init(micros: Int64((double * Double(Fixed.one)).rounded())) }
+    /// A JSON number from a request, refused when it is not a finite amount the ledger can hold.
+    init(_ double: Double) throws {
+        guard double.isFinite, Swift.abs(double) <= 9_000_000_000_000 else {
+            throw StockError.validationFailed(field: "number", reason: "\(double) is not an amount the ledger can hold")
+        }
+        self.init(micros: Int64((double * Double(Fixed.one)).rounded()))
+    }
 }
 
 extension Date {

@@ -21,6 +21,9 @@ extension Planner {
         guard !op.amount.isZero else {
             throw .validationFailed(field: "amount", reason: "a landed cost needs a non-zero amount")
         }
+        guard op.amount.magnitude <= Fixed.maximumAmount else {
+            throw .validationFailed(field: "amount", reason: "an amount above \(Fixed.maximumAmount) is not accepted")
+        }
         guard op.amount == op.amount.roundedMoney else {
             throw .validationFailed(field: "amount", reason: "\(op.amount) has more decimals than the currency")
         }

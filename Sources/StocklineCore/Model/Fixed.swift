@@ -16,6 +16,11 @@ public struct Fixed: Sendable, Hashable, Comparable, Codable {
 
     public static let zero = Fixed(micros: 0)
 
+    /// The largest quantity one posting may move, and the largest unit cost it may carry.
+    public static let maximumQuantity = Fixed(1_000_000_000)
+    /// The largest amount one posting may value: far below where six-decimal arithmetic in 64 bits runs out.
+    public static let maximumAmount = Fixed(1_000_000_000_000)
+
     public static func < (lhs: Fixed, rhs: Fixed) -> Bool { lhs.micros < rhs.micros }
     public static func + (lhs: Fixed, rhs: Fixed) -> Fixed { Fixed(micros: lhs.micros + rhs.micros) }
     public static func - (lhs: Fixed, rhs: Fixed) -> Fixed { Fixed(micros: lhs.micros - rhs.micros) }
@@ -69,7 +74,7 @@ public struct Fixed: Sendable, Hashable, Comparable, Codable {
         if 2 * Swift.abs(remainder) >= Swift.abs(divisor) {
             quotient += (numerator < 0) != (divisor < 0) ? -1 : 1
         }
-        return Int64(quotient * unit)
+        return Int64(clamping: quotient * unit)
     }
 
     private static func pow10(_ exponent: Int) -> Int64 {

@@ -28,13 +28,18 @@ public enum MasterData {
     public static func validate(_ item: Item) throws(StockError) {
         _ = try code(item.sku, field: "sku")
         for (name, quantity) in item.packs {
-            guard quantity.isPositive, UnitOfMeasure.builtIn[name] == nil, name != item.unit.name else {
+            guard quantity.isPositive, quantity <= Fixed(1_000_000), UnitOfMeasure.builtIn[name] == nil,
+                name != item.unit.name
+            else {
                 throw .validationFailed(
                     field: "pack", reason: "pack \(name) must hold a positive quantity and not be named like a unit")
             }
         }
         for (field, value) in [("standard_cost", item.standardCost), ("weight", item.weight), ("volume", item.volume)] {
             if let value, value.isNegative { throw .validationFailed(field: field, reason: "must not be negative") }
+            if let value, value > Fixed.maximumQuantity {
+                throw .validationFailed(field: field, reason: "must not be above \(Fixed.maximumQuantity)")
+            }
         }
         if let gtin = item.gtin, !([8, 12, 13, 14].contains(gtin.count) && gtin.allSatisfy(\.isNumber)) {
             throw .validationFailed(field: "gtin", reason: "'\(gtin)' is not a GTIN of 8, 12, 13 or 14 digits")

@@ -385,6 +385,10 @@ extension Planner {
         guard company.costing != .fifo else {
             throw .invalidState("\(company.code) values stock by FIFO; a unit cost cannot be set")
         }
+        guard op.unitCost.magnitude <= Fixed.maximumQuantity else {
+            throw .validationFailed(
+                field: "unit_cost", reason: "a unit cost above \(Fixed.maximumQuantity) is not accepted")
+        }
         guard !op.unitCost.isNegative else {
             throw .validationFailed(field: "unit_cost", reason: "must not be negative")
         }

@@ -152,7 +152,14 @@ public struct Planner {
         if quantity.isNegative && !allowNegative {
             throw .invalidQuantity(sku: item.sku, quantity: quantity, reason: "must be positive")
         }
+        guard quantity.magnitude <= Fixed.maximumQuantity else {
+            throw .invalidQuantity(sku: item.sku, quantity: quantity, reason: "is larger than \(Fixed.maximumQuantity)")
+        }
         let base = try item.toBase(quantity, unitName: uom)
+        guard base.magnitude <= Fixed.maximumQuantity else {
+            throw .invalidQuantity(
+                sku: item.sku, quantity: quantity, reason: "is larger than \(Fixed.maximumQuantity) \(item.unit.name)")
+        }
         guard base.isMultiple(of: item.unit.precision) else {
             throw .invalidQuantity(
                 sku: item.sku, quantity: quantity,
@@ -167,6 +174,10 @@ public struct Planner {
         company: Company
     ) throws(StockError) -> Money {
         var cost = unitCost
+        guard unitCost.magnitude <= Fixed.maximumQuantity, (rate ?? .zero).magnitude <= Fixed.maximumQuantity else {
+            throw .validationFailed(
+                field: "unit_cost", reason: "a unit cost or rate above \(Fixed.maximumQuantity) is not accepted")
+        }
         if let currency, currency != company.currency {
             guard let rate, rate.isPositive else {
                 throw .validationFailed(
@@ -175,7 +186,12 @@ public struct Planner {
             cost = unitCost.times(rate)
         }
         if cost.isNegative { throw .validationFailed(field: "unit_cost", reason: "must not be negative") }
-        return quantity.magnitude.times(cost, places: 2)
+        let value = quantity.magnitude.times(cost, places: 2)
+        guard value <= Fixed.maximumAmount else {
+            throw .validationFailed(
+                field: "unit_cost", reason: "the posting would be worth more than \(Fixed.maximumAmount)")
+        }
+        return value
     }
 
     /// An internal location for a write (warehouse code means its STOCK location).
