@@ -253,4 +253,32 @@ struct APITests {
         #expect(item?.name == "Brake pad set")
         #expect(item?.lifecycle == .active)
     }
+
+    @Test("numbers too large for the ledger are refused, never crash the server")
+    func hugeNumbers() async throws {
+        let world = try await APIWorld()
+        let admin = world.admin
+        try await world.test { client in
+            let (item, itemProblem) = try await client.send(
+                .post, "/v1/items", json: #"{"sku": "BIG", "uom": "unit", "volume": 9.535815890034945e+207}"#,
+                token: admin)
+            #expect(item == 422)
+            #expect(itemProblem["code"] as? String == "validation_failed")
+            let (quantity, quantityProblem) = try await client.send(
+                .post, "/v1/postings",
+                json: #"{"receive": {"sku": "P1", "qty": 99999999999, "unit_cost": 1, "at": "WH1"}}"#,
+                token: admin)
+            #expect(quantity == 422)
+            #expect(quantityProblem["code"] as? String == "invalid_quantity")
+            let (value, valueProblem) = try await client.send(
+                .post, "/v1/postings",
+                json: #"{"receive": {"sku": "P1", "qty": 999999999, "unit_cost": 999999999, "at": "WH1"}}"#,
+                token: admin)
+            #expect(value == 422)
+            #expect(valueProblem["code"] as? String == "validation_failed")
+            let (health, _) = try await client.send(.get, "/v1/events", token: admin)
+            #expect(health == 200)
+        }
+        #expect(try await world.inventory.store.counts().postings == 0)
+    }
 }
