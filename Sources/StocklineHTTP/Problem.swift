@@ -102,8 +102,11 @@ struct ProblemMiddleware: ServerMiddleware {
         } catch {
             let problem = Problem(error)
             if problem.status >= 500 {
+                // The underlying error only: the runtime's own description would print the request's headers,
+                // the bearer token among them.
+                let cause = (error as? ServerError)?.underlyingError ?? error
                 logger.error(
-                    "\(operationID) failed: \(String(reflecting: error))",
+                    "\(operationID) failed: \(String(reflecting: cause))",
                     metadata: ["request_id": .string(RequestIDLocal.current ?? "")])
             }
             return problem.response

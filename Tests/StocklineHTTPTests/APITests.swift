@@ -276,6 +276,10 @@ struct APITests {
                 token: admin)
             #expect(value == 422)
             #expect(valueProblem["code"] as? String == "validation_failed")
+            let (control, controlProblem) = try await client.send(
+                .post, "/v1/warehouses", json: #"{"code": "W\u0000X", "company": "ACME"}"#, token: admin)
+            #expect(control == 422)
+            #expect(controlProblem["code"] as? String == "validation_failed")
             let (health, _) = try await client.send(.get, "/v1/events", token: admin)
             #expect(health == 200)
         }

@@ -4,10 +4,16 @@ import Foundation
 public enum MasterData {
     public static func code(_ code: String, field: String) throws(StockError) -> String {
         let code = code.trimmingCharacters(in: .whitespaces)
-        guard !code.isEmpty, code.count <= 64, !code.contains("/") else {
-            throw .validationFailed(field: field, reason: "'\(code)' must be 1 to 64 characters without '/'")
+        guard !code.isEmpty, code.count <= 64, !code.contains("/"), !hasControlCharacters(code) else {
+            throw .validationFailed(
+                field: field, reason: "'\(code)' must be 1 to 64 printable characters without '/'")
         }
         return code
+    }
+
+    /// Control characters (a NUL above all) have no place in names people type and databases compare.
+    static func hasControlCharacters(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 
     public static func currency(_ currency: String) throws(StockError) -> String {
@@ -19,7 +25,9 @@ public enum MasterData {
 
     public static func path(_ path: String) throws(StockError) -> String {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count >= 2, parts.allSatisfy({ !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
+        guard parts.count >= 2, parts.allSatisfy({ !$0.trimmingCharacters(in: .whitespaces).isEmpty }),
+            !hasControlCharacters(path), path.count <= 255
+        else {
             throw .validationFailed(field: "path", reason: "'\(path)' must look like WH1/STOCK/A-01")
         }
         return path
