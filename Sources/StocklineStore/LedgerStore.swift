@@ -42,6 +42,22 @@ public protocol LedgerStore: Sendable {
     func verify() async throws -> [String]
     func counts() async throws -> StoreCounts
 
+    // MARK: Accounting
+
+    /// Journal entries in posting order, one per posting and company.
+    func journal(_ filter: JournalFilter) async throws -> [JournalEntry]
+    func accountMappings() async throws -> [AccountMapping]
+    /// Sets (or replaces) the account code of a role for a company and optional item category.
+    func setAccountMapping(_ mapping: AccountMapping) async throws
+    /// Journal balances booked up to `at`.
+    func journalBalances(at: Date) async throws -> [JournalBalance]
+    /// Quantities after the moves done up to `at`.
+    func quantities(at: Date) async throws -> [LocationQuantity]
+    /// Receipt layers with units still in stock.
+    func openReceipts() async throws -> [OpenReceipt]
+    /// Layers, journal and cost figures per company and stock account.
+    func reconciliation() async throws -> [AccountReconciliation]
+
     /// Stores a new API token (its hash); the name must be unique.
     func addToken(name: String, hash: String, role: Role, warehouse: String?, at: Date) async throws -> APIToken
     func token(hash: String) async throws -> APIToken?

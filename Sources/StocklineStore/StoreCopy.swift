@@ -144,8 +144,13 @@ public enum StoreCopy {
             table(
                 "valuation_layer",
                 "id company_id item_id scope:t scope_warehouse_id posting_id move_id kind:t quantity value unit_cost "
-                    + "remaining_quantity remaining_value short_quantity short_value origin_id shipment_id"),
-            table("layer_use", "id posting_id layer_id origin_id quantity value left_stock:b"),
+                    + "remaining_quantity remaining_value short_quantity short_value origin_id shipment_id account:t"),
+            table("layer_use", "id posting_id layer_id origin_id quantity value left_stock:b account:t"),
+            table(
+                "journal_line", order: "posting_id, line",
+                "posting_id line company_id item_id warehouse_id role:t amount at:r"),
+            table(
+                "account_mapping", order: "company_id, category, role", "company_id category:t role:t account:t"),
             table(
                 "cost", order: "item_id, company_id, scope, scope_warehouse_id",
                 "item_id company_id scope:t scope_warehouse_id quantity value unit_cost"),

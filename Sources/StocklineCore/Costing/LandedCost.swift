@@ -84,11 +84,15 @@ extension Planner {
             inStock >= receiptLayer.quantity ? amount : amount.scaled(by: inStock, over: receiptLayer.quantity)
         var gonePart = amount - stockPart
         let context = valuation(item.id, try state.catalog.company(receiptLayer.companyID), move: receiptLayer.moveID)
-        func addLayer(_ kind: ValuationLayer.Kind, scope: CostScope, posting: Int64, value: Money) {
+        func addLayer(
+            _ kind: ValuationLayer.Kind, scope: CostScope, posting: Int64, value: Money,
+            account: AccountRole? = .landedCostClearing
+        ) {
             let id = state.ids.layer()
             costs.layers[id] = ValuationLayer(
                 id: id, companyID: context.companyID, itemID: item.id, scope: scope, postingID: posting, moveID: nil,
-                kind: kind, quantity: .zero, value: value, unitCost: .zero, originID: receiptLayer.id)
+                kind: kind, quantity: .zero, value: value, unitCost: .zero, originID: receiptLayer.id,
+                account: account)
             state.changes.newLayers.append(id)
         }
         switch costs.method {
@@ -121,18 +125,32 @@ extension Planner {
         }
         guard !gonePart.isZero else { return }
         var taken: [Int64: Quantity] = [:]
+        var charged: [Int64: AccountRole] = [:]
         for use in state.uses[receiptLayer.id] ?? [] where use.leftStock {
             taken[use.postingID, default: .zero] += use.quantity
+            charged[use.postingID] = charged[use.postingID] ?? use.account
         }
         let takers = taken.sorted { $0.key < $1.key }
         guard !takers.isEmpty else {
-            if costs.method == .standard { return }
+            if costs.method == .standard {
+                extraJournalLines += [
+                    JournalLine(
+                        companyID: context.companyID, itemID: item.id, warehouseID: receiptLayer.scope.warehouseID,
+                        role: .priceDifference, amount: gonePart),
+                    JournalLine(
+                        companyID: context.companyID, itemID: item.id, warehouseID: receiptLayer.scope.warehouseID,
+                        role: .landedCostClearing, amount: -gonePart),
+                ]
+                return
+            }
             throw .invalidState(
                 "receipt \(receipt.key) has units neither in stock nor delivered; the landed cost cannot be placed")
         }
         for ((posting, _), part) in zip(takers, gonePart.distributed(by: takers.map(\.value))) where !part.isZero {
             addLayer(.landedCost, scope: .company, posting: receipt.id, value: part)
-            addLayer(.correction, scope: .company, posting: posting, value: -part)
+            addLayer(
+                .correction, scope: .company, posting: posting, value: -part,
+                account: charged[posting] ?? .costOfGoodsSold)
         }
     }
 }

@@ -17,8 +17,11 @@ public struct ValuationContext: Sendable {
     public var itemID: ItemID
     public var postingID: Int64
     public var moveID: MoveID?
+    /// Where the value comes from or goes to; nil when it moves inside the company's stock.
+    public var account: AccountRole?
 
-    public init(companyID: CompanyID, itemID: ItemID, postingID: Int64, moveID: MoveID?) {
+    public init(companyID: CompanyID, itemID: ItemID, postingID: Int64, moveID: MoveID?, account: AccountRole?) {
+        self.account = account
         self.companyID = companyID
         self.itemID = itemID
         self.postingID = postingID
@@ -89,7 +92,7 @@ extension CostBook {
                 postingID: context.postingID, moveID: context.moveID, kind: .incoming, quantity: full.quantity,
                 value: full.value, unitCost: unitCost, remainingQuantity: piece.quantity,
                 remainingValue: method == .fifo ? piece.value : .zero, originID: full.originID ?? id,
-                shipmentID: shipmentID)
+                shipmentID: shipmentID, account: context.account)
             layers[id] = layer
             changes.newLayers.append(id)
             created.append(id)
@@ -145,7 +148,7 @@ extension CostBook {
             layers[id] = ValuationLayer(
                 id: id, companyID: context.companyID, itemID: context.itemID, scope: layer.scope,
                 postingID: layer.postingID, moveID: layer.moveID, kind: .correction, quantity: .zero,
-                value: -correction, unitCost: .zero)
+                value: -correction, unitCost: .zero, account: layer.account ?? .inventoryAdjustment)
             changes.newLayers.append(id)
         }
         return correctionTotal
@@ -184,7 +187,7 @@ extension CostBook {
             outflow.uses.append(
                 LayerUse(
                     postingID: context.postingID, layerID: layer.id, originID: layer.originID, quantity: take,
-                    value: value, leftStock: leftStock))
+                    value: value, leftStock: leftStock, account: context.account))
             outflow.pieces.append(CostPiece(quantity: take, value: value, originID: layer.originID))
             outflow.value += value
         }
@@ -214,7 +217,7 @@ extension CostBook {
             id: id, companyID: context.companyID, itemID: context.itemID, scope: scope, postingID: context.postingID,
             moveID: context.moveID, kind: .outgoing, quantity: -quantity, value: -outflow.value,
             unitCost: outflow.value.divided(by: quantity), shortQuantity: short, shortValue: estimate,
-            shipmentID: shipmentID)
+            shipmentID: shipmentID, account: context.account)
         changes.newLayers.append(id)
         outflow.layerID = id
         var scoped = scopes[scope] ?? CostTotals()
@@ -262,7 +265,8 @@ extension CostBook {
         let id = ids.layer()
         layers[id] = ValuationLayer(
             id: id, companyID: context.companyID, itemID: context.itemID, scope: .company, postingID: context.postingID,
-            moveID: nil, kind: .revaluation, quantity: .zero, value: delta, unitCost: unitCost)
+            moveID: nil, kind: .revaluation, quantity: .zero, value: delta, unitCost: unitCost,
+            account: context.account)
         changes.newLayers.append(id)
     }
 

@@ -31,13 +31,16 @@ public struct Item: Sendable, Hashable, Codable {
     public var volume: Fixed?
     public var gtin: String?
     public var suppliers: [Supplier]
+    /// The item category whose accounts its value posts to (see `ChartOfAccounts`).
+    public var category: String?
 
     public init(
         id: ItemID, sku: String, name: String? = nil, unit: UnitOfMeasure, packs: [String: Quantity] = [:],
         tracking: Tracking = .none, lifecycle: Lifecycle = .active, successorID: ItemID? = nil,
         standardCost: Money? = nil, weight: Fixed? = nil, volume: Fixed? = nil, gtin: String? = nil,
-        suppliers: [Supplier] = []
+        suppliers: [Supplier] = [], category: String? = nil
     ) {
+        self.category = category
         self.id = id
         self.sku = sku
         self.name = name ?? sku

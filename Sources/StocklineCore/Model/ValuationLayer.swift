@@ -49,13 +49,16 @@ public struct ValuationLayer: Sendable, Hashable, Codable {
     public var originID: LayerID?
     /// For transit layers: the shipment posting they travel with.
     public var shipmentID: Int64?
+    /// The account the value came from or went to; nil for a leg of a move inside the company's stock.
+    public var account: AccountRole?
 
     public init(
         id: LayerID, companyID: CompanyID, itemID: ItemID, scope: CostScope, postingID: Int64, moveID: MoveID?,
         kind: Kind, quantity: Quantity, value: Money, unitCost: Money, remainingQuantity: Quantity = .zero,
         remainingValue: Money = .zero, shortQuantity: Quantity = .zero, shortValue: Money = .zero,
-        originID: LayerID? = nil, shipmentID: Int64? = nil
+        originID: LayerID? = nil, shipmentID: Int64? = nil, account: AccountRole? = nil
     ) {
+        self.account = account
         self.id = id
         self.companyID = companyID
         self.itemID = itemID
@@ -86,10 +89,14 @@ public struct LayerUse: Sendable, Hashable, Codable {
     public var value: Money
     /// Whether the units left the company's stock (a sale, scrap) rather than moved inside it.
     public var leftStock: Bool
+    /// The account the taking posting charged, for later corrections of its cost.
+    public var account: AccountRole?
 
     public init(
-        postingID: Int64, layerID: LayerID, originID: LayerID?, quantity: Quantity, value: Money, leftStock: Bool
+        postingID: Int64, layerID: LayerID, originID: LayerID?, quantity: Quantity, value: Money, leftStock: Bool,
+        account: AccountRole? = nil
     ) {
+        self.account = account
         self.postingID = postingID
         self.layerID = layerID
         self.originID = originID

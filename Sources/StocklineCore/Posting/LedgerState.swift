@@ -111,6 +111,7 @@ public struct ChangeSet: Sendable, Hashable {
     public var costs: Set<CostRef> = []
     public var items: Set<ItemID> = []
     public var events: [PendingEvent] = []
+    public var journal: [JournalEntry] = []
 
     public init() {}
 

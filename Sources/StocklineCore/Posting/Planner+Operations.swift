@@ -191,14 +191,31 @@ extension Planner {
         let quantity = try quantity(op.qty, uom: op.uom, of: item)
         let (from, source, company) = try stockLocation(op.from)
         let (to, destination, receiving) = try stockLocation(op.to)
-        guard company.id == receiving.id else {
+        guard from.id != to.id else { throw .invalidState("a transfer needs two different locations") }
+        if company.id != receiving.id, op.transit == true {
             throw .invalidState(
-                "\(source.code) and \(destination.code) belong to different companies; transfer between companies is a sale and a purchase"
+                "\(source.code) and \(destination.code) belong to different companies; a transfer between companies is a sale and a purchase and cannot wait in transit"
             )
         }
-        guard from.id != to.id else { throw .invalidState("a transfer needs two different locations") }
+        if company.id != receiving.id, op.transferPrice == nil, company.currency != receiving.currency {
+            throw .validationFailed(
+                field: "transfer_price",
+                reason:
+                    "\(company.code) keeps \(company.currency) and \(receiving.code) \(receiving.currency): name the transfer price"
+            )
+        }
         let lots = try lotFilter(item, quantity: quantity, lot: op.lot, serials: op.serials)
         let picks = try pick(item, quantity, from: from, lots: lots, allowNegative: allowsNegative(from))
+        if company.id != receiving.id {
+            let moves = move(item, picks: picks, to: to.id)
+            let cost = bookOutgoing(item, moves: moves, leftStock: true, account: .costOfGoodsSold)
+            var price = cost
+            if let unitPrice = op.transferPrice {
+                price = try value(of: op.qty, at: unitPrice, currency: nil, rate: nil, company: receiving)
+            }
+            bookIncoming(item, moves: moves, value: price, account: .goodsReceivedNotInvoiced)
+            return
+        }
         guard source.id != destination.id else {
             move(item, picks: picks, to: to.id)
             return
@@ -446,7 +463,11 @@ extension Planner {
     }
 
     /// Values stock leaving its warehouses through `moves`, grouped by warehouse.
-    mutating func bookOutgoing(_ item: Item, moves ids: [MoveID], leftStock: Bool, prefer: Set<LayerID> = []) {
+    @discardableResult
+    mutating func bookOutgoing(
+        _ item: Item, moves ids: [MoveID], leftStock: Bool, prefer: Set<LayerID> = [], account: AccountRole? = nil
+    ) -> Money {
+        var total = Money.zero
         var byWarehouse: [WarehouseID: (Quantity, MoveID)] = [:]
         for id in ids {
             guard let move = state.moves[id], let warehouse = state.catalog.locations[move.fromID]?.warehouseID else {
@@ -461,17 +482,20 @@ extension Planner {
             else { continue }
             var costs = costs(item.id, company)
             let outflow = costs.issue(
-                quantity, from: .warehouse(warehouseID), context: valuation(item.id, company, move: first),
-                leftStock: leftStock, prefer: prefer, item: item, ids: &state.ids,
+                quantity, from: .warehouse(warehouseID),
+                context: valuation(item.id, company, move: first, account: account), leftStock: leftStock,
+                prefer: prefer, item: item, ids: &state.ids,
                 changes: &state.changes)
             state.changes.layerUses += outflow.uses
             setCosts(costs, item.id, company)
             result.value -= outflow.value
+            total += outflow.value
         }
+        return total
     }
 
     /// Values stock entering a warehouse through `moves` at `value`.
-    mutating func bookIncoming(_ item: Item, moves ids: [MoveID], value: Money) {
+    mutating func bookIncoming(_ item: Item, moves ids: [MoveID], value: Money, account: AccountRole? = nil) {
         guard let first = ids.first, let move = state.moves[first],
             let warehouseID = state.catalog.locations[move.toID]?.warehouseID,
             let warehouse = state.catalog.warehouses[warehouseID],
@@ -479,11 +503,22 @@ extension Planner {
         else { return }
         let quantity = ids.compactMap { state.moves[$0]?.quantity }.reduce(Quantity.zero, +)
         var costs = costs(item.id, company)
+        let context = valuation(item.id, company, move: first, account: account)
         let layers = costs.receive(
             [CostPiece(quantity: quantity, value: value, originID: nil)], into: .warehouse(warehouseID),
-            context: valuation(item.id, company, move: first), item: item, ids: &state.ids,
-            changes: &state.changes)
-        result.value += layers.compactMap { costs.layers[$0]?.value }.reduce(Money.zero, +)
+            context: context, item: item, ids: &state.ids, changes: &state.changes)
+        let booked = layers.compactMap { costs.layers[$0]?.value }.reduce(Money.zero, +)
+        result.value += booked
         setCosts(costs, item.id, company)
+        if let counterpart = context.account, booked != value {
+            extraJournalLines += [
+                JournalLine(
+                    companyID: company.id, itemID: item.id, warehouseID: warehouseID, role: .priceDifference,
+                    amount: value - booked),
+                JournalLine(
+                    companyID: company.id, itemID: item.id, warehouseID: warehouseID, role: counterpart,
+                    amount: booked - value),
+            ]
+        }
     }
 }

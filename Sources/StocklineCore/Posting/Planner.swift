@@ -52,6 +52,8 @@ public struct Planner {
     var state: LedgerState
     let context: PostingContext
     var result: PostingResult
+    /// Journal lines with no layer behind them, such as a standard-cost price difference.
+    var extraJournalLines: [JournalLine] = []
 
     init(state: LedgerState, context: PostingContext, kind: OperationKind) {
         self.state = state
@@ -78,6 +80,7 @@ public struct Planner {
     {
         var planner = Planner(state: state, context: context, kind: operation.kind)
         try planner.apply(operation)
+        planner.journal(since: state.changes)
         var payload = [
             "posting": String(context.postingID), "quantity": planner.result.quantity.description,
             "value": planner.result.value.description, "actor": context.actor, "source": context.source,
@@ -229,8 +232,32 @@ public struct Planner {
         state.changes.costs.insert(.init(itemID: itemID, companyID: company.id))
     }
 
-    func valuation(_ itemID: ItemID, _ company: Company, move: MoveID?) -> ValuationContext {
-        ValuationContext(companyID: company.id, itemID: itemID, postingID: context.postingID, moveID: move)
+    /// `account` overrides where the value goes; by default the operation's own counterpart account.
+    func valuation(_ itemID: ItemID, _ company: Company, move: MoveID?, account: AccountRole? = nil)
+        -> ValuationContext
+    {
+        ValuationContext(
+            companyID: company.id, itemID: itemID, postingID: context.postingID, moveID: move,
+            account: account ?? result.kind.counterpartAccount)
+    }
+
+    /// Turns the layers this posting created, and its extra lines, into one balanced entry per company.
+    mutating func journal(since before: ChangeSet) {
+        var lines = extraJournalLines
+        for id in state.changes.newLayers.dropFirst(before.newLayers.count) {
+            for book in state.books.values {
+                guard let layer = book.costs.values.lazy.compactMap({ $0.layers[id] }).first else { continue }
+                lines += JournalLine.sides(of: layer)
+                break
+            }
+        }
+        let byCompany = Dictionary(grouping: JournalLine.netted(lines), by: \.companyID)
+        for (companyID, lines) in byCompany.sorted(by: { $0.key < $1.key }) {
+            state.changes.journal.append(
+                JournalEntry(
+                    postingID: context.postingID, postingKey: context.key, kind: result.kind, companyID: companyID,
+                    at: context.now, lines: lines))
+        }
     }
 
     mutating func event(_ type: String, _ item: Item, _ payload: [String: String]) {

@@ -139,10 +139,15 @@ public enum StockOperation: Sendable, Hashable, Codable {
         public var uom: String?
         /// When a shipment through transit is expected to arrive (YYYY-MM-DD). Default: now.
         public var arrival: String?
+        /// Between companies: the price per unit (of `uom`) the receiving company pays, in its currency.
+        /// Default: the cost the sending company books, when both keep the same currency.
+        public var transferPrice: Money?
         public init(
             sku: String, qty: Quantity, from: String, to: String, lot: String? = nil,
-            serials: [String]? = nil, transit: Bool? = nil, uom: String? = nil, arrival: String? = nil
+            serials: [String]? = nil, transit: Bool? = nil, uom: String? = nil, arrival: String? = nil,
+            transferPrice: Money? = nil
         ) {
+            self.transferPrice = transferPrice
             self.sku = sku
             self.qty = qty
             self.from = from

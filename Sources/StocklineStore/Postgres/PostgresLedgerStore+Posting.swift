@@ -200,7 +200,8 @@ extension PostgresLedgerStore {
                 LayerUse(
                     postingID: try row.get("posting_id"), layerID: LayerID(try row.get("layer_id")),
                     originID: layer.id, quantity: Fixed(micros: try row.get("quantity")),
-                    value: Fixed(micros: try row.get("value")), leftStock: try row.get("left_stock"))
+                    value: Fixed(micros: try row.get("value")), leftStock: try row.get("left_stock"),
+                    account: (try row.get("account", as: String?.self)).flatMap(AccountRole.init(rawValue:)))
             }
         }
         return LedgerState(
@@ -338,7 +339,8 @@ extension PostgresLedgerStore {
                 shortQuantity: Fixed(micros: try row.get("short_quantity")),
                 shortValue: Fixed(micros: try row.get("short_value")),
                 originID: (try row.get("origin_id", as: Int64?.self)).map(LayerID.init),
-                shipmentID: try row.get("shipment_id"))
+                shipmentID: try row.get("shipment_id"),
+                account: (try row.get("account", as: String?.self)).flatMap(AccountRole.init(rawValue:)))
         }
     }
 
@@ -442,12 +444,12 @@ extension PostgresLedgerStore {
                 """
                 INSERT INTO valuation_layer (id, company_id, item_id, scope, scope_warehouse_id, posting_id, move_id,
                     kind, quantity, value, unit_cost, remaining_quantity, remaining_value, short_quantity, short_value,
-                    origin_id, shipment_id)
+                    origin_id, shipment_id, account)
                 VALUES (\(id.rawValue), \(layer.companyID.rawValue), \(layer.itemID.rawValue), \(scope), \(warehouse),
                     \(layer.postingID), \(layer.moveID?.rawValue), \(layer.kind.rawValue), \(layer.quantity.micros),
                     \(layer.value.micros), \(layer.unitCost.micros), \(layer.remainingQuantity.micros),
                     \(layer.remainingValue.micros), \(layer.shortQuantity.micros), \(layer.shortValue.micros),
-                    \(layer.originID?.rawValue), \(layer.shipmentID))
+                    \(layer.originID?.rawValue), \(layer.shipmentID), \(layer.account?.rawValue))
                 """)
         }
         for id in changes.updatedLayers.sorted() where !newLayers.contains(id) {
@@ -463,10 +465,23 @@ extension PostgresLedgerStore {
         for use in changes.layerUses {
             try await db.execute(
                 """
-                INSERT INTO layer_use (posting_id, layer_id, origin_id, quantity, value, left_stock)
+                INSERT INTO layer_use (posting_id, layer_id, origin_id, quantity, value, left_stock, account)
                 VALUES (\(use.postingID), \(use.layerID.rawValue), \(use.originID?.rawValue), \(use.quantity.micros),
-                    \(use.value.micros), \(use.leftStock))
+                    \(use.value.micros), \(use.leftStock), \(use.account?.rawValue))
                 """)
+        }
+        var line = 0
+        for entry in changes.journal {
+            for journalLine in entry.lines {
+                line += 1
+                try await db.execute(
+                    """
+                    INSERT INTO journal_line (posting_id, line, company_id, item_id, warehouse_id, role, amount, at)
+                    VALUES (\(entry.postingID), \(line), \(journalLine.companyID.rawValue),
+                        \(journalLine.itemID.rawValue), \(journalLine.warehouseID?.rawValue),
+                        \(journalLine.role.rawValue), \(journalLine.amount.micros), \(entry.at.timeIntervalSince1970))
+                    """)
+            }
         }
         let costs = changes.costs.sorted { ($0.itemID, $0.companyID) < ($1.itemID, $1.companyID) }
         for ref in costs {

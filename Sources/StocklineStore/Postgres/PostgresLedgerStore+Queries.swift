@@ -191,6 +191,16 @@ extension PostgresLedgerStore {
                 AND NOT EXISTS (SELECT 1 FROM event b WHERE b.sequence = a.sequence - 1)
                 """
             ) { row in "outbox: a gap before event \(try row.get("sequence", as: Int64.self))" }
+            try await check(PostgresQuery(unsafeSQL: AccountingSQL.unbalancedEntries)) { row in
+                AccountingSQL.unbalanced(key: try row.get("key"), balance: try amount(row, "balance"))
+            }
+            var companies: [CompanyID: String] = [:]
+            for row in try await db.rows("SELECT id, code FROM company") {
+                companies[CompanyID(try row.get("id"))] = try row.get("code")
+            }
+            problems += try await Self.reconciliation(db).filter { !$0.agrees }.map {
+                AccountingSQL.disagreement($0, company: companies[$0.companyID] ?? "\($0.companyID)")
+            }
             return problems
         }
     }

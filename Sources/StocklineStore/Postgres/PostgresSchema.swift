@@ -145,5 +145,7 @@ enum PostgresSchema {
             ]
         ),
         Migration(id: "0003_webhooks", statements: PostgresLedgerStore.webhookMigration),
+        Migration(
+            id: "0004_accounting", statements: AccountingSQL.migration(integer: "BIGINT", real: "DOUBLE PRECISION")),
     ]
 }

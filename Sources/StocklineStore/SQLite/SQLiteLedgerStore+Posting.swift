@@ -106,7 +106,8 @@ extension SQLiteLedgerStore {
                 LayerUse(
                     postingID: row["posting_id"], layerID: LayerID(row["layer_id"]), originID: layer.id,
                     quantity: Fixed(micros: row["quantity"]), value: Fixed(micros: row["value"]),
-                    leftStock: row["left_stock"])
+                    leftStock: row["left_stock"],
+                    account: (row["account"] as String?).flatMap(AccountRole.init(rawValue:)))
             }
         }
         return LedgerState(
@@ -240,7 +241,8 @@ extension SQLiteLedgerStore {
                 remainingQuantity: Fixed(micros: row["remaining_quantity"]),
                 remainingValue: Fixed(micros: row["remaining_value"]),
                 shortQuantity: Fixed(micros: row["short_quantity"]), shortValue: Fixed(micros: row["short_value"]),
-                originID: (row["origin_id"] as Int64?).map(LayerID.init), shipmentID: row["shipment_id"])
+                originID: (row["origin_id"] as Int64?).map(LayerID.init), shipmentID: row["shipment_id"],
+                account: (row["account"] as String?).flatMap(AccountRole.init(rawValue:)))
         }
     }
 
@@ -326,14 +328,14 @@ extension SQLiteLedgerStore {
                 sql: """
                     INSERT INTO valuation_layer (id, company_id, item_id, scope, scope_warehouse_id, posting_id, move_id, kind,
                         quantity, value, unit_cost, remaining_quantity, remaining_value, short_quantity, short_value, origin_id,
-                        shipment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        shipment_id, account) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     id.rawValue, layer.companyID.rawValue, layer.itemID.rawValue, scope, warehouse,
                     layer.postingID, layer.moveID?.rawValue, layer.kind.rawValue, layer.quantity.micros,
                     layer.value.micros, layer.unitCost.micros, layer.remainingQuantity.micros,
                     layer.remainingValue.micros, layer.shortQuantity.micros, layer.shortValue.micros,
-                    layer.originID?.rawValue, layer.shipmentID,
+                    layer.originID?.rawValue, layer.shipmentID, layer.account?.rawValue,
                 ])
         }
         for id in changes.updatedLayers where !newLayers.contains(id) {
@@ -351,11 +353,27 @@ extension SQLiteLedgerStore {
         for use in changes.layerUses {
             try db.execute(
                 sql:
-                    "INSERT INTO layer_use (posting_id, layer_id, origin_id, quantity, value, left_stock) VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO layer_use (posting_id, layer_id, origin_id, quantity, value, left_stock, account) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 arguments: [
                     use.postingID, use.layerID.rawValue, use.originID?.rawValue, use.quantity.micros,
-                    use.value.micros, use.leftStock,
+                    use.value.micros, use.leftStock, use.account?.rawValue,
                 ])
+        }
+        var line = 0
+        for entry in changes.journal {
+            for journalLine in entry.lines {
+                line += 1
+                try db.execute(
+                    sql: """
+                        INSERT INTO journal_line (posting_id, line, company_id, item_id, warehouse_id, role, amount, at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        entry.postingID, line, journalLine.companyID.rawValue, journalLine.itemID.rawValue,
+                        journalLine.warehouseID?.rawValue, journalLine.role.rawValue, journalLine.amount.micros,
+                        entry.at.timeIntervalSince1970,
+                    ])
+            }
         }
         for ref in changes.costs {
             guard let costs = state.books[ref.itemID]?.costs[ref.companyID] else { continue }

@@ -142,6 +142,16 @@ extension SQLiteLedgerStore {
                 AND NOT EXISTS (SELECT 1 FROM event b WHERE b.sequence = a.sequence - 1)
                 """
             ) { "outbox: a gap before event \($0["sequence"] as Int64)" }
+            try check(AccountingSQL.unbalancedEntries) { row in
+                AccountingSQL.unbalanced(key: row["key"], balance: Fixed(micros: row["balance"]))
+            }
+            let companies = Dictionary(
+                uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT id, code FROM company").map {
+                    (CompanyID($0["id"]), $0["code"] as String)
+                })
+            problems += try Self.reconciliation(db).filter { !$0.agrees }.map {
+                AccountingSQL.disagreement($0, company: companies[$0.companyID] ?? "\($0.companyID)")
+            }
             return problems
         }
     }

@@ -91,6 +91,11 @@ enum SQLiteSchema {
                     CREATE INDEX webhook_dead_letter_subscription ON webhook_dead_letter (subscription_id, sequence);
                     """)
         }
+        migrator.registerMigration("0004_accounting") { db in
+            for statement in AccountingSQL.migration(integer: "INTEGER", real: "REAL") {
+                try db.execute(sql: statement)
+            }
+        }
         return migrator
     }
 
