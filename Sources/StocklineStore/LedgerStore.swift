@@ -57,6 +57,8 @@ public protocol LedgerStore: Sendable {
     func openReceipts() async throws -> [OpenReceipt]
     /// Layers, journal and cost figures per company and stock account.
     func reconciliation() async throws -> [AccountReconciliation]
+    /// Postings in order with the operations they carried, up to `through`, for replaying the ledger.
+    func postingLog(after postingID: Int64, through: Date, limit: Int) async throws -> [RecordedPosting]
 
     /// Stores a new API token (its hash); the name must be unique.
     func addToken(name: String, hash: String, role: Role, warehouse: String?, at: Date) async throws -> APIToken
@@ -154,5 +156,28 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case .corrupt(let detail): "the database holds something unexpected: \(detail)"
         case .unsupported(let detail): detail
         }
+    }
+}
+
+/// A posting as it was asked for: enough to post it again, with the same key, time and attribution.
+public struct RecordedPosting: Sendable, Hashable {
+    public var id: Int64
+    public var key: String
+    public var operation: StockOperation
+    public var at: Date
+    public var actor: String
+    public var source: String
+    public var reason: String?
+
+    public init(
+        id: Int64, key: String, operation: StockOperation, at: Date, actor: String, source: String, reason: String?
+    ) {
+        self.id = id
+        self.key = key
+        self.operation = operation
+        self.at = at
+        self.actor = actor
+        self.source = source
+        self.reason = reason
     }
 }

@@ -100,10 +100,16 @@ struct ValuationCommand: AsyncParsableCommand {
     var aging = false
     @Flag(help: "List every item and warehouse, not only the totals.") var lines = false
     @Flag(help: "Print JSON.") var json = false
+    @Flag(
+        help: ArgumentHelp(
+            "Also replay the ledger up to --at into a temporary ledger and check that it gives the same figures.",
+            discussion: "Exits 1 when they differ."))
+    var check = false
 
     func run() async throws {
         let inventory = try await Inventory.open(path: database.path)
         let moment = at?.end ?? Date()
+        if check { return try await checkAgainstReplay(inventory, at: moment) }
         if aging {
             let report = try await inventory.aging(at: moment)
             if json { return print(try jsonString(report)) }
@@ -186,6 +192,47 @@ struct AccountsCommand: AsyncParsableCommand {
                 printError("stockline: \(error.code): \(error)")
                 throw ExitCode(1)
             }
+        }
+    }
+}
+
+extension ValuationCommand {
+    func checkAgainstReplay(_ inventory: Inventory, at moment: Date) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("stockline-replay-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let replica = try await Inventory.open(path: folder.appendingPathComponent("replay.sqlite").path)
+        let replayed = try await inventory.replay(into: replica, through: moment) { count in
+            printError("replayed \(count) postings")
+        }
+        let reported = try await inventory.valuation(at: moment)
+        let rebuilt = try await replica.valuation(at: .distantFuture)
+        let problems = try await replica.verify()
+        var differences = problems.map { "replayed ledger: \($0)" }
+        let reportedLines = Dictionary(
+            reported.lines.map { ("\($0.company) \($0.warehouse ?? "(all)") \($0.sku)", $0) },
+            uniquingKeysWith: { a, _ in a })
+        let rebuiltLines = Dictionary(
+            rebuilt.lines.map { ("\($0.company) \($0.warehouse ?? "(all)") \($0.sku)", $0) },
+            uniquingKeysWith: { a, _ in a })
+        for key in Swift.Set(reportedLines.keys).union(rebuiltLines.keys).sorted() {
+            let a = reportedLines[key]
+            let b = rebuiltLines[key]
+            guard a?.quantity != b?.quantity || a?.value != b?.value else { continue }
+            differences.append(
+                "\(key): reported \(a?.quantity ?? .zero) worth \(a?.value ?? .zero), "
+                    + "replay \(b?.quantity ?? .zero) worth \(b?.value ?? .zero)")
+        }
+        if reported.accounts != rebuilt.accounts { differences.append("account balances differ from the replay's") }
+        let date = at?.label ?? ISO8601DateFormatter().string(from: moment)
+        if differences.isEmpty {
+            print(
+                "valuation at \(date) matches a replay of \(replayed) postings: \(reported.lines.count) lines, "
+                    + "\(reported.accounts.count) account balances")
+        } else {
+            for difference in differences { print(difference) }
+            print("valuation at \(date) differs from a replay of \(replayed) postings in \(differences.count) places")
+            throw ExitCode(1)
         }
     }
 }

@@ -21,6 +21,9 @@ public enum Permission: Sendable, Hashable, CustomStringConvertible {
     case manageTokens
     case manageWebhooks
     case readAudit
+    /// The journal, valuation at a date, aging and the chart of accounts.
+    case readAccounting
+    case manageAccounts
 
     public var description: String {
         switch self {
@@ -31,6 +34,8 @@ public enum Permission: Sendable, Hashable, CustomStringConvertible {
         case .manageTokens: "manage tokens"
         case .manageWebhooks: "manage webhooks"
         case .readAudit: "read the audit trail"
+        case .readAccounting: "read the journal and valuation"
+        case .manageAccounts: "manage the chart of accounts"
         }
     }
 }
@@ -41,6 +46,9 @@ extension Role {
         switch (self, permission) {
         case (.admin, _): return true
         case (_, .read): return true
+        case (.finance, .readAccounting), (.finance, .manageAccounts), (.auditor, .readAccounting),
+            (.inventoryController, .readAccounting):
+            return true
         case (.auditor, .readAudit), (.inventoryController, .readAudit), (.finance, .readAudit): return true
         case (.auditor, _): return false
         case (.inventoryController, .manageMasterData), (.inventoryController, .manageItems): return true

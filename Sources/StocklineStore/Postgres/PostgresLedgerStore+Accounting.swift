@@ -111,6 +111,23 @@ extension PostgresLedgerStore {
                 held: Fixed(micros: try row.get("held")))
         }
     }
+
+    public func postingLog(after postingID: Int64, through: Date, limit: Int) async throws -> [RecordedPosting] {
+        try await transaction(.read) { db in
+            try await db.rows(
+                """
+                SELECT id, key, fingerprint, created_at, actor, source, reason FROM posting
+                WHERE id > \(postingID) AND created_at <= \(through.timeIntervalSince1970) ORDER BY id LIMIT \(limit)
+                """
+            ).map { row in
+                RecordedPosting(
+                    id: try row.get("id"), key: try row.get("key"),
+                    operation: try Self.decode(StockOperation.self, try row.get("fingerprint")),
+                    at: Date(timeIntervalSince1970: try row.get("created_at")), actor: try row.get("actor"),
+                    source: try row.get("source"), reason: try row.get("reason"))
+            }
+        }
+    }
 }
 
 extension PostgresQuery {

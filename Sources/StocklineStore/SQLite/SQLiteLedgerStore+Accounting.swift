@@ -111,4 +111,21 @@ extension SQLiteLedgerStore {
                 booked: Fixed(micros: row["booked"]), held: Fixed(micros: row["held"]))
         }
     }
+
+    public func postingLog(after postingID: Int64, through: Date, limit: Int) async throws -> [RecordedPosting] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, key, fingerprint, created_at, actor, source, reason FROM posting
+                    WHERE id > ? AND created_at <= ? ORDER BY id LIMIT ?
+                    """, arguments: [postingID, through.timeIntervalSince1970, limit]
+            ).map { row in
+                RecordedPosting(
+                    id: row["id"], key: row["key"], operation: try Self.decode(StockOperation.self, row["fingerprint"]),
+                    at: Date(timeIntervalSince1970: row["created_at"]), actor: row["actor"], source: row["source"],
+                    reason: row["reason"])
+            }
+        }
+    }
 }
