@@ -101,6 +101,7 @@ let package = Package(
             name: "StocklineTests",
             dependencies: [
                 "Stockline", "StocklineCore", "StocklineStore", "StocklineTestSupport", "StocklineScenario",
+                "StocklineDemo",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: upcoming

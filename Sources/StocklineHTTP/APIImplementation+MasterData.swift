@@ -159,6 +159,7 @@ extension APIImplementation {
                 if let weight = change.weight { item.weight = try Fixed(weight) }
                 if let volume = change.volume { item.volume = try Fixed(volume) }
                 if let gtin = change.gtin { item.gtin = gtin }
+                if let category = change.category { item.category = category }
                 if let lifecycle = change.lifecycle.flatMap({ Item.Lifecycle(rawValue: $0.rawValue) }) {
                     item.lifecycle = lifecycle
                 }
@@ -198,7 +199,7 @@ extension APIImplementation {
             tracking: new.tracking.flatMap { Item.Tracking(rawValue: $0.rawValue) } ?? .none,
             lifecycle: new.lifecycle.flatMap { Item.Lifecycle(rawValue: $0.rawValue) } ?? .active,
             standardCost: try new.standardCost.map { try Fixed($0) }, weight: try new.weight.map { try Fixed($0) },
-            volume: try new.volume.map { try Fixed($0) }, gtin: new.gtin)
+            volume: try new.volume.map { try Fixed($0) }, gtin: new.gtin, category: new.category)
     }
 
     func schemas(_ items: [Item]) async throws -> [Components.Schemas.Item] {
@@ -209,7 +210,8 @@ extension APIImplementation {
                 tracking: .init(rawValue: item.tracking.rawValue) ?? Components.Schemas.Item.TrackingPayload.none,
                 pack: item.packs.isEmpty ? nil : .init(additionalProperties: item.packs.mapValues(\.double)),
                 standardCost: item.standardCost?.double, weight: item.weight?.double, volume: item.volume?.double,
-                gtin: item.gtin, lifecycle: .init(rawValue: item.lifecycle.rawValue) ?? .active,
+                gtin: item.gtin, category: item.category,
+                lifecycle: .init(rawValue: item.lifecycle.rawValue) ?? .active,
                 successor: item.successorID.flatMap { successors[$0] })
         }
     }

@@ -223,6 +223,51 @@ struct APITests {
         #expect(audit.first?.requestID?.isEmpty == false)
     }
 
+    @Test("finance reads the journal and valuation and sets accounts; a warehouse operator may do neither")
+    func accounting() async throws {
+        let world = try await APIWorld()
+        let finance = try await Tokens.create(in: world.inventory, role: .finance, warehouse: nil, name: "fin").1
+        let operatorToken = try await Tokens.create(
+            in: world.inventory, role: .warehouseOperator, warehouse: nil, name: "op"
+        ).1
+        try await world.inventory.post(
+            .receive(.init(sku: "P1", qty: Fixed(4), at: "WH1", unitCost: Fixed(5))), key: "r1")
+        try await world.test { client in
+            let (denied, problem) = try await client.send(.get, "/v1/journal", token: operatorToken)
+            #expect(denied == 403)
+            #expect(problem["code"] as? String == "forbidden")
+            let (setDenied, _) = try await client.send(
+                .put, "/v1/accounts", json: #"{"company": "ACME", "role": "stock_valuation", "account": "13000"}"#,
+                token: operatorToken)
+            #expect(setDenied == 403)
+            let (set, mapping) = try await client.send(
+                .put, "/v1/accounts", json: #"{"company": "ACME", "role": "stock_valuation", "account": "13000"}"#,
+                key: "acct-1", token: finance)
+            #expect(set == 200)
+            #expect(mapping["account"] as? String == "13000")
+            let (read, page) = try await client.send(.get, "/v1/journal", token: finance)
+            #expect(read == 200)
+            let lines = page["lines"] as? [[String: Any]] ?? []
+            #expect(lines.count == 2)
+            #expect(
+                lines.contains {
+                    $0["account"] as? String == "13000" && $0["debit"] as? Double == 20
+                        && $0["posting"] as? String == "r1"
+                })
+            let (valued, valuation) = try await client.send(.get, "/v1/valuation", token: finance)
+            #expect(valued == 200)
+            let items = valuation["lines"] as? [[String: Any]] ?? []
+            #expect(items.contains { $0["warehouse"] as? String == "WH1" && $0["value"] as? Double == 20 })
+            let (before, empty) = try await client.send(
+                .get, "/v1/valuation?at=2000-01-01T00:00:00Z", token: finance)
+            #expect(before == 200)
+            #expect((empty["lines"] as? [Any])?.isEmpty == true)
+            let (unknown, _) = try await client.send(
+                .put, "/v1/accounts", json: #"{"company": "NOPE", "role": "scrap", "account": "1"}"#, token: finance)
+            #expect((400..<500).contains(unknown))
+        }
+    }
+
     @Test("an item update with a stale If-Match answers 412 and changes nothing; with the current ETag it applies")
     func ifMatch() async throws {
         let world = try await APIWorld()
