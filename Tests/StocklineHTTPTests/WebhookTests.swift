@@ -202,6 +202,11 @@ struct WebhookTests {
                 for index in 1...5 { try await world.receive("r\(index)") }
                 #expect(await eventually { await receiver.deliveries("flaky").count == 5 })
                 #expect(
+                    await eventually {
+                        let last = Int64(await receiver.deliveries("flaky").last?.sequence ?? 0)
+                        return (try? await world.inventory.store.webhooks().first?.lastSequence) == last
+                    }, "the cursor advances past the last delivery")
+                #expect(
                     try await Self.deadLetters(client, admin).isEmpty,
                     "nothing is parked when the receiver recovers in time")
             }

@@ -866,17 +866,23 @@ final class LedgerDriver {
     }
 
     func transfer(_ sku: String) -> Plan? {
-        // Inside ACME (FIFO), or inside BETA (average cost); now and then across the two, which is refused.
+        // Inside ACME (FIFO), or inside BETA (average cost); now and then across the two: a sale and a purchase,
+        // at a transfer price or at cost, refused when asked to wait in transit.
         let company = chance(0.75) ? ["WH1", "WH2", "NEG"] : ["B1", "B2"]
         var from = pick(company)
         var to = pick(company)
         var fromPlace = from, toPlace = to
         var transit = false
         var outcome: Outcome?
+        var price: Fixed?
         if chance(0.03) {
             to = from.hasPrefix("B") ? "WH1" : "B1"
             toPlace = to
-            outcome = .refused("invalid_state")
+            if chance(0.5) {
+                outcome = .refused("invalid_state")
+            } else {
+                price = chance(0.5) ? Fixed(12) : nil
+            }
         } else if from == to {
             guard from == "WH2" else { return nil }
             if chance(0.5) { to = "WH2/STOCK/BIN" } else { from = "WH2/STOCK/BIN" }
@@ -908,7 +914,7 @@ final class LedgerDriver {
             .init(
                 sku: sku, qty: quantity, from: from, to: to,
                 lot: sku == "ECU" ? nil : lot, serials: serials,
-                transit: transit ? true : nil))
+                transit: outcome != nil || transit ? true : nil, transferPrice: price))
         let key = lotKey(sku, lot)
         return Plan(
             sku: sku, operation: operation, outcome: outcomeToExpect,
