@@ -9,7 +9,7 @@ struct StocklineCommand: AsyncParsableCommand {
         subcommands: [
             ScenarioCommand.self, PostCommand.self, StockCommand.self, MovesCommand.self, VerifyCommand.self,
             DemoCommand.self, ServeCommand.self, TokenCommand.self,
-            StoreCommand.self, BackupCommand.self, RestoreCommand.self,
+            StoreCommand.self, BackupCommand.self, RestoreCommand.self, BenchCommand.self,
         ])
 }
 
