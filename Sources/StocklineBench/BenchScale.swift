@@ -1,5 +1,5 @@
 /// How big a benchmark run is. `small` keeps every suite together under five minutes in a release build on two
-/// cores; `medium` and `large` build bigger ledgers and post more.
+/// cores (growth at reduced sizes, 10k and 50k moves); `medium` builds a 1M-move ledger, `large` a 10M-move one.
 public enum BenchScale: String, Sendable, CaseIterable, Codable {
     case small, medium, large
 
@@ -8,12 +8,12 @@ public enum BenchScale: String, Sendable, CaseIterable, Codable {
         switch self {
         case .small:
             BenchSizes(
-                items: 1_000, warehouses: 4, batchMoves: 100_000, singlePostings: 20_000, httpPostings: 10_000,
-                reservations: 1_000, ledgerMoves: 200_000, queries: 1_000, growth: [10_000, 100_000],
-                growthPostings: 5_000)
+                items: 1_000, warehouses: 4, batchMoves: 20_000, singlePostings: 10_000, httpPostings: 5_000,
+                reservations: 1_000, ledgerMoves: 50_000, queries: 1_000, growth: [10_000, 50_000],
+                growthPostings: 3_000)
         case .medium:
             BenchSizes(
-                items: 2_000, warehouses: 6, batchMoves: 500_000, singlePostings: 50_000, httpPostings: 30_000,
+                items: 2_000, warehouses: 6, batchMoves: 100_000, singlePostings: 30_000, httpPostings: 20_000,
                 reservations: 1_000, ledgerMoves: 1_000_000, queries: 2_000, growth: [100_000, 1_000_000],
                 growthPostings: 10_000)
         case .large:

@@ -63,15 +63,14 @@ struct BenchCommand: AsyncParsableCommand {
             print(
                 "\(machine.date)  \(machine.cores) cores, \(machine.memory), \(machine.os), Swift \(machine.swift) "
                     + "\(machine.build), \(machine.store), scale \(machine.scale)")
-            printTable(
-                ["result", "value", "unit", "p50 ms", "p99 ms", "note"],
-                results.map { result in
-                    [
-                        result.name, BenchFormat.number(result.value), result.unit,
-                        result.p50.map { String(format: "%.3f", $0) } ?? "-",
-                        result.p99.map { String(format: "%.3f", $0) } ?? "-", result.note ?? "",
-                    ]
-                })
+            let rows = results.map { result in
+                [
+                    result.name, BenchFormat.number(result.value), result.unit,
+                    result.p50.map { String(format: "%.3f", $0) } ?? "-",
+                    result.p99.map { String(format: "%.3f", $0) } ?? "-", result.note ?? "",
+                ]
+            }
+            printAligned(["result", "value", "unit", "p50 ms", "p99 ms", "note"], rows, rightAligned: [1, 3, 4])
         }
         if !failures.isEmpty {
             for failure in failures { printError("stockline: \(failure)") }
@@ -93,5 +92,20 @@ struct BenchCommand: AsyncParsableCommand {
         let stockline = try await PeerBenchmark.runStockline(
             PeerBenchmark.Workload(quick: quick), store: store, progress: progress)
         return PeerBenchmark.results(peer: peer, stockline: stockline)
+    }
+}
+
+/// Rows as columns; numbers right-aligned, words left-aligned.
+private func printAligned(_ header: [String], _ rows: [[String]], rightAligned: Set<Int>) {
+    let all = [header] + rows
+    let widths = header.indices.map { column in
+        all.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0
+    }
+    for row in all {
+        let cells = row.enumerated().map { index, cell in
+            let pad = String(repeating: " ", count: max(0, widths[index] - cell.count))
+            return rightAligned.contains(index) ? pad + cell : cell + pad
+        }
+        print(cells.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
     }
 }
