@@ -84,10 +84,21 @@ let package = Package(
             dependencies: ["Stockline", "StocklineCore", "StocklineStore"],
             swiftSettings: upcoming
         ),
+        .target(
+            name: "StocklineBench",
+            dependencies: [
+                "Stockline", "StocklineCore", "StocklineStore", "StocklineHTTP", "StocklineTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcoming
+        ),
         .executableTarget(
             name: "stockline",
             dependencies: [
                 "Stockline", "StocklineCore", "StocklineStore", "StocklineScenario", "StocklineDemo", "StocklineHTTP",
+                "StocklineBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: upcoming
@@ -118,6 +129,11 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "StocklineBenchTests",
+            dependencies: ["StocklineBench", "Stockline", "StocklineCore"],
             swiftSettings: upcoming
         ),
         .testTarget(
