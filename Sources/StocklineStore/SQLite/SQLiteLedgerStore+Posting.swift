@@ -8,7 +8,7 @@ extension SQLiteLedgerStore {
         PostingResult, StockError
     > {
         let fingerprint = try json(request.operation)
-        if let row = try Row.fetchOne(
+        if let row = try Row.cachedOne(
             db, sql: "SELECT fingerprint, result FROM posting WHERE key = ?", arguments: [request.key])
         {
             guard row["fingerprint"] as String == fingerprint else {
@@ -17,7 +17,7 @@ extension SQLiteLedgerStore {
             return .success(try decode(PostingResult.self, row["result"]))
         }
         var state = try loadState(request.operation.stateRequest, catalog: catalog, db: db)
-        let postingID = (try Int64.fetchOne(db, sql: "SELECT max(id) FROM posting") ?? 0) + 1
+        let postingID = (try Int64.cachedOne(db, sql: "SELECT max(id) FROM posting") ?? 0) + 1
         let context = PostingContext(
             postingID: postingID, key: request.key, now: request.now, actor: request.actor,
             source: request.source, reason: request.reason)
@@ -29,7 +29,7 @@ extension SQLiteLedgerStore {
             catalog.locations[move.fromID]?.warehouseID ?? catalog.locations[move.toID]?.warehouseID
         }
         let companyID = warehouseID.flatMap { catalog.warehouses[$0]?.companyID }
-        try db.execute(
+        try db.executeCached(
             sql: """
                 INSERT INTO posting (id, key, kind, fingerprint, result, item_id, company_id, actor, source, reason, reference,
                     created_at, token, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -48,13 +48,13 @@ extension SQLiteLedgerStore {
     static func loadState(_ request: StateRequest, catalog: Catalog, db: Database) throws -> LedgerState {
         var itemIDs = Set<Int64>()
         for sku in request.skus {
-            if let id = try Int64.fetchOne(db, sql: "SELECT id FROM item WHERE sku = ?", arguments: [sku]) {
+            if let id = try Int64.cachedOne(db, sql: "SELECT id FROM item WHERE sku = ?", arguments: [sku]) {
                 itemIDs.insert(id)
             }
         }
         for order in request.orders {
             itemIDs.formUnion(
-                try Int64.fetchAll(
+                try Int64.cachedAll(
                     db,
                     sql: """
                         SELECT DISTINCT item_id FROM move WHERE reference = ? AND state IN ('confirmed', 'assigned')
@@ -78,12 +78,12 @@ extension SQLiteLedgerStore {
             if let book = try loadBook(successor, lotNames: [], catalog: catalog, db: db) { books[successor] = book }
         }
         if !moves.isEmpty {
-            let rows = try Row.fetchAll(
+            let rows = try Row.cachedAll(
                 db,
                 sql: """
                     SELECT r.* FROM reservation r JOIN move m ON m.id = r.move_id
-                    WHERE m.item_id IN (\(books.keys.map { String($0.rawValue) }.joined(separator: ","))) AND m.state = 'assigned'
-                    """)
+                    WHERE m.item_id IN (SELECT value FROM json_each(?)) AND m.state = 'assigned'
+                    """, arguments: [try json(books.keys.map(\.rawValue).sorted())])
             for row in rows {
                 let moveID = MoveID(row["move_id"])
                 let lot: Int64 = row["lot_id"]
@@ -95,12 +95,12 @@ extension SQLiteLedgerStore {
             }
         }
         let ids = IDAllocator(
-            nextMove: (try Int64.fetchOne(db, sql: "SELECT max(id) FROM move") ?? 0) + 1,
-            nextLayer: (try Int64.fetchOne(db, sql: "SELECT max(id) FROM valuation_layer") ?? 0) + 1,
-            nextLot: (try Int64.fetchOne(db, sql: "SELECT max(id) FROM lot") ?? 0) + 1)
+            nextMove: (try Int64.cachedOne(db, sql: "SELECT max(id) FROM move") ?? 0) + 1,
+            nextLayer: (try Int64.cachedOne(db, sql: "SELECT max(id) FROM valuation_layer") ?? 0) + 1,
+            nextLot: (try Int64.cachedOne(db, sql: "SELECT max(id) FROM lot") ?? 0) + 1)
         var uses: [LayerID: [LayerUse]] = [:]
         for layer in postings.values.flatMap(\.layers) {
-            uses[layer.id] = try Row.fetchAll(
+            uses[layer.id] = try Row.cachedAll(
                 db, sql: "SELECT * FROM layer_use WHERE origin_id = ?", arguments: [layer.id.rawValue]
             ).map { row in
                 LayerUse(
@@ -116,12 +116,12 @@ extension SQLiteLedgerStore {
     }
 
     static func loadBook(_ id: ItemID, lotNames: Set<String>, catalog: Catalog, db: Database) throws -> ItemBook? {
-        guard let data = try String.fetchOne(db, sql: "SELECT data FROM item WHERE id = ?", arguments: [id.rawValue])
+        guard let data = try String.cachedOne(db, sql: "SELECT data FROM item WHERE id = ?", arguments: [id.rawValue])
         else {
             return nil
         }
-        var book = ItemBook(item: try decode(Item.self, data))
-        let rows = try Row.fetchAll(
+        var book = ItemBook(item: try DecodedItems.item(from: data))
+        let rows = try Row.cachedAll(
             db,
             sql: """
                 SELECT q.* FROM quant q JOIN location l ON l.id = q.location_id
@@ -135,12 +135,14 @@ extension SQLiteLedgerStore {
                 inSequence: row["in_sequence"])
         }
         let lotIDs = Set(book.quants.keys.compactMap { $0.lotID?.rawValue })
-        var lotRows = try Row.fetchAll(
-            db,
-            sql: "SELECT * FROM lot WHERE item_id = ? AND id IN (\(lotIDs.map(String.init).joined(separator: ",")))",
-            arguments: [id.rawValue])
+        var lotRows =
+            lotIDs.isEmpty
+            ? []
+            : try Row.cachedAll(
+                db, sql: "SELECT * FROM lot WHERE item_id = ? AND id IN (SELECT value FROM json_each(?))",
+                arguments: [id.rawValue, try json(lotIDs.sorted())])
         for name in lotNames {
-            lotRows += try Row.fetchAll(
+            lotRows += try Row.cachedAll(
                 db, sql: "SELECT * FROM lot WHERE item_id = ? AND name = ?", arguments: [id.rawValue, name])
         }
         for row in lotRows {
@@ -149,7 +151,7 @@ extension SQLiteLedgerStore {
                 expiry: (row["expiry"] as Double?).map { Date(timeIntervalSince1970: $0) })
             book.lots[lot.id] = lot
         }
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM cost WHERE item_id = ?", arguments: [id.rawValue]) {
+        for row in try Row.cachedAll(db, sql: "SELECT * FROM cost WHERE item_id = ?", arguments: [id.rawValue]) {
             let companyID = CompanyID(row["company_id"])
             guard let company = catalog.companies[companyID] else { continue }
             var costs = book.costs[companyID] ?? CostBook(method: company.costing)
@@ -175,26 +177,26 @@ extension SQLiteLedgerStore {
     static func loadPostings(_ keys: Set<String>, db: Database) throws -> [String: PostingSummary] {
         var result: [String: PostingSummary] = [:]
         for key in keys {
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM posting WHERE key = ?", arguments: [key]),
+            guard let row = try Row.cachedOne(db, sql: "SELECT * FROM posting WHERE key = ?", arguments: [key]),
                 let kind = OperationKind(rawValue: row["kind"])
             else { continue }
             let id: Int64 = row["id"]
-            let moveIDs = try Int64.fetchAll(
+            let moveIDs = try Int64.cachedAll(
                 db, sql: "SELECT id FROM move WHERE posting_id = ? ORDER BY id", arguments: [id])
             let doneQuantity =
-                try Int64.fetchOne(
+                try Int64.cachedOne(
                     db,
                     sql:
                         "SELECT coalesce(sum(quantity), 0) FROM move WHERE id IN (SELECT value FROM json_each(?)) AND state = 'done'",
                     arguments: [try json(moveIDs)]) ?? 0
             let value =
-                try Int64.fetchOne(
+                try Int64.cachedOne(
                     db,
                     sql:
                         "SELECT coalesce(sum(value), 0) FROM valuation_layer WHERE posting_id = ? AND scope != 'transit'",
                     arguments: [id]) ?? 0
             let returned =
-                try Int64.fetchOne(
+                try Int64.cachedOne(
                     db,
                     sql: """
                         SELECT coalesce(sum(quantity), 0) FROM move WHERE origin_id IN (SELECT value FROM json_each(?))
@@ -210,10 +212,9 @@ extension SQLiteLedgerStore {
         return result
     }
 
-    static func fetchMoves(_ db: Database, _ condition: String, _ arguments: StatementArguments, suffix: String = "")
-        throws -> [Move]
-    {
-        try Row.fetchAll(db, sql: "SELECT * FROM move WHERE \(condition) \(suffix)", arguments: arguments).map { row in
+    /// `condition` must be one of a few fixed texts (the statement is cached by its text).
+    static func fetchMoves(_ db: Database, _ condition: String, _ arguments: StatementArguments) throws -> [Move] {
+        try Row.cachedAll(db, sql: "SELECT * FROM move WHERE \(condition)", arguments: arguments).map { row in
             Move(
                 id: MoveID(row["id"]), postingID: row["posting_id"], itemID: ItemID(row["item_id"]),
                 quantity: Fixed(micros: row["quantity"]), fromID: LocationID(row["from_id"]),
@@ -230,7 +231,8 @@ extension SQLiteLedgerStore {
     static func fetchLayers(_ db: Database, _ condition: String, _ arguments: StatementArguments) throws
         -> [ValuationLayer]
     {
-        try Row.fetchAll(db, sql: "SELECT * FROM valuation_layer WHERE \(condition)", arguments: arguments).map { row in
+        try Row.cachedAll(db, sql: "SELECT * FROM valuation_layer WHERE \(condition)", arguments: arguments).map {
+            row in
             ValuationLayer(
                 id: LayerID(row["id"]), companyID: CompanyID(row["company_id"]), itemID: ItemID(row["item_id"]),
                 scope: scope(row["scope"], row["scope_warehouse_id"]) ?? .company, postingID: row["posting_id"],
@@ -268,7 +270,7 @@ extension SQLiteLedgerStore {
     static func persist(_ state: LedgerState, now: Date, db: Database) throws {
         let changes = state.changes
         for lot in changes.newLots {
-            try db.execute(
+            try db.executeCached(
                 sql: "INSERT INTO lot (id, item_id, name, expiry) VALUES (?, ?, ?, ?)",
                 arguments: [lot.id.rawValue, lot.itemID.rawValue, lot.name, lot.expiry?.timeIntervalSince1970])
         }
@@ -276,13 +278,13 @@ extension SQLiteLedgerStore {
             let arguments: StatementArguments = [
                 ref.itemID.rawValue, ref.key.locationID.rawValue, ref.key.lotID?.rawValue ?? 0,
             ]
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     INSERT INTO quant (item_id, location_id, lot_id, quantity, reserved, in_sequence) VALUES (?, ?, ?, ?, ?, ?)
                     ON CONFLICT (item_id, location_id, lot_id) DO UPDATE SET quantity = quantity + excluded.quantity,
                         reserved = reserved + excluded.reserved, in_sequence = excluded.in_sequence
                     """, arguments: arguments + [change.quantity.micros, change.reserved.micros, change.inSequence])
-            try db.execute(
+            try db.executeCached(
                 sql:
                     "DELETE FROM quant WHERE item_id = ? AND location_id = ? AND lot_id = ? AND quantity = 0 AND reserved = 0",
                 arguments: arguments)
@@ -290,7 +292,7 @@ extension SQLiteLedgerStore {
         let inserted = Set(changes.newMoves)
         for id in changes.newMoves {
             guard let move = state.moves[id] else { continue }
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     INSERT INTO move (id, posting_id, item_id, quantity, from_id, to_id, lot_id, state, kind, planned_at, done_at,
                         reference, origin_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -304,14 +306,14 @@ extension SQLiteLedgerStore {
         }
         for id in changes.updatedMoves where !inserted.contains(id) {
             guard let move = state.moves[id] else { continue }
-            try db.execute(
+            try db.executeCached(
                 sql: "UPDATE move SET state = ?, quantity = ?, done_at = ? WHERE id = ?",
                 arguments: [move.state.rawValue, move.quantity.micros, move.doneAt?.timeIntervalSince1970, id.rawValue])
         }
         for id in changes.reservations {
-            try db.execute(sql: "DELETE FROM reservation WHERE move_id = ?", arguments: [id.rawValue])
+            try db.executeCached(sql: "DELETE FROM reservation WHERE move_id = ?", arguments: [id.rawValue])
             for line in state.reservations[id] ?? [] where line.quantity.isPositive {
-                try db.execute(
+                try db.executeCached(
                     sql: "INSERT INTO reservation (move_id, location_id, lot_id, quantity) VALUES (?, ?, ?, ?)",
                     arguments: [
                         id.rawValue, line.key.locationID.rawValue, line.key.lotID?.rawValue ?? 0, line.quantity.micros,
@@ -324,7 +326,7 @@ extension SQLiteLedgerStore {
         for id in changes.newLayers {
             guard let layer = layers[id] else { continue }
             let (scope, warehouse) = columns(layer.scope)
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     INSERT INTO valuation_layer (id, company_id, item_id, scope, scope_warehouse_id, posting_id, move_id, kind,
                         quantity, value, unit_cost, remaining_quantity, remaining_value, short_quantity, short_value, origin_id,
@@ -340,7 +342,7 @@ extension SQLiteLedgerStore {
         }
         for id in changes.updatedLayers where !newLayers.contains(id) {
             guard let layer = layers[id] else { continue }
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     UPDATE valuation_layer SET remaining_quantity = ?, remaining_value = ?, short_quantity = ?, short_value = ?,
                         value = ? WHERE id = ?
@@ -351,7 +353,7 @@ extension SQLiteLedgerStore {
                 ])
         }
         for use in changes.layerUses {
-            try db.execute(
+            try db.executeCached(
                 sql:
                     "INSERT INTO layer_use (posting_id, layer_id, origin_id, quantity, value, left_stock, account) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 arguments: [
@@ -363,7 +365,7 @@ extension SQLiteLedgerStore {
         for entry in changes.journal {
             for journalLine in entry.lines {
                 line += 1
-                try db.execute(
+                try db.executeCached(
                     sql: """
                         INSERT INTO journal_line (posting_id, line, company_id, item_id, warehouse_id, role, amount, at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -380,7 +382,7 @@ extension SQLiteLedgerStore {
             let rows = [(CostScope.company, costs.totals)] + costs.scopes.map { ($0.key, $0.value) }
             for (scope, totals) in rows {
                 let (name, warehouse) = columns(scope)
-                try db.execute(
+                try db.executeCached(
                     sql: """
                         INSERT INTO cost (item_id, company_id, scope, scope_warehouse_id, quantity, value, unit_cost)
                         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (item_id, company_id, scope, scope_warehouse_id)
@@ -394,7 +396,7 @@ extension SQLiteLedgerStore {
         }
         for id in changes.items {
             guard let item = state.books[id]?.item else { continue }
-            try db.execute(
+            try db.executeCached(
                 sql: "UPDATE item SET data = ?, lifecycle = ? WHERE id = ?",
                 arguments: [try json(item), item.lifecycle.rawValue, id.rawValue])
         }

@@ -5,7 +5,7 @@ public import StocklineCore
 extension SQLiteLedgerStore {
     public func moves(item: ItemID, limit: Int) async throws -> [Move] {
         try await pool.read { db in
-            try Self.fetchMoves(db, "item_id = ?", [item.rawValue], suffix: "ORDER BY id DESC LIMIT \(max(1, limit))")
+            try Self.fetchMoves(db, "item_id = ? ORDER BY id DESC LIMIT ?", [item.rawValue, max(1, limit)])
         }
     }
 

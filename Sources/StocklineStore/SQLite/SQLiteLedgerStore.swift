@@ -263,7 +263,7 @@ public final class SQLiteLedgerStore: LedgerStore {
     }
 
     static func appendEvent(_ db: Database, type: String, subject: String, payload: [String: String], at: Date) throws {
-        try db.execute(
+        try db.executeCached(
             sql: "INSERT INTO event (type, subject, payload, at) VALUES (?, ?, ?, ?)",
             arguments: [type, subject, try json(payload), at.timeIntervalSince1970])
     }
