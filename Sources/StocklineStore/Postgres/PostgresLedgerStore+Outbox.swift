@@ -34,7 +34,7 @@ extension PostgresLedgerStore {
         else { throw StoreError.corrupt("the outbox counter row is missing") }
         let first = last - Int64(entries.count) + 1
         let sequences = Array(first...last)
-        let payloads = try entries.map { try json($0.payload) }
+        let payloads = entries.map { CompactJSON.object($0.payload) }
         try await db.execute(
             """
             INSERT INTO event (sequence, type, subject, payload, at)

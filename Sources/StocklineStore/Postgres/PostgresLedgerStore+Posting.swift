@@ -74,7 +74,7 @@ extension PostgresLedgerStore {
             INSERT INTO posting (id, key, kind, fingerprint, result, item_id, company_id, actor, source, reason,
                 reference, created_at, token, request_id)
             VALUES (\(postingID), \(request.key), \(request.operation.kind.rawValue), \(fingerprint),
-                \(try json(result)), \(itemID?.rawValue), \(companyID?.rawValue), \(request.actor), \(request.source),
+                \(CompactJSON.result(result)), \(itemID?.rawValue), \(companyID?.rawValue), \(request.actor), \(request.source),
                 \(request.reason), \(request.reference), \(request.now.timeIntervalSince1970), \(request.token),
                 \(request.requestID))
             """)

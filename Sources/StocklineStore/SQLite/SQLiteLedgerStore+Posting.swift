@@ -35,7 +35,7 @@ extension SQLiteLedgerStore {
                     created_at, token, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                postingID, request.key, request.operation.kind.rawValue, fingerprint, try json(result),
+                postingID, request.key, request.operation.kind.rawValue, fingerprint, CompactJSON.result(result),
                 itemID?.rawValue, companyID?.rawValue, request.actor, request.source, request.reason,
                 request.reference, request.now.timeIntervalSince1970, request.token, request.requestID,
             ])

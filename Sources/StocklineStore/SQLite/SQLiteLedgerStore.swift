@@ -265,6 +265,6 @@ public final class SQLiteLedgerStore: LedgerStore {
     static func appendEvent(_ db: Database, type: String, subject: String, payload: [String: String], at: Date) throws {
         try db.executeCached(
             sql: "INSERT INTO event (type, subject, payload, at) VALUES (?, ?, ?, ?)",
-            arguments: [type, subject, try json(payload), at.timeIntervalSince1970])
+            arguments: [type, subject, CompactJSON.object(payload), at.timeIntervalSince1970])
     }
 }
