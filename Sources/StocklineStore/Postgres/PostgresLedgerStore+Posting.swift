@@ -403,16 +403,25 @@ extension PostgresLedgerStore {
             }
         }
         let inserted = Set(changes.newMoves)
-        for id in changes.newMoves {
-            guard let move = state.moves[id] else { continue }
+        let newMoves = changes.newMoves.compactMap { state.moves[$0] }
+        if !newMoves.isEmpty {
+            // One statement for all of a posting's rows of a table: round trips, not rows, bound this store.
             try await db.execute(
                 """
                 INSERT INTO move (id, posting_id, item_id, quantity, from_id, to_id, lot_id, state, kind, planned_at,
                     done_at, reference, origin_id)
-                VALUES (\(move.id.rawValue), \(move.postingID), \(move.itemID.rawValue), \(move.quantity.micros),
-                    \(move.fromID.rawValue), \(move.toID.rawValue), \(move.lotID?.rawValue), \(move.state.rawValue),
-                    \(move.kind.rawValue), \(move.plannedAt.timeIntervalSince1970),
-                    \(move.doneAt?.timeIntervalSince1970), \(move.reference), \(move.originID?.rawValue))
+                SELECT id, posting_id, item_id, quantity, from_id, to_id, NULLIF(lot_id, 0), state, kind, planned_at,
+                    NULLIF(done_at, 'NaN'), CASE WHEN has_reference THEN reference END, NULLIF(origin_id, 0)
+                FROM unnest(\(newMoves.map(\.id.rawValue))::bigint[], \(newMoves.map(\.postingID))::bigint[],
+                    \(newMoves.map(\.itemID.rawValue))::bigint[], \(newMoves.map(\.quantity.micros))::bigint[],
+                    \(newMoves.map(\.fromID.rawValue))::bigint[], \(newMoves.map(\.toID.rawValue))::bigint[],
+                    \(newMoves.map { $0.lotID?.rawValue ?? 0 })::bigint[], \(newMoves.map(\.state.rawValue))::text[],
+                    \(newMoves.map(\.kind.rawValue))::text[], \(newMoves.map(\.plannedAt.timeIntervalSince1970))::float8[],
+                    \(newMoves.map { $0.doneAt?.timeIntervalSince1970 ?? .nan })::float8[],
+                    \(newMoves.map { $0.reference != nil })::bool[], \(newMoves.map { $0.reference ?? "" })::text[],
+                    \(newMoves.map { $0.originID?.rawValue ?? 0 })::bigint[])
+                    AS m(id, posting_id, item_id, quantity, from_id, to_id, lot_id, state, kind, planned_at, done_at,
+                        has_reference, reference, origin_id)
                 """)
         }
         for id in changes.updatedMoves.sorted() where !inserted.contains(id) {
@@ -437,19 +446,29 @@ extension PostgresLedgerStore {
         var layers: [LayerID: ValuationLayer] = [:]
         for book in state.books.values { for costs in book.costs.values { layers.merge(costs.layers) { a, _ in a } } }
         let newLayers = Set(changes.newLayers)
-        for id in changes.newLayers {
-            guard let layer = layers[id] else { continue }
-            let (scope, warehouse) = columns(layer.scope)
+        let added = changes.newLayers.compactMap { layers[$0] }
+        if !added.isEmpty {
+            let scopes = added.map { columns($0.scope) }
             try await db.execute(
                 """
                 INSERT INTO valuation_layer (id, company_id, item_id, scope, scope_warehouse_id, posting_id, move_id,
                     kind, quantity, value, unit_cost, remaining_quantity, remaining_value, short_quantity, short_value,
                     origin_id, shipment_id, account)
-                VALUES (\(id.rawValue), \(layer.companyID.rawValue), \(layer.itemID.rawValue), \(scope), \(warehouse),
-                    \(layer.postingID), \(layer.moveID?.rawValue), \(layer.kind.rawValue), \(layer.quantity.micros),
-                    \(layer.value.micros), \(layer.unitCost.micros), \(layer.remainingQuantity.micros),
-                    \(layer.remainingValue.micros), \(layer.shortQuantity.micros), \(layer.shortValue.micros),
-                    \(layer.originID?.rawValue), \(layer.shipmentID), \(layer.account?.rawValue))
+                SELECT id, company_id, item_id, scope, scope_warehouse_id, posting_id, NULLIF(move_id, 0), kind,
+                    quantity, value, unit_cost, remaining_quantity, remaining_value, short_quantity, short_value,
+                    NULLIF(origin_id, 0), NULLIF(shipment_id, 0), NULLIF(account, '')
+                FROM unnest(\(added.map(\.id.rawValue))::bigint[], \(added.map(\.companyID.rawValue))::bigint[],
+                    \(added.map(\.itemID.rawValue))::bigint[], \(scopes.map(\.0))::text[], \(scopes.map(\.1))::bigint[],
+                    \(added.map(\.postingID))::bigint[], \(added.map { $0.moveID?.rawValue ?? 0 })::bigint[],
+                    \(added.map(\.kind.rawValue))::text[], \(added.map(\.quantity.micros))::bigint[],
+                    \(added.map(\.value.micros))::bigint[], \(added.map(\.unitCost.micros))::bigint[],
+                    \(added.map(\.remainingQuantity.micros))::bigint[], \(added.map(\.remainingValue.micros))::bigint[],
+                    \(added.map(\.shortQuantity.micros))::bigint[], \(added.map(\.shortValue.micros))::bigint[],
+                    \(added.map { $0.originID?.rawValue ?? 0 })::bigint[], \(added.map { $0.shipmentID ?? 0 })::bigint[],
+                    \(added.map { $0.account?.rawValue ?? "" })::text[])
+                    AS l(id, company_id, item_id, scope, scope_warehouse_id, posting_id, move_id, kind, quantity, value,
+                        unit_cost, remaining_quantity, remaining_value, short_quantity, short_value, origin_id,
+                        shipment_id, account)
                 """)
         }
         for id in changes.updatedLayers.sorted() where !newLayers.contains(id) {
@@ -462,42 +481,56 @@ extension PostgresLedgerStore {
                 WHERE id = \(id.rawValue)
                 """)
         }
-        for use in changes.layerUses {
+        let uses = changes.layerUses
+        if !uses.isEmpty {
             try await db.execute(
                 """
                 INSERT INTO layer_use (posting_id, layer_id, origin_id, quantity, value, left_stock, account)
-                VALUES (\(use.postingID), \(use.layerID.rawValue), \(use.originID?.rawValue), \(use.quantity.micros),
-                    \(use.value.micros), \(use.leftStock), \(use.account?.rawValue))
+                SELECT posting_id, layer_id, NULLIF(origin_id, 0), quantity, value, left_stock, NULLIF(account, '')
+                FROM unnest(\(uses.map(\.postingID))::bigint[], \(uses.map(\.layerID.rawValue))::bigint[],
+                    \(uses.map { $0.originID?.rawValue ?? 0 })::bigint[], \(uses.map(\.quantity.micros))::bigint[],
+                    \(uses.map(\.value.micros))::bigint[], \(uses.map(\.leftStock))::bool[],
+                    \(uses.map { $0.account?.rawValue ?? "" })::text[])
+                    AS u(posting_id, layer_id, origin_id, quantity, value, left_stock, account)
                 """)
         }
-        var line = 0
-        for entry in changes.journal {
-            for journalLine in entry.lines {
-                line += 1
-                try await db.execute(
-                    """
-                    INSERT INTO journal_line (posting_id, line, company_id, item_id, warehouse_id, role, amount, at)
-                    VALUES (\(entry.postingID), \(line), \(journalLine.companyID.rawValue),
-                        \(journalLine.itemID.rawValue), \(journalLine.warehouseID?.rawValue),
-                        \(journalLine.role.rawValue), \(journalLine.amount.micros), \(entry.at.timeIntervalSince1970))
-                    """)
+        let lines = changes.journal.flatMap { entry in entry.lines.map { (entry, $0) } }
+        if !lines.isEmpty {
+            try await db.execute(
+                """
+                INSERT INTO journal_line (posting_id, line, company_id, item_id, warehouse_id, role, amount, at)
+                SELECT posting_id, line, company_id, item_id, NULLIF(warehouse_id, 0), role, amount, at
+                FROM unnest(\(lines.map(\.0.postingID))::bigint[], \(Array(1...Int64(lines.count)))::bigint[],
+                    \(lines.map(\.1.companyID.rawValue))::bigint[], \(lines.map(\.1.itemID.rawValue))::bigint[],
+                    \(lines.map { $0.1.warehouseID?.rawValue ?? 0 })::bigint[], \(lines.map(\.1.role.rawValue))::text[],
+                    \(lines.map(\.1.amount.micros))::bigint[], \(lines.map(\.0.at.timeIntervalSince1970))::float8[])
+                    AS j(posting_id, line, company_id, item_id, warehouse_id, role, amount, at)
+                """)
+        }
+        var costRows: [(item: Int64, company: Int64, scope: String, warehouse: Int64, totals: CostTotals)] = []
+        for ref in changes.costs.sorted(by: { ($0.itemID, $0.companyID) < ($1.itemID, $1.companyID) }) {
+            guard let book = state.books[ref.itemID]?.costs[ref.companyID] else { continue }
+            let scoped = book.scopes.filter { $0.key != .company }.sorted { columns($0.key) < columns($1.key) }
+            for (scope, totals) in [(CostScope.company, book.totals)] + scoped.map({ ($0.key, $0.value) }) {
+                let (name, warehouse) = columns(scope)
+                costRows.append((ref.itemID.rawValue, ref.companyID.rawValue, name, warehouse, totals))
             }
         }
-        let costs = changes.costs.sorted { ($0.itemID, $0.companyID) < ($1.itemID, $1.companyID) }
-        for ref in costs {
-            guard let book = state.books[ref.itemID]?.costs[ref.companyID] else { continue }
-            let rows = [(CostScope.company, book.totals)] + book.scopes.map { ($0.key, $0.value) }
-            for (scope, totals) in rows {
-                let (name, warehouse) = columns(scope)
-                try await db.execute(
-                    """
-                    INSERT INTO cost (item_id, company_id, scope, scope_warehouse_id, quantity, value, unit_cost)
-                    VALUES (\(ref.itemID.rawValue), \(ref.companyID.rawValue), \(name), \(warehouse),
-                        \(totals.quantity.micros), \(totals.value.micros), \(totals.unitCost?.micros))
-                    ON CONFLICT (item_id, company_id, scope, scope_warehouse_id)
-                    DO UPDATE SET quantity = excluded.quantity, value = excluded.value, unit_cost = excluded.unit_cost
-                    """)
-            }
+        if !costRows.isEmpty {
+            // Int64.min marks "no unit cost": no posted figure can reach it.
+            try await db.execute(
+                """
+                INSERT INTO cost (item_id, company_id, scope, scope_warehouse_id, quantity, value, unit_cost)
+                SELECT item_id, company_id, scope, scope_warehouse_id, quantity, value,
+                    NULLIF(unit_cost, -9223372036854775808)
+                FROM unnest(\(costRows.map(\.item))::bigint[], \(costRows.map(\.company))::bigint[],
+                    \(costRows.map(\.scope))::text[], \(costRows.map(\.warehouse))::bigint[],
+                    \(costRows.map(\.totals.quantity.micros))::bigint[], \(costRows.map(\.totals.value.micros))::bigint[],
+                    \(costRows.map { $0.totals.unitCost?.micros ?? .min })::bigint[])
+                    AS k(item_id, company_id, scope, scope_warehouse_id, quantity, value, unit_cost)
+                ON CONFLICT (item_id, company_id, scope, scope_warehouse_id)
+                DO UPDATE SET quantity = excluded.quantity, value = excluded.value, unit_cost = excluded.unit_cost
+                """)
         }
         for id in changes.items.sorted() {
             guard let item = state.books[id]?.item else { continue }
