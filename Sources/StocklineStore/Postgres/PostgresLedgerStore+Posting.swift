@@ -9,32 +9,59 @@ extension PostgresLedgerStore {
         var events: [OutboxEntry]
     }
 
-    /// Locks the items, checks the key, plans against freshly loaded state, and writes the changes; inside the
-    /// caller's savepoint, like `SQLiteLedgerStore.post`. Events are handed back rather than written, so they are
-    /// numbered at the end of the transaction (see ``appendEvents(_:_:)``).
+    /// Checks the key, plans against freshly loaded state, and writes the changes, in a transaction that already
+    /// holds the locks of every item of its batch. A refusal writes nothing. Events are handed back rather than
+    /// written, so they are numbered at the end of the transaction (see ``appendEvents(_:_:)``).
     static func post(_ request: PostingRequest, catalog: Catalog, db: PostgresSession) async throws -> Posted {
         let stateRequest = request.operation.stateRequest
-        // Locked before the key is checked: a concurrent posting of the same key on the same items has committed
-        // by the time the lock is ours, so it is found here instead of failing on the unique key at insert.
-        let itemIDs = try await lockItems(stateRequest, db: db)
         let fingerprint = try json(request.operation)
-        if let row = try await db.rows("SELECT fingerprint, result FROM posting WHERE key = \(request.key)").first {
-            guard try row.get("fingerprint", as: String.self) == fingerprint else {
-                return Posted(result: .failure(.idempotencyKeyReused(key: request.key)), events: [])
+        let itemIDs: Set<Int64>
+        let next: PostgresRandomAccessRow
+        if stateRequest.orders.isEmpty && stateRequest.postingKeys.isEmpty {
+            // The batch holds every item's lock already (`commit` locks them all first), so resolving the SKUs,
+            // checking the key and taking ids go in one round trip, and the key check sees every commit before.
+            guard
+                let row = try await db.rows(
+                    """
+                    SELECT ARRAY(SELECT id FROM item WHERE sku = ANY(\(stateRequest.skus.sorted())) ORDER BY id) AS items,
+                        (SELECT fingerprint FROM posting WHERE key = \(request.key)) AS fingerprint,
+                        (SELECT result FROM posting WHERE key = \(request.key)) AS result,
+                        nextval('posting_id') AS posting, nextval('row_block') AS block,
+                        (SELECT seqincrement FROM pg_sequence WHERE seqrelid = 'row_block'::regclass) AS size
+                    """
+                ).first
+            else { throw StoreError.corrupt("the id sequences answered nothing") }
+            itemIDs = Set(try row.get("items", as: [Int64].self))
+            if let stored = try row.get("fingerprint", as: String?.self) {
+                guard stored == fingerprint else {
+                    return Posted(result: .failure(.idempotencyKeyReused(key: request.key)), events: [])
+                }
+                return Posted(result: .success(try decode(PostingResult.self, try row.get("result"))), events: [])
             }
-            return Posted(result: .success(try decode(PostingResult.self, try row.get("result"))), events: [])
+            next = row
+        } else {
+            // Locked before the key is checked: a concurrent posting of the same key on the same items has committed
+            // by the time the lock is ours, so it is found here instead of failing on the unique key at insert.
+            itemIDs = try await lockItems(stateRequest, db: db)
+            if let row = try await db.rows("SELECT fingerprint, result FROM posting WHERE key = \(request.key)").first {
+                guard try row.get("fingerprint", as: String.self) == fingerprint else {
+                    return Posted(result: .failure(.idempotencyKeyReused(key: request.key)), events: [])
+                }
+                return Posted(result: .success(try decode(PostingResult.self, try row.get("result"))), events: [])
+            }
+            // Taken after the locks, so the ids of an item's postings grow in the order the postings commit (quants
+            // pick first-in-first-out by move id). The block size is read from the sequence itself, so the two can
+            // never disagree.
+            guard
+                let row = try await db.rows(
+                    """
+                    SELECT nextval('posting_id') AS posting, nextval('row_block') AS block,
+                        (SELECT seqincrement FROM pg_sequence WHERE seqrelid = 'row_block'::regclass) AS size
+                    """
+                ).first
+            else { throw StoreError.corrupt("the id sequences answered nothing") }
+            next = row
         }
-        // Taken after the locks, so the ids of an item's postings grow in the order the postings commit (quants
-        // pick first-in-first-out by move id). The block size is read from the sequence itself, so the two can never
-        // disagree.
-        guard
-            let next = try await db.rows(
-                """
-                SELECT nextval('posting_id') AS posting, nextval('row_block') AS block,
-                    (SELECT seqincrement FROM pg_sequence WHERE seqrelid = 'row_block'::regclass) AS size
-                """
-            ).first
-        else { throw StoreError.corrupt("the id sequences answered nothing") }
         let postingID: Int64 = try next.get("posting")
         let block: Int64 = try next.get("block")
         let blockSize: Int64 = try next.get("size")

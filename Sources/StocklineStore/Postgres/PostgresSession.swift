@@ -38,18 +38,6 @@ struct PostgresSession {
     func execute(_ query: PostgresQuery, file: String = #fileID, line: Int = #line) async throws {
         _ = try await connection.query(query, logger: logger, file: file, line: line).collect()
     }
-
-    /// Runs `body` inside a savepoint: kept when it answers `true`, rolled back (with every row lock taken inside it)
-    /// when it answers `false`; a thrown error leaves the savepoint for the enclosing transaction to roll back.
-    func inSavepoint(_ body: () async throws -> Bool) async throws {
-        try await execute("SAVEPOINT posting")
-        if try await body() {
-            try await execute("RELEASE SAVEPOINT posting")
-        } else {
-            try await execute("ROLLBACK TO SAVEPOINT posting")
-            try await execute("RELEASE SAVEPOINT posting")
-        }
-    }
 }
 
 extension PostgresRandomAccessRow {
