@@ -188,12 +188,11 @@ extension PostgresLedgerStore {
         var moves: [MoveID: Move] = [:]
         var reservations: [MoveID: [Reservation]] = [:]
         for id in itemIDs.sorted() {
-            guard let book = try await loadBook(ItemID(id), lotNames: request.lots, catalog: catalog, db: db) else {
-                continue
-            }
+            guard
+                let (book, open) = try await loadBookAndMoves(
+                    ItemID(id), lotNames: request.lots, catalog: catalog, db: db)
+            else { continue }
             books[book.item.id] = book
-            let open = try await fetchMoves(
-                db, "SELECT * FROM move WHERE item_id = \(id) AND state IN ('draft', 'confirmed', 'assigned')")
             for move in open { moves[move.id] = move }
         }
         if !moves.isEmpty {
@@ -230,66 +229,6 @@ extension PostgresLedgerStore {
         return LedgerState(
             catalog: catalog, books: books, moves: moves, reservations: reservations,
             postings: postings, uses: uses, ids: ids)
-    }
-
-    static func loadBook(_ id: ItemID, lotNames: Set<String>, catalog: Catalog, db: PostgresSession) async throws
-        -> ItemBook?
-    {
-        guard let data = try await db.value("SELECT data FROM item WHERE id = \(id.rawValue)", as: String.self) else {
-            return nil
-        }
-        var book = ItemBook(item: try decode(Item.self, data))
-        let quants = try await db.rows(
-            """
-            SELECT q.* FROM quant q JOIN location l ON l.id = q.location_id
-            WHERE q.item_id = \(id.rawValue) AND l.usage IN ('internal', 'transit')
-            """)
-        for row in quants {
-            let lot: Int64 = try row.get("lot_id")
-            let key = QuantKey(locationID: LocationID(try row.get("location_id")), lotID: lot == 0 ? nil : LotID(lot))
-            book.quants[key] = Quant(
-                key: key, quantity: Fixed(micros: try row.get("quantity")),
-                reserved: Fixed(micros: try row.get("reserved")),
-                inSequence: try row.get("in_sequence"))
-        }
-        let lotIDs = Set(book.quants.keys.compactMap { $0.lotID?.rawValue })
-        let lots = try await db.rows(
-            """
-            SELECT * FROM lot WHERE item_id = \(id.rawValue)
-                AND (id = ANY(\(lotIDs.sorted())) OR name = ANY(\(lotNames.sorted())))
-            """)
-        for row in lots {
-            let lot = Lot(
-                id: LotID(try row.get("id")), itemID: id, name: try row.get("name"),
-                expiry: (try row.get("expiry", as: Double?.self)).map { Date(timeIntervalSince1970: $0) })
-            book.lots[lot.id] = lot
-        }
-        for row in try await db.rows("SELECT * FROM cost WHERE item_id = \(id.rawValue)") {
-            let companyID = CompanyID(try row.get("company_id"))
-            guard let company = catalog.companies[companyID] else { continue }
-            var costs = book.costs[companyID] ?? CostBook(method: company.costing)
-            let totals = CostTotals(
-                quantity: Fixed(micros: try row.get("quantity")),
-                value: Fixed(micros: try row.get("value")),
-                unitCost: (try row.get("unit_cost", as: Int64?.self)).map(Fixed.init(micros:)))
-            if let scope = scope(try row.get("scope"), try row.get("scope_warehouse_id")), scope != .company {
-                costs.scopes[scope] = totals
-            } else {
-                costs.totals = totals
-            }
-            book.costs[companyID] = costs
-        }
-        let open = try await fetchLayers(
-            db,
-            """
-            SELECT * FROM valuation_layer
-            WHERE item_id = \(id.rawValue) AND (remaining_quantity != 0 OR short_quantity != 0) ORDER BY id
-            """)
-        for layer in open {
-            guard let company = catalog.companies[layer.companyID] else { continue }
-            book.costs[layer.companyID, default: CostBook(method: company.costing)].layers[layer.id] = layer
-        }
-        return book
     }
 
     static func loadPostings(_ keys: Set<String>, db: PostgresSession) async throws -> [String: PostingSummary] {

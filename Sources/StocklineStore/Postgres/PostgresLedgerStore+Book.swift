@@ -1,0 +1,151 @@
+import Foundation
+import PostgresNIO
+import StocklineCore
+
+extension PostgresLedgerStore {
+    /// An item's book and open moves in one round trip: each table's rows come back as one JSON array column.
+    static func loadBookAndMoves(_ id: ItemID, lotNames: Set<String>, catalog: Catalog, db: PostgresSession)
+        async throws -> (ItemBook, [Move])?
+    {
+        let item = id.rawValue
+        guard
+            let row = try await db.rows(
+                """
+                SELECT i.data,
+                    (SELECT coalesce(json_agg(q), '[]') FROM (SELECT q.location_id, q.lot_id, q.quantity, q.reserved,
+                        q.in_sequence FROM quant q JOIN location l ON l.id = q.location_id
+                        WHERE q.item_id = \(item) AND l.usage IN ('internal', 'transit')) q)::text AS quants,
+                    (SELECT coalesce(json_agg(x), '[]') FROM (SELECT id, name, expiry FROM lot WHERE item_id = \(item)
+                        AND (name = ANY(\(lotNames.sorted())) OR id IN (SELECT q.lot_id FROM quant q
+                            JOIN location l ON l.id = q.location_id
+                            WHERE q.item_id = \(item) AND l.usage IN ('internal', 'transit')))) x)::text AS lots,
+                    (SELECT coalesce(json_agg(k), '[]') FROM (SELECT company_id, scope, scope_warehouse_id, quantity,
+                        value, unit_cost FROM cost WHERE item_id = \(item)) k)::text AS costs,
+                    (SELECT coalesce(json_agg(v ORDER BY v.id), '[]') FROM valuation_layer v
+                        WHERE v.item_id = \(item) AND (v.remaining_quantity != 0 OR v.short_quantity != 0))::text AS layers,
+                    (SELECT coalesce(json_agg(m ORDER BY m.id), '[]') FROM move m
+                        WHERE m.item_id = \(item) AND m.state IN ('draft', 'confirmed', 'assigned'))::text AS moves
+                FROM item i WHERE i.id = \(item)
+                """
+            ).first
+        else { return nil }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        func rows<Row: Decodable>(_ column: String, as type: Row.Type) throws -> [Row] {
+            try decoder.decode([Row].self, from: Data(try row.get(column, as: String.self).utf8))
+        }
+        var book = ItemBook(item: try decode(Item.self, try row.get("data")))
+        for quant in try rows("quants", as: QuantRow.self) {
+            let key = QuantKey(
+                locationID: LocationID(quant.locationId), lotID: quant.lotId == 0 ? nil : LotID(quant.lotId))
+            book.quants[key] = Quant(
+                key: key, quantity: Fixed(micros: quant.quantity), reserved: Fixed(micros: quant.reserved),
+                inSequence: quant.inSequence)
+        }
+        for lot in try rows("lots", as: LotRow.self) {
+            book.lots[LotID(lot.id)] = Lot(
+                id: LotID(lot.id), itemID: id, name: lot.name,
+                expiry: lot.expiry.map { Date(timeIntervalSince1970: $0) })
+        }
+        for cost in try rows("costs", as: CostRow.self) {
+            let companyID = CompanyID(cost.companyId)
+            guard let company = catalog.companies[companyID] else { continue }
+            var costs = book.costs[companyID] ?? CostBook(method: company.costing)
+            let totals = CostTotals(
+                quantity: Fixed(micros: cost.quantity), value: Fixed(micros: cost.value),
+                unitCost: cost.unitCost.map(Fixed.init(micros:)))
+            if let scope = scope(cost.scope, cost.scopeWarehouseId), scope != .company {
+                costs.scopes[scope] = totals
+            } else {
+                costs.totals = totals
+            }
+            book.costs[companyID] = costs
+        }
+        for layer in try rows("layers", as: LayerRow.self).map(\.layer) {
+            guard let company = catalog.companies[layer.companyID] else { continue }
+            book.costs[layer.companyID, default: CostBook(method: company.costing)].layers[layer.id] = layer
+        }
+        return (book, try rows("moves", as: MoveRow.self).map(\.move))
+    }
+}
+
+private struct QuantRow: Decodable {
+    var locationId: Int64
+    var lotId: Int64
+    var quantity: Int64
+    var reserved: Int64
+    var inSequence: Int64
+}
+
+private struct LotRow: Decodable {
+    var id: Int64
+    var name: String
+    var expiry: Double?
+}
+
+private struct CostRow: Decodable {
+    var companyId: Int64
+    var scope: String
+    var scopeWarehouseId: Int64
+    var quantity: Int64
+    var value: Int64
+    var unitCost: Int64?
+}
+
+private struct LayerRow: Decodable {
+    var id: Int64
+    var companyId: Int64
+    var itemId: Int64
+    var scope: String
+    var scopeWarehouseId: Int64
+    var postingId: Int64
+    var moveId: Int64?
+    var kind: String
+    var quantity: Int64
+    var value: Int64
+    var unitCost: Int64
+    var remainingQuantity: Int64
+    var remainingValue: Int64
+    var shortQuantity: Int64
+    var shortValue: Int64
+    var originId: Int64?
+    var shipmentId: Int64?
+    var account: String?
+
+    var layer: ValuationLayer {
+        ValuationLayer(
+            id: LayerID(id), companyID: CompanyID(companyId), itemID: ItemID(itemId),
+            scope: PostgresLedgerStore.scope(scope, scopeWarehouseId) ?? .company, postingID: postingId,
+            moveID: moveId.map(MoveID.init), kind: ValuationLayer.Kind(rawValue: kind) ?? .correction,
+            quantity: Fixed(micros: quantity), value: Fixed(micros: value), unitCost: Fixed(micros: unitCost),
+            remainingQuantity: Fixed(micros: remainingQuantity), remainingValue: Fixed(micros: remainingValue),
+            shortQuantity: Fixed(micros: shortQuantity), shortValue: Fixed(micros: shortValue),
+            originID: originId.map(LayerID.init), shipmentID: shipmentId,
+            account: account.flatMap(AccountRole.init(rawValue:)))
+    }
+}
+
+private struct MoveRow: Decodable {
+    var id: Int64
+    var postingId: Int64
+    var itemId: Int64
+    var quantity: Int64
+    var fromId: Int64
+    var toId: Int64
+    var lotId: Int64?
+    var state: String
+    var kind: String
+    var plannedAt: Double
+    var doneAt: Double?
+    var reference: String?
+    var originId: Int64?
+
+    var move: Move {
+        Move(
+            id: MoveID(id), postingID: postingId, itemID: ItemID(itemId), quantity: Fixed(micros: quantity),
+            fromID: LocationID(fromId), toID: LocationID(toId), lotID: lotId.map(LotID.init),
+            state: Move.State(rawValue: state) ?? .draft, kind: OperationKind(rawValue: kind) ?? .adjust,
+            plannedAt: Date(timeIntervalSince1970: plannedAt), doneAt: doneAt.map { Date(timeIntervalSince1970: $0) },
+            reference: reference, originID: originId.map(MoveID.init))
+    }
+}
