@@ -9,25 +9,7 @@ extension PostgresLedgerStore {
     {
         let item = id.rawValue
         guard
-            let row = try await db.rows(
-                """
-                SELECT i.data,
-                    (SELECT coalesce(json_agg(q), '[]') FROM (SELECT q.location_id, q.lot_id, q.quantity, q.reserved,
-                        q.in_sequence FROM quant q JOIN location l ON l.id = q.location_id
-                        WHERE q.item_id = \(item) AND l.usage IN ('internal', 'transit')) q)::text AS quants,
-                    (SELECT coalesce(json_agg(x), '[]') FROM (SELECT id, name, expiry FROM lot WHERE item_id = \(item)
-                        AND (name = ANY(\(lotNames.sorted())) OR id IN (SELECT q.lot_id FROM quant q
-                            JOIN location l ON l.id = q.location_id
-                            WHERE q.item_id = \(item) AND l.usage IN ('internal', 'transit')))) x)::text AS lots,
-                    (SELECT coalesce(json_agg(k), '[]') FROM (SELECT company_id, scope, scope_warehouse_id, quantity,
-                        value, unit_cost FROM cost WHERE item_id = \(item)) k)::text AS costs,
-                    (SELECT coalesce(json_agg(v ORDER BY v.id), '[]') FROM valuation_layer v
-                        WHERE v.item_id = \(item) AND (v.remaining_quantity != 0 OR v.short_quantity != 0))::text AS layers,
-                    (SELECT coalesce(json_agg(m ORDER BY m.id), '[]') FROM move m
-                        WHERE m.item_id = \(item) AND m.state IN ('draft', 'confirmed', 'assigned'))::text AS moves
-                FROM item i WHERE i.id = \(item)
-                """
-            ).first
+            let row = try await db.rows(prepared: BookStatement(item: item, lotNames: lotNames.sorted())).first
         else { return nil }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
@@ -67,6 +49,40 @@ extension PostgresLedgerStore {
         }
         return (book, try rows("moves", as: MoveRow.self).map(\.move))
     }
+}
+
+/// The load of one item's book, prepared once per connection: planning it cost more than running it.
+private struct BookStatement: PostgresPreparedStatement {
+    typealias Row = PostgresRow
+
+    static let sql = """
+        SELECT i.data,
+            (SELECT coalesce(json_agg(q), '[]') FROM (SELECT q.location_id, q.lot_id, q.quantity, q.reserved,
+                q.in_sequence FROM quant q JOIN location l ON l.id = q.location_id
+                WHERE q.item_id = $1 AND l.usage IN ('internal', 'transit')) q)::text AS quants,
+            (SELECT coalesce(json_agg(x), '[]') FROM (SELECT id, name, expiry FROM lot WHERE item_id = $1
+                AND (name = ANY($2) OR id IN (SELECT q.lot_id FROM quant q JOIN location l ON l.id = q.location_id
+                    WHERE q.item_id = $1 AND l.usage IN ('internal', 'transit')))) x)::text AS lots,
+            (SELECT coalesce(json_agg(k), '[]') FROM (SELECT company_id, scope, scope_warehouse_id, quantity,
+                value, unit_cost FROM cost WHERE item_id = $1) k)::text AS costs,
+            (SELECT coalesce(json_agg(v ORDER BY v.id), '[]') FROM valuation_layer v
+                WHERE v.item_id = $1 AND (v.remaining_quantity != 0 OR v.short_quantity != 0))::text AS layers,
+            (SELECT coalesce(json_agg(m ORDER BY m.id), '[]') FROM move m
+                WHERE m.item_id = $1 AND m.state IN ('draft', 'confirmed', 'assigned'))::text AS moves
+        FROM item i WHERE i.id = $1
+        """
+
+    var item: Int64
+    var lotNames: [String]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 2)
+        bindings.append(item)
+        bindings.append(lotNames)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
 }
 
 private struct QuantRow: Decodable {

@@ -22,13 +22,7 @@ extension PostgresLedgerStore {
             // checking the key and taking ids go in one round trip, and the key check sees every commit before.
             guard
                 let row = try await db.rows(
-                    """
-                    SELECT ARRAY(SELECT id FROM item WHERE sku = ANY(\(stateRequest.skus.sorted())) ORDER BY id) AS items,
-                        (SELECT fingerprint FROM posting WHERE key = \(request.key)) AS fingerprint,
-                        (SELECT result FROM posting WHERE key = \(request.key)) AS result,
-                        nextval('posting_id') AS posting, nextval('row_block') AS block,
-                        (SELECT seqincrement FROM pg_sequence WHERE seqrelid = 'row_block'::regclass) AS size
-                    """
+                    prepared: KeyAndIDsStatement(skus: stateRequest.skus.sorted(), key: request.key)
                 ).first
             else { throw StoreError.corrupt("the id sequences answered nothing") }
             itemIDs = Set(try row.get("items", as: [Int64].self))
@@ -324,4 +318,29 @@ extension PostgresLedgerStore {
     }
 
     // MARK: - Writing
+}
+
+/// Resolves a posting's SKUs, looks its key up and takes its ids; prepared once per connection.
+struct KeyAndIDsStatement: PostgresPreparedStatement {
+    typealias Row = PostgresRow
+
+    static let sql = """
+        SELECT ARRAY(SELECT id FROM item WHERE sku = ANY($1) ORDER BY id) AS items,
+            (SELECT fingerprint FROM posting WHERE key = $2) AS fingerprint,
+            (SELECT result FROM posting WHERE key = $2) AS result,
+            nextval('posting_id') AS posting, nextval('row_block') AS block,
+            (SELECT seqincrement FROM pg_sequence WHERE seqrelid = 'row_block'::regclass) AS size
+        """
+
+    var skus: [String]
+    var key: String
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 2)
+        bindings.append(skus)
+        bindings.append(key)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
 }

@@ -34,6 +34,17 @@ struct PostgresSession {
         try await rows(query, file: file, line: line).map { try $0[0].decode(Value.self) }
     }
 
+    /// Every row of a prepared statement's result: the server parses and plans it once per connection.
+    func rows<Statement: PostgresPreparedStatement>(prepared statement: Statement) async throws
+        -> [PostgresRandomAccessRow] where Statement.Row == PostgresRow
+    {
+        var rows: [PostgresRandomAccessRow] = []
+        for try await row in try await connection.execute(statement, logger: logger) {
+            rows.append(row.makeRandomAccess())
+        }
+        return rows
+    }
+
     /// Runs a statement whose result does not matter.
     func execute(_ query: PostgresQuery, file: String = #fileID, line: Int = #line) async throws {
         _ = try await connection.query(query, logger: logger, file: file, line: line).collect()
