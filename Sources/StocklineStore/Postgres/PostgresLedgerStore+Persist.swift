@@ -27,6 +27,17 @@ struct StatementBuilder {
         try interpolation.appendInterpolation(value)
     }
 
+    /// `unnest($1::bigint[], $2::text[], …) AS x(a, b, …)`: one row per element, from one array per column.
+    mutating func unnest(_ columns: [(String, any PostgresThrowingDynamicTypeEncodable, String)]) throws {
+        sql(" unnest(")
+        for (index, (_, values, type)) in columns.enumerated() {
+            if index > 0 { sql(", ") }
+            try bind(values)
+            sql("::\(type)[]")
+        }
+        sql(") AS x(" + columns.map(\.0).joined(separator: ", ") + ")")
+    }
+
     /// Opens the next data-modifying part of the `WITH` list.
     mutating func part(_ name: String) {
         sql(parts == 0 ? "WITH \(name) AS (" : "), \(name) AS (")
@@ -49,15 +60,16 @@ extension PostgresLedgerStore {
             INSERT INTO posting (id, key, kind, fingerprint, result, item_id, company_id, actor, source, reason,
                 reference, created_at, token, request_id) VALUES (
             """)
+        // Bound one by one: an absent value must keep its column's type.
         try b.bind(posting.id)
         for text in [request.key, request.operation.kind.rawValue, posting.fingerprint, posting.result] {
             b.sql(", ")
             try b.bind(text)
         }
-        b.sql(", ")
-        try b.bind(posting.itemID)
-        b.sql(", ")
-        try b.bind(posting.companyID)
+        for id in [posting.itemID, posting.companyID] {
+            b.sql(", ")
+            try b.bind(id)
+        }
         for text in [request.actor, request.source] {
             b.sql(", ")
             try b.bind(text)
@@ -76,18 +88,14 @@ extension PostgresLedgerStore {
         if !changes.newLots.isEmpty {
             let lots = changes.newLots
             b.part("lots")
-            b.sql(
-                "INSERT INTO lot (id, item_id, name, expiry) SELECT id, item_id, name, NULLIF(expiry, 'NaN') FROM unnest("
-            )
-            try b.bind(lots.map(\.id.rawValue))
-            b.sql("::bigint[], ")
-            try b.bind(lots.map(\.itemID.rawValue))
-            b.sql("::bigint[], ")
-            try b.bind(lots.map(\.name))
-            b.sql("::text[], ")
-            try b.bind(lots.map { $0.expiry?.timeIntervalSince1970 ?? .nan })
-            b.sql("::float8[]) AS x(id, item_id, name, expiry)")
+            b.sql("INSERT INTO lot (id, item_id, name, expiry) SELECT id, item_id, name, NULLIF(expiry, 'NaN') FROM ")
+            try b.unnest([
+                ("id", lots.map(\.id.rawValue), "bigint"), ("item_id", lots.map(\.itemID.rawValue), "bigint"),
+                ("name", lots.map(\.name), "text"),
+                ("expiry", lots.map { $0.expiry?.timeIntervalSince1970 ?? .nan }, "float8"),
+            ])
         }
+        // Absent values travel as 0, NaN, '' or a flag, and come back as NULL: arrays cannot carry NULL here.
         let inserted = Set(changes.newMoves)
         let newMoves = changes.newMoves.compactMap { state.moves[$0] }
         if !newMoves.isEmpty {
@@ -97,60 +105,36 @@ extension PostgresLedgerStore {
                 INSERT INTO move (id, posting_id, item_id, quantity, from_id, to_id, lot_id, state, kind, planned_at,
                     done_at, reference, origin_id)
                 SELECT id, posting_id, item_id, quantity, from_id, to_id, NULLIF(lot_id, 0), state, kind, planned_at,
-                    NULLIF(done_at, 'NaN'), CASE WHEN has_reference THEN reference END, NULLIF(origin_id, 0)
-                FROM unnest(
+                    NULLIF(done_at, 'NaN'), CASE WHEN has_reference THEN reference END, NULLIF(origin_id, 0) FROM
                 """)
-            try b.bind(newMoves.map(\.id.rawValue))
-            b.sql("::bigint[], ")
-            try b.bind(newMoves.map(\.postingID))
-            b.sql("::bigint[], ")
-            try b.bind(newMoves.map(\.itemID.rawValue))
-            b.sql("::bigint[], ")
-            try b.bind(newMoves.map(\.quantity.micros))
-            b.sql("::bigint[], ")
-            try b.bind(newMoves.map(\.fromID.rawValue))
-            b.sql("::bigint[], ")
-            try b.bind(newMoves.map(\.toID.rawValue))
-            b.sql("::bigint[], ")
-            try b.bind(newMoves.map { $0.lotID?.rawValue ?? 0 })
-            b.sql("::bigint[], ")
-            try b.bind(newMoves.map(\.state.rawValue))
-            b.sql("::text[], ")
-            try b.bind(newMoves.map(\.kind.rawValue))
-            b.sql("::text[], ")
-            try b.bind(newMoves.map(\.plannedAt.timeIntervalSince1970))
-            b.sql("::float8[], ")
-            try b.bind(newMoves.map { $0.doneAt?.timeIntervalSince1970 ?? .nan })
-            b.sql("::float8[], ")
-            try b.bind(newMoves.map { $0.reference != nil })
-            b.sql("::bool[], ")
-            try b.bind(newMoves.map { $0.reference ?? "" })
-            b.sql("::text[], ")
-            try b.bind(newMoves.map { $0.originID?.rawValue ?? 0 })
-            b.sql(
-                """
-                ::bigint[]) AS x(id, posting_id, item_id, quantity, from_id, to_id, lot_id, state, kind, planned_at,
-                    done_at, has_reference, reference, origin_id)
-                """)
+            try b.unnest([
+                ("id", newMoves.map(\.id.rawValue), "bigint"), ("posting_id", newMoves.map(\.postingID), "bigint"),
+                ("item_id", newMoves.map(\.itemID.rawValue), "bigint"),
+                ("quantity", newMoves.map(\.quantity.micros), "bigint"),
+                ("from_id", newMoves.map(\.fromID.rawValue), "bigint"),
+                ("to_id", newMoves.map(\.toID.rawValue), "bigint"),
+                ("lot_id", newMoves.map { $0.lotID?.rawValue ?? 0 }, "bigint"),
+                ("state", newMoves.map(\.state.rawValue), "text"), ("kind", newMoves.map(\.kind.rawValue), "text"),
+                ("planned_at", newMoves.map(\.plannedAt.timeIntervalSince1970), "float8"),
+                ("done_at", newMoves.map { $0.doneAt?.timeIntervalSince1970 ?? .nan }, "float8"),
+                ("has_reference", newMoves.map { $0.reference != nil }, "bool"),
+                ("reference", newMoves.map { $0.reference ?? "" }, "text"),
+                ("origin_id", newMoves.map { $0.originID?.rawValue ?? 0 }, "bigint"),
+            ])
         }
         let updatedMoves = changes.updatedMoves.sorted().filter { !inserted.contains($0) }.compactMap {
             state.moves[$0]
         }
         if !updatedMoves.isEmpty {
             b.part("moves_changed")
-            b.sql(
-                """
-                UPDATE move m SET state = x.state, quantity = x.quantity, done_at = NULLIF(x.done_at, 'NaN')
-                FROM unnest(
-                """)
-            try b.bind(updatedMoves.map(\.id.rawValue))
-            b.sql("::bigint[], ")
-            try b.bind(updatedMoves.map(\.state.rawValue))
-            b.sql("::text[], ")
-            try b.bind(updatedMoves.map(\.quantity.micros))
-            b.sql("::bigint[], ")
-            try b.bind(updatedMoves.map { $0.doneAt?.timeIntervalSince1970 ?? .nan })
-            b.sql("::float8[]) AS x(id, state, quantity, done_at) WHERE m.id = x.id")
+            b.sql("UPDATE move m SET state = x.state, quantity = x.quantity, done_at = NULLIF(x.done_at, 'NaN') FROM ")
+            try b.unnest([
+                ("id", updatedMoves.map(\.id.rawValue), "bigint"),
+                ("state", updatedMoves.map(\.state.rawValue), "text"),
+                ("quantity", updatedMoves.map(\.quantity.micros), "bigint"),
+                ("done_at", updatedMoves.map { $0.doneAt?.timeIntervalSince1970 ?? .nan }, "float8"),
+            ])
+            b.sql(" WHERE m.id = x.id")
         }
         var layers: [LayerID: ValuationLayer] = [:]
         for book in state.books.values { for costs in book.costs.values { layers.merge(costs.layers) { a, _ in a } } }
@@ -166,41 +150,23 @@ extension PostgresLedgerStore {
                     origin_id, shipment_id, account)
                 SELECT id, company_id, item_id, scope, scope_warehouse_id, posting_id, NULLIF(move_id, 0), kind,
                     quantity, value, unit_cost, remaining_quantity, remaining_value, short_quantity, short_value,
-                    NULLIF(origin_id, 0), NULLIF(shipment_id, 0), NULLIF(account, '')
-                FROM unnest(
+                    NULLIF(origin_id, 0), NULLIF(shipment_id, 0), NULLIF(account, '') FROM
                 """)
-            try b.bind(added.map(\.id.rawValue))
-            b.sql("::bigint[], ")
-            try b.bind(added.map(\.companyID.rawValue))
-            b.sql("::bigint[], ")
-            try b.bind(added.map(\.itemID.rawValue))
-            b.sql("::bigint[], ")
-            try b.bind(scopes.map(\.0))
-            b.sql("::text[], ")
-            try b.bind(scopes.map(\.1))
-            b.sql("::bigint[], ")
-            try b.bind(added.map(\.postingID))
-            b.sql("::bigint[], ")
-            try b.bind(added.map { $0.moveID?.rawValue ?? 0 })
-            b.sql("::bigint[], ")
-            try b.bind(added.map(\.kind.rawValue))
-            b.sql("::text[], ")
-            for column in [
-                added.map(\.quantity.micros), added.map(\.value.micros), added.map(\.unitCost.micros),
-                added.map(\.remainingQuantity.micros), added.map(\.remainingValue.micros),
-                added.map(\.shortQuantity.micros), added.map(\.shortValue.micros),
-                added.map { $0.originID?.rawValue ?? 0 }, added.map { $0.shipmentID ?? 0 },
-            ] {
-                try b.bind(column)
-                b.sql("::bigint[], ")
-            }
-            try b.bind(added.map { $0.account?.rawValue ?? "" })
-            b.sql(
-                """
-                ::text[]) AS x(id, company_id, item_id, scope, scope_warehouse_id, posting_id, move_id, kind, quantity,
-                    value, unit_cost, remaining_quantity, remaining_value, short_quantity, short_value, origin_id,
-                    shipment_id, account)
-                """)
+            try b.unnest([
+                ("id", added.map(\.id.rawValue), "bigint"), ("company_id", added.map(\.companyID.rawValue), "bigint"),
+                ("item_id", added.map(\.itemID.rawValue), "bigint"), ("scope", scopes.map(\.0), "text"),
+                ("scope_warehouse_id", scopes.map(\.1), "bigint"), ("posting_id", added.map(\.postingID), "bigint"),
+                ("move_id", added.map { $0.moveID?.rawValue ?? 0 }, "bigint"),
+                ("kind", added.map(\.kind.rawValue), "text"), ("quantity", added.map(\.quantity.micros), "bigint"),
+                ("value", added.map(\.value.micros), "bigint"), ("unit_cost", added.map(\.unitCost.micros), "bigint"),
+                ("remaining_quantity", added.map(\.remainingQuantity.micros), "bigint"),
+                ("remaining_value", added.map(\.remainingValue.micros), "bigint"),
+                ("short_quantity", added.map(\.shortQuantity.micros), "bigint"),
+                ("short_value", added.map(\.shortValue.micros), "bigint"),
+                ("origin_id", added.map { $0.originID?.rawValue ?? 0 }, "bigint"),
+                ("shipment_id", added.map { $0.shipmentID ?? 0 }, "bigint"),
+                ("account", added.map { $0.account?.rawValue ?? "" }, "text"),
+            ])
         }
         let changedLayers = changes.updatedLayers.sorted().filter { !newLayerIDs.contains($0) }.compactMap {
             layers[$0]
@@ -211,23 +177,17 @@ extension PostgresLedgerStore {
                 """
                 UPDATE valuation_layer v SET remaining_quantity = x.remaining_quantity,
                     remaining_value = x.remaining_value, short_quantity = x.short_quantity,
-                    short_value = x.short_value, value = x.value
-                FROM unnest(
+                    short_value = x.short_value, value = x.value FROM
                 """)
-            try b.bind(changedLayers.map(\.id.rawValue))
-            for column in [
-                changedLayers.map(\.remainingQuantity.micros), changedLayers.map(\.remainingValue.micros),
-                changedLayers.map(\.shortQuantity.micros), changedLayers.map(\.shortValue.micros),
-                changedLayers.map(\.value.micros),
-            ] {
-                b.sql("::bigint[], ")
-                try b.bind(column)
-            }
-            b.sql(
-                """
-                ::bigint[]) AS x(id, remaining_quantity, remaining_value, short_quantity, short_value, value)
-                WHERE v.id = x.id
-                """)
+            try b.unnest([
+                ("id", changedLayers.map(\.id.rawValue), "bigint"),
+                ("remaining_quantity", changedLayers.map(\.remainingQuantity.micros), "bigint"),
+                ("remaining_value", changedLayers.map(\.remainingValue.micros), "bigint"),
+                ("short_quantity", changedLayers.map(\.shortQuantity.micros), "bigint"),
+                ("short_value", changedLayers.map(\.shortValue.micros), "bigint"),
+                ("value", changedLayers.map(\.value.micros), "bigint"),
+            ])
+            b.sql(" WHERE v.id = x.id")
         }
         let uses = changes.layerUses
         if !uses.isEmpty {
@@ -236,19 +196,15 @@ extension PostgresLedgerStore {
                 """
                 INSERT INTO layer_use (posting_id, layer_id, origin_id, quantity, value, left_stock, account)
                 SELECT posting_id, layer_id, NULLIF(origin_id, 0), quantity, value, left_stock, NULLIF(account, '')
-                FROM unnest(
+                FROM
                 """)
-            for column in [
-                uses.map(\.postingID), uses.map(\.layerID.rawValue), uses.map { $0.originID?.rawValue ?? 0 },
-                uses.map(\.quantity.micros), uses.map(\.value.micros),
-            ] {
-                try b.bind(column)
-                b.sql("::bigint[], ")
-            }
-            try b.bind(uses.map(\.leftStock))
-            b.sql("::bool[], ")
-            try b.bind(uses.map { $0.account?.rawValue ?? "" })
-            b.sql("::text[]) AS x(posting_id, layer_id, origin_id, quantity, value, left_stock, account)")
+            try b.unnest([
+                ("posting_id", uses.map(\.postingID), "bigint"), ("layer_id", uses.map(\.layerID.rawValue), "bigint"),
+                ("origin_id", uses.map { $0.originID?.rawValue ?? 0 }, "bigint"),
+                ("quantity", uses.map(\.quantity.micros), "bigint"), ("value", uses.map(\.value.micros), "bigint"),
+                ("left_stock", uses.map(\.leftStock), "bool"),
+                ("account", uses.map { $0.account?.rawValue ?? "" }, "text"),
+            ])
         }
         let lines = changes.journal.flatMap { entry in entry.lines.map { (entry, $0) } }
         if !lines.isEmpty {
@@ -256,22 +212,16 @@ extension PostgresLedgerStore {
             b.sql(
                 """
                 INSERT INTO journal_line (posting_id, line, company_id, item_id, warehouse_id, role, amount, at)
-                SELECT posting_id, line, company_id, item_id, NULLIF(warehouse_id, 0), role, amount, at
-                FROM unnest(
+                SELECT posting_id, line, company_id, item_id, NULLIF(warehouse_id, 0), role, amount, at FROM
                 """)
-            for column in [
-                lines.map(\.0.postingID), Array(1...Int64(lines.count)), lines.map(\.1.companyID.rawValue),
-                lines.map(\.1.itemID.rawValue), lines.map { $0.1.warehouseID?.rawValue ?? 0 },
-            ] {
-                try b.bind(column)
-                b.sql("::bigint[], ")
-            }
-            try b.bind(lines.map(\.1.role.rawValue))
-            b.sql("::text[], ")
-            try b.bind(lines.map(\.1.amount.micros))
-            b.sql("::bigint[], ")
-            try b.bind(lines.map(\.0.at.timeIntervalSince1970))
-            b.sql("::float8[]) AS x(posting_id, line, company_id, item_id, warehouse_id, role, amount, at)")
+            try b.unnest([
+                ("posting_id", lines.map(\.0.postingID), "bigint"), ("line", Array(1...Int64(lines.count)), "bigint"),
+                ("company_id", lines.map(\.1.companyID.rawValue), "bigint"),
+                ("item_id", lines.map(\.1.itemID.rawValue), "bigint"),
+                ("warehouse_id", lines.map { $0.1.warehouseID?.rawValue ?? 0 }, "bigint"),
+                ("role", lines.map(\.1.role.rawValue), "text"), ("amount", lines.map(\.1.amount.micros), "bigint"),
+                ("at", lines.map(\.0.at.timeIntervalSince1970), "float8"),
+            ])
         }
         var costRows: [(item: Int64, company: Int64, scope: String, warehouse: Int64, totals: CostTotals)] = []
         for ref in changes.costs.sorted(by: { ($0.itemID, $0.companyID) < ($1.itemID, $1.companyID) }) {
@@ -283,31 +233,24 @@ extension PostgresLedgerStore {
             }
         }
         if !costRows.isEmpty {
-            // Int64.min marks "no unit cost": no posted figure can reach it.
             b.part("costs")
+            // Int64.min marks "no unit cost": no posted figure can reach it.
             b.sql(
                 """
                 INSERT INTO cost (item_id, company_id, scope, scope_warehouse_id, quantity, value, unit_cost)
                 SELECT item_id, company_id, scope, scope_warehouse_id, quantity, value,
-                    NULLIF(unit_cost, -9223372036854775808)
-                FROM unnest(
+                    NULLIF(unit_cost, -9223372036854775808) FROM
                 """)
-            try b.bind(costRows.map(\.item))
-            b.sql("::bigint[], ")
-            try b.bind(costRows.map(\.company))
-            b.sql("::bigint[], ")
-            try b.bind(costRows.map(\.scope))
-            b.sql("::text[], ")
-            for column in [
-                costRows.map(\.warehouse), costRows.map(\.totals.quantity.micros), costRows.map(\.totals.value.micros),
-            ] {
-                try b.bind(column)
-                b.sql("::bigint[], ")
-            }
-            try b.bind(costRows.map { $0.totals.unitCost?.micros ?? .min })
+            try b.unnest([
+                ("item_id", costRows.map(\.item), "bigint"), ("company_id", costRows.map(\.company), "bigint"),
+                ("scope", costRows.map(\.scope), "text"), ("scope_warehouse_id", costRows.map(\.warehouse), "bigint"),
+                ("quantity", costRows.map(\.totals.quantity.micros), "bigint"),
+                ("value", costRows.map(\.totals.value.micros), "bigint"),
+                ("unit_cost", costRows.map { $0.totals.unitCost?.micros ?? .min }, "bigint"),
+            ])
             b.sql(
                 """
-                ::bigint[]) AS x(item_id, company_id, scope, scope_warehouse_id, quantity, value, unit_cost)
+
                 ON CONFLICT (item_id, company_id, scope, scope_warehouse_id)
                 DO UPDATE SET quantity = excluded.quantity, value = excluded.value, unit_cost = excluded.unit_cost
                 """)
@@ -315,13 +258,12 @@ extension PostgresLedgerStore {
         let items = changes.items.sorted().compactMap { state.books[$0]?.item }
         if !items.isEmpty {
             b.part("items")
-            b.sql("UPDATE item i SET data = x.data, lifecycle = x.lifecycle FROM unnest(")
-            try b.bind(items.map(\.id.rawValue))
-            b.sql("::bigint[], ")
-            try b.bind(try items.map { try json($0) })
-            b.sql("::text[], ")
-            try b.bind(items.map(\.lifecycle.rawValue))
-            b.sql("::text[]) AS x(id, data, lifecycle) WHERE i.id = x.id")
+            b.sql("UPDATE item i SET data = x.data, lifecycle = x.lifecycle FROM ")
+            try b.unnest([
+                ("id", items.map(\.id.rawValue), "bigint"), ("data", try items.map { try json($0) }, "text"),
+                ("lifecycle", items.map(\.lifecycle.rawValue), "text"),
+            ])
+            b.sql(" WHERE i.id = x.id")
         }
         // Quants last, in a fixed order; the statement answers the ones it emptied.
         let quants = changes.quants.sorted { lhs, rhs in
@@ -332,23 +274,18 @@ extension PostgresLedgerStore {
             b.sql(") SELECT 0::bigint AS item_id, 0::bigint AS location_id, 0::bigint AS lot_id WHERE false")
         } else {
             b.part("quants")
+            b.sql("INSERT INTO quant (item_id, location_id, lot_id, quantity, reserved, in_sequence) SELECT * FROM ")
+            try b.unnest([
+                ("item_id", quants.map(\.key.itemID.rawValue), "bigint"),
+                ("location_id", quants.map(\.key.key.locationID.rawValue), "bigint"),
+                ("lot_id", quants.map { $0.key.key.lotID?.rawValue ?? 0 }, "bigint"),
+                ("quantity", quants.map(\.value.quantity.micros), "bigint"),
+                ("reserved", quants.map(\.value.reserved.micros), "bigint"),
+                ("in_sequence", quants.map(\.value.inSequence), "bigint"),
+            ])
             b.sql(
                 """
-                INSERT INTO quant (item_id, location_id, lot_id, quantity, reserved, in_sequence)
-                SELECT * FROM unnest(
-                """)
-            for column in [
-                quants.map(\.key.itemID.rawValue), quants.map(\.key.key.locationID.rawValue),
-                quants.map { $0.key.key.lotID?.rawValue ?? 0 }, quants.map(\.value.quantity.micros),
-                quants.map(\.value.reserved.micros),
-            ] {
-                try b.bind(column)
-                b.sql("::bigint[], ")
-            }
-            try b.bind(quants.map(\.value.inSequence))
-            b.sql(
-                """
-                ::bigint[])
+
                 ON CONFLICT (item_id, location_id, lot_id) DO UPDATE SET quantity = quant.quantity + excluded.quantity,
                     reserved = quant.reserved + excluded.reserved, in_sequence = excluded.in_sequence
                 RETURNING item_id, location_id, lot_id, quantity, reserved
