@@ -14,6 +14,8 @@ public enum StockError: Error, Sendable, Hashable, CustomStringConvertible {
     case serialQuantity(sku: String, serials: Int, quantity: Quantity)
     case obsoleteItem(sku: String, successor: String?)
     case invalidState(String)
+    /// A move the ledger must value lacks its warehouse or company: refused rather than booked without its value.
+    case unvaluedMove(MoveID, reason: String)
     case duplicate(kind: String, code: String)
     /// An absolute level was set against a quantity that is no longer current (compare-and-set).
     case staleQuantity(sku: String, at: String, current: Quantity, expected: Quantity)
@@ -35,7 +37,7 @@ public enum StockError: Error, Sendable, Hashable, CustomStringConvertible {
         case .duplicateSerial: "duplicate_serial"
         case .serialQuantity: "serial_quantity"
         case .obsoleteItem: "obsolete_item"
-        case .invalidState: "invalid_state"
+        case .invalidState, .unvaluedMove: "invalid_state"
         case .duplicate, .staleQuantity: "conflict"
         case .validationFailed: "validation_failed"
         case .idempotencyKeyReused: "idempotency_key_reused"
@@ -62,6 +64,7 @@ public enum StockError: Error, Sendable, Hashable, CustomStringConvertible {
         case .obsoleteItem(let sku, let successor):
             "SKU \(sku) is retired by an engineering change" + (successor.map { "; order \($0) instead" } ?? "")
         case .invalidState(let reason): reason
+        case .unvaluedMove(let id, let reason): "move \(id) cannot be valued: \(reason)"
         case .duplicate(let kind, let code): "\(kind) \(code) exists already"
         case .staleQuantity(let sku, let at, let current, let expected):
             "SKU \(sku) at \(at) is \(current), not the expected \(expected); read it again and retry"

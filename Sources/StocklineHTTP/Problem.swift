@@ -56,7 +56,7 @@ struct Problem: Error, Encodable {
         var field: String?
         var current: Double?
         switch error {
-        case .insufficientStock, .duplicateSerial, .obsoleteItem, .invalidState, .duplicate: status = 409
+        case .insufficientStock, .duplicateSerial, .obsoleteItem, .invalidState, .unvaluedMove, .duplicate: status = 409
         case .staleQuantity(_, _, let quantity, _):
             status = 409
             current = Double(quantity.micros) / Double(Fixed.one)

@@ -9,7 +9,7 @@ import Testing
 /// Drives thousands of random operations through the service and checks the ledger's invariants after every step.
 ///
 /// Knobs (environment variables), so a failure can be replayed and explored:
-/// - `STOCKLINE_PROPERTY_SEED`: the seed (base64, as printed); random by default and always printed.
+/// - `STOCKLINE_PROPERTY_SEED`: the seed (base64, as printed), or `random`; a fixed seed by default, always printed.
 /// - `STOCKLINE_PROPERTY_STEPS`: how many operations (default 10,000).
 /// - `STOCKLINE_PROPERTY_SKIP`: operation kinds to leave out, comma-separated (`count,adjust`), to look past a known
 ///   failure for the next one.
@@ -23,7 +23,14 @@ struct LedgerPropertyTests {
     @Test("10,000 random operations keep the ledger balanced, replayable, never oversold and idempotent")
     func randomOperationsKeepTheLedgerSound() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let rng = environment["STOCKLINE_PROPERTY_SEED"].flatMap { Xoshiro(seed: $0) } ?? Xoshiro()
+        let rng =
+            switch environment["STOCKLINE_PROPERTY_SEED"] {
+            case "random": Xoshiro()
+            case let seed?: try #require(Xoshiro(seed: seed), "STOCKLINE_PROPERTY_SEED \(seed) is not a seed")
+            case nil:
+                Xoshiro(
+                    seed: (0x5374_6F63_6B6C_696E, 0x6520_6C65_6467_6572, 0x2070_726F_7065_7274, 0x7920_7465_7374_0001))
+            }
         let seed = rng.currentSeed
         let steps = environment["STOCKLINE_PROPERTY_STEPS"].flatMap(Int.init) ?? 10_000
         let skipped = Set((environment["STOCKLINE_PROPERTY_SKIP"] ?? "").split(separator: ",").map(String.init))
@@ -50,6 +57,9 @@ struct LedgerPropertyTests {
                 #expect(driver.stepsRun == steps)
                 // The run must have exercised the ledger, not just been refused.
                 #expect(driver.successes > steps / 3, "only \(driver.successes) of \(steps) operations were posted")
+                #expect(
+                    steps < 1_000 || driver.landedOnFilledShortfalls > 0,
+                    "no landed cost fell on a receipt that filled a shortfall")
             }
         }
     }
@@ -123,6 +133,8 @@ struct DocumentModel {
     var lot: String?
     /// Shipped what an order had reserved (a `ship`, or a `deliver` naming the order).
     var viaOrder = false
+    /// A receipt into a warehouse whose stock was below zero: part of it filled the shortfall.
+    var filledShortfall = false
 }
 
 enum Outcome {
@@ -156,7 +168,8 @@ final class LedgerDriver {
 
     static let skus = ["P1", "P2", "FL", "OIL", "ECU"]
     static let warehouses = ["WH1", "WH2", "NEG", "B1", "B2"]
-    static let negative: Set<String> = ["NEG"]
+    static let negative: Set<String> = ["NEG", "B2"]
+    static let companies = ["WH1": "ACME", "WH2": "ACME", "NEG": "ACME", "B1": "BETA", "B2": "BETA"]
     static let lotNames = ["L1", "L2", "L3", "L4", "L5"]
 
     var observed: [String: Observation] = [:]
@@ -171,6 +184,8 @@ final class LedgerDriver {
     /// OIL lot names the ledger has seen come in.
     var knownLots: Set<String> = []
     var orderCounter = 0
+    /// Landed costs posted on receipts that had filled a shortfall.
+    var landedOnFilledShortfalls = 0
 
     var stepsRun = 0
     var successes = 0
@@ -188,7 +203,7 @@ final class LedgerDriver {
     }
 
     var statistics: String {
-        "\(successes) posted, refused \(refusals.sorted { $0.key < $1.key }), kinds \(kinds.sorted { $0.key < $1.key }), "
+        "\(successes) posted, \(landedOnFilledShortfalls) landed costs on receipts that filled a shortfall, refused \(refusals.sorted { $0.key < $1.key }), kinds \(kinds.sorted { $0.key < $1.key }), "
             + "\(verifications) full verifications, time by phase \(timings.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" })"
     }
 
@@ -204,7 +219,7 @@ final class LedgerDriver {
             warehouses: [
                 .init("WH1", company: "ACME"), .init("WH2", company: "ACME"),
                 .init("NEG", company: "ACME", allowNegative: true), .init("B1", company: "BETA"),
-                .init("B2", company: "BETA"),
+                .init("B2", company: "BETA", allowNegative: true),
             ],
             locations: ["WH2/STOCK/BIN"],
             items: [
@@ -626,7 +641,8 @@ final class LedgerDriver {
             case 83..<87: kind = .hold
             case 87..<90: kind = .release
             case 90..<92: kind = .reject
-            case 92..<96: kind = .returnFromCustomer
+            case 92..<95: kind = .returnFromCustomer
+            case 95..<97: kind = .landedCost
             default: kind = .returnToSupplier
             }
             guard !skipped.contains(kind.rawValue), let plan = makePlan(kind) else { continue }
@@ -649,6 +665,7 @@ final class LedgerDriver {
         case .hold, .release, .reject: return quality(kind, sku, at: warehouse)
         case .returnFromCustomer: return customerReturn(sku, to: warehouse)
         case .returnToSupplier: return supplierReturn(sku, from: warehouse)
+        case .landedCost: return landedCost()
         default: return nil
         }
     }
@@ -688,8 +705,11 @@ final class LedgerDriver {
             },
             onPosted: { key, result in
                 if !hold {
+                    let short = (self.observed[sku] ?? Observation()).total(at: warehouse).isNegative
                     self.receipts.append(
-                        DocumentModel(key: key, sku: sku, warehouse: warehouse, quantity: result.quantity, lot: lot))
+                        DocumentModel(
+                            key: key, sku: sku, warehouse: warehouse, quantity: result.quantity, lot: lot,
+                            filledShortfall: short))
                 }
                 return nil
             })
@@ -1153,6 +1173,28 @@ final class LedgerDriver {
             },
             onPosted: { _, _ in
                 if let of { self.receipts[of].returned += quantity }
+                return nil
+            })
+    }
+    /// Freight on one or two receipts of a company, often ones that went to a warehouse allowing negative stock, so
+    /// part of the receipt filled a shortfall: each share lands on stock or on the postings that took the units.
+    func landedCost() -> Plan? {
+        let filling = receipts.filter { Self.negative.contains($0.warehouse) }
+        guard
+            let first = chance(0.7) && !filling.isEmpty
+                ? filling.randomElement(using: &rng) : receipts.randomElement(using: &rng)
+        else { return nil }
+        let company = Self.companies[first.warehouse]
+        var chosen = [first]
+        let others = receipts.filter { Self.companies[$0.warehouse] == company && $0.key != first.key }
+        if chance(0.3), let other = others.randomElement(using: &rng) { chosen.append(other) }
+        let amount = Fixed(micros: Int64(int(1...500_000)) * 10_000)
+        let split = pick([StockOperation.LandedCost.Split.equal, .byQuantity])
+        let operation = StockOperation.landedCost(.init(receipts: chosen.map(\.key), amount: amount, split: split))
+        return Plan(
+            sku: first.sku, operation: operation, outcome: .succeeds, flows: { _ in [] },
+            onPosted: { _, _ in
+                if chosen.contains(where: \.filledShortfall) { self.landedOnFilledShortfalls += 1 }
                 return nil
             })
     }

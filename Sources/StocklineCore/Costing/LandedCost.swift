@@ -110,7 +110,7 @@ extension Planner {
                 addLayer(.landedCost, scope: layer.scope, posting: receipt.id, value: part)
             }
         case .average:
-            guard costs.totals.value + stockPart >= .zero else {
+            guard !stockPart.isNegative || costs.totals.value + stockPart >= .zero else {
                 throw .invalidState("the refund would make the stock value of \(item.sku) negative")
             }
             if !stockPart.isZero {

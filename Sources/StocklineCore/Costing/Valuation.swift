@@ -80,12 +80,13 @@ extension CostBook {
         for piece in pieces where !piece.quantity.isZero {
             var piece = piece
             let full = piece
+            let id = ids.layer()
             let correction =
                 scope.isTransit
                 ? .zero
                 : fillShortfalls(
-                    with: &piece, scope: shortScope(scope), context: context, ids: &ids, changes: &changes)
-            let id = ids.layer()
+                    with: &piece, layer: id, origin: full.originID ?? id, scope: shortScope(scope), context: context,
+                    ids: &ids, changes: &changes)
             let unitCost = full.value.divided(by: full.quantity)
             let layer = ValuationLayer(
                 id: id, companyID: context.companyID, itemID: context.itemID, scope: scope,
@@ -122,9 +123,12 @@ extension CostBook {
     }
 
     /// Re-costs units that earlier left below zero at an estimate, at the cost of `piece`; returns the extra cost.
+    ///
+    /// The filled units count as taken from the incoming layer `layerID` by the posting that was short, charged where
+    /// its correction goes, so a later landed cost on that receipt finds them as it finds any other units that left.
     private mutating func fillShortfalls(
-        with piece: inout CostPiece, scope: CostScope, context: ValuationContext, ids: inout IDAllocator,
-        changes: inout ChangeSet
+        with piece: inout CostPiece, layer layerID: LayerID, origin: LayerID, scope: CostScope,
+        context: ValuationContext, ids: inout IDAllocator, changes: inout ChangeSet
     ) -> Money {
         var correctionTotal = Money.zero
         let shorts = queue(scope) { $0.shortQuantity.isPositive }
@@ -141,6 +145,11 @@ extension CostBook {
             layer.shortValue -= estimate
             layers[layer.id] = layer
             changes.updatedLayers.insert(layer.id)
+            let account = layer.account ?? .inventoryAdjustment
+            changes.layerUses.append(
+                LayerUse(
+                    postingID: layer.postingID, layerID: layerID, originID: origin, quantity: filled, value: cost,
+                    leftStock: true, account: account))
             let correction = cost - estimate
             correctionTotal += correction
             guard !correction.isZero else { continue }
@@ -148,7 +157,7 @@ extension CostBook {
             layers[id] = ValuationLayer(
                 id: id, companyID: context.companyID, itemID: context.itemID, scope: layer.scope,
                 postingID: layer.postingID, moveID: layer.moveID, kind: .correction, quantity: .zero,
-                value: -correction, unitCost: .zero, account: layer.account ?? .inventoryAdjustment)
+                value: -correction, unitCost: .zero, account: account)
             changes.newLayers.append(id)
         }
         return correctionTotal
@@ -198,6 +207,7 @@ extension CostBook {
             estimate = short.times(currentUnitCost(at: scope.warehouseID, item: item), places: 2)
         } else {
             let figure = currentUnitCost(at: nil, item: item)
+            if totals.unitCost == nil { totals.unitCost = figure }
             let onHand = max(totals.quantity, .zero)
             if quantity < onHand {
                 outflow.value = quantity.times(figure, places: 2)

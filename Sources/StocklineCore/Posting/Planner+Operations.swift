@@ -15,7 +15,7 @@ extension Planner {
         }
         let supplier = try state.catalog.virtual(Location.Virtual.supplier)
         let moves = lots.map { lot, qty in move(item, qty, from: supplier.id, to: location.id, lot: lot) }
-        bookIncoming(item, moves: moves, value: value)
+        try bookIncoming(item, moves: moves, value: value)
     }
 
     mutating func produce(_ op: StockOperation.Produce) throws(StockError) {
@@ -29,7 +29,7 @@ extension Planner {
         }
         let production = try state.catalog.virtual(Location.Virtual.production)
         let moves = lots.map { lot, qty in move(item, qty, from: production.id, to: location.id, lot: lot) }
-        bookIncoming(item, moves: moves, value: value)
+        try bookIncoming(item, moves: moves, value: value)
     }
 
     mutating func returnFromCustomer(_ op: StockOperation.CustomerReturn) throws(StockError) {
@@ -54,7 +54,7 @@ extension Planner {
         let customer = try state.catalog.virtual(Location.Virtual.customer)
         let moves = lots.map { lot, qty in move(item, qty, from: customer.id, to: location.id, lot: lot, origin: origin)
         }
-        bookIncoming(item, moves: moves, value: quantity.times(unitCost, places: 2))
+        try bookIncoming(item, moves: moves, value: quantity.times(unitCost, places: 2))
     }
 
     // MARK: - Outgoing
@@ -78,7 +78,7 @@ extension Planner {
             let picks = try pick(item, left, from: location, lots: lots, allowNegative: allowsNegative(location))
             shipped += move(item, picks: picks, to: try state.catalog.virtual(Location.Virtual.customer).id)
         }
-        bookOutgoing(item, moves: shipped, leftStock: true)
+        try bookOutgoing(item, moves: shipped, leftStock: true)
     }
 
     mutating func reserve(_ op: StockOperation.Reserve) throws(StockError) {
@@ -128,7 +128,7 @@ extension Planner {
             throw .invalidState("order \(op.order) has nothing reserved to ship; its stock was counted away")
         }
         for (itemID, ids) in shipped.sorted(by: { $0.key < $1.key }) {
-            bookOutgoing(book(itemID).item, moves: ids, leftStock: true)
+            try bookOutgoing(book(itemID).item, moves: ids, leftStock: true)
         }
     }
 
@@ -181,7 +181,7 @@ extension Planner {
         let lots = try lotFilter(item, quantity: quantity, lot: lot, serials: serials)
         let picks = try pick(item, quantity, from: location, lots: lots, allowNegative: allowsNegative(location))
         let moves = move(item, picks: picks, to: try state.catalog.virtual(destination).id, origin: origin)
-        bookOutgoing(item, moves: moves, leftStock: true, prefer: prefer)
+        try bookOutgoing(item, moves: moves, leftStock: true, prefer: prefer)
     }
 
     // MARK: - Inside the company
@@ -208,12 +208,12 @@ extension Planner {
         let picks = try pick(item, quantity, from: from, lots: lots, allowNegative: allowsNegative(from))
         if company.id != receiving.id {
             let moves = move(item, picks: picks, to: to.id)
-            let cost = bookOutgoing(item, moves: moves, leftStock: true, account: .costOfGoodsSold)
+            let cost = try bookOutgoing(item, moves: moves, leftStock: true, account: .costOfGoodsSold)
             var price = cost
             if let unitPrice = op.transferPrice {
                 price = try value(of: op.qty, at: unitPrice, currency: nil, rate: nil, company: receiving)
             }
-            bookIncoming(item, moves: moves, value: price, account: .goodsReceivedNotInvoiced)
+            try bookIncoming(item, moves: moves, value: price, account: .goodsReceivedNotInvoiced)
             return
         }
         guard source.id != destination.id else {
@@ -265,9 +265,11 @@ extension Planner {
             arrived.append(complete(pending, quantity: take))
             left -= take
         }
-        guard let first = arrived.first, let destination = state.catalog.locations[open[0].toID]?.warehouseID else {
-            return
+        guard let first = arrived.first else {
+            throw .invalidState("transfer \(op.transfer): nothing arrived")
         }
+        let (_, destinationWarehouse, _) = try valuedSide(of: first, \.toID)
+        let destination = destinationWarehouse.id
         let owner = try state.catalog.company(company)
         var costs = costs(item.id, owner)
         costs.carry(
@@ -296,7 +298,7 @@ extension Planner {
     mutating func reject(_ op: StockOperation.Quality) throws(StockError) {
         let (item, picks, _) = try pickBlocked(op)
         let moves = move(item, picks: picks, to: try state.catalog.virtual(Location.Virtual.scrap).id)
-        bookOutgoing(item, moves: moves, leftStock: true)
+        try bookOutgoing(item, moves: moves, leftStock: true)
     }
 
     /// Picks stock under quality control: `at` names the warehouse (its QC location) or a location inside QC.
@@ -340,12 +342,12 @@ extension Planner {
                 allowNegative: true)
             let moves = move(item, picks: picks, to: adjustment.id)
             for pick in picks { trimReservations(item.id, pick.key) }
-            bookOutgoing(item, moves: moves, leftStock: true)
+            try bookOutgoing(item, moves: moves, leftStock: true)
         } else if difference.isPositive {
             let lots = try incomingLots(item, quantity: difference, lot: op.lot, expiry: nil, serials: nil)
             let unitCost = costs(item.id, company).currentUnitCost(at: warehouse.id, item: item)
             let moves = lots.map { lot, qty in move(item, qty, from: adjustment.id, to: location.id, lot: lot) }
-            bookIncoming(item, moves: moves, value: difference.times(unitCost, places: 2))
+            try bookIncoming(item, moves: moves, value: difference.times(unitCost, places: 2))
         }
     }
 
@@ -361,11 +363,11 @@ extension Planner {
             let lots = try incomingLots(item, quantity: quantity, lot: op.lot, expiry: nil, serials: op.serials)
             let unitCost = costs(item.id, company).currentUnitCost(at: warehouse.id, item: item)
             let moves = lots.map { lot, qty in move(item, qty, from: adjustment.id, to: location.id, lot: lot) }
-            bookIncoming(item, moves: moves, value: quantity.times(unitCost, places: 2))
+            try bookIncoming(item, moves: moves, value: quantity.times(unitCost, places: 2))
         } else {
             let lots = try lotFilter(item, quantity: -quantity, lot: op.lot, serials: op.serials)
             let picks = try pick(item, -quantity, from: location, lots: lots, allowNegative: allowsNegative(location))
-            bookOutgoing(item, moves: move(item, picks: picks, to: adjustment.id), leftStock: true)
+            try bookOutgoing(item, moves: move(item, picks: picks, to: adjustment.id), leftStock: true)
         }
     }
 
@@ -466,20 +468,16 @@ extension Planner {
     @discardableResult
     mutating func bookOutgoing(
         _ item: Item, moves ids: [MoveID], leftStock: Bool, prefer: Set<LayerID> = [], account: AccountRole? = nil
-    ) -> Money {
+    ) throws(StockError) -> Money {
         var total = Money.zero
         var byWarehouse: [WarehouseID: (Quantity, MoveID)] = [:]
         for id in ids {
-            guard let move = state.moves[id], let warehouse = state.catalog.locations[move.fromID]?.warehouseID else {
-                continue
-            }
-            let entry = byWarehouse[warehouse] ?? (.zero, id)
-            byWarehouse[warehouse] = (entry.0 + move.quantity, entry.1)
+            let (move, warehouse, _) = try valuedSide(of: id, \.fromID)
+            let entry = byWarehouse[warehouse.id] ?? (.zero, id)
+            byWarehouse[warehouse.id] = (entry.0 + move.quantity, entry.1)
         }
         for (warehouseID, (quantity, first)) in byWarehouse.sorted(by: { $0.key < $1.key }) {
-            guard let warehouse = state.catalog.warehouses[warehouseID],
-                let company = state.catalog.companies[warehouse.companyID]
-            else { continue }
+            let (_, _, company) = try valuedSide(of: first, \.fromID)
             var costs = costs(item.id, company)
             let outflow = costs.issue(
                 quantity, from: .warehouse(warehouseID),
@@ -494,14 +492,37 @@ extension Planner {
         return total
     }
 
+    /// The move, and the warehouse and company of its `side`: a valued move always has all three, so a missing one
+    /// refuses the posting rather than booking it without its value.
+    func valuedSide(of id: MoveID, _ side: KeyPath<Move, LocationID>) throws(StockError) -> (Move, Warehouse, Company) {
+        guard let move = state.moves[id] else { throw .unvaluedMove(id, reason: "it is not in the posting's state") }
+        guard let warehouseID = state.catalog.locations[move[keyPath: side]]?.warehouseID,
+            let warehouse = state.catalog.warehouses[warehouseID]
+        else { throw .unvaluedMove(id, reason: "location \(move[keyPath: side]) belongs to no warehouse") }
+        guard let company = state.catalog.companies[warehouse.companyID] else {
+            throw .unvaluedMove(id, reason: "warehouse \(warehouse.code) belongs to no company")
+        }
+        return (move, warehouse, company)
+    }
+
     /// Values stock entering a warehouse through `moves` at `value`.
-    mutating func bookIncoming(_ item: Item, moves ids: [MoveID], value: Money, account: AccountRole? = nil) {
-        guard let first = ids.first, let move = state.moves[first],
-            let warehouseID = state.catalog.locations[move.toID]?.warehouseID,
-            let warehouse = state.catalog.warehouses[warehouseID],
-            let company = state.catalog.companies[warehouse.companyID]
-        else { return }
-        let quantity = ids.compactMap { state.moves[$0]?.quantity }.reduce(Quantity.zero, +)
+    mutating func bookIncoming(_ item: Item, moves ids: [MoveID], value: Money, account: AccountRole? = nil)
+        throws(StockError)
+    {
+        var quantity = Quantity.zero
+        var target: (WarehouseID, Company)?
+        for id in ids {
+            let (move, warehouse, company) = try valuedSide(of: id, \.toID)
+            guard target == nil || target?.0 == warehouse.id else {
+                throw .unvaluedMove(id, reason: "the posting's other moves enter another warehouse")
+            }
+            target = (warehouse.id, company)
+            quantity += move.quantity
+        }
+        guard let first = ids.first, let target else {
+            throw .invalidState("SKU \(item.sku): nothing to value entering stock")
+        }
+        let (warehouseID, company) = target
         var costs = costs(item.id, company)
         let context = valuation(item.id, company, move: first, account: account)
         let layers = costs.receive(

@@ -194,6 +194,17 @@ extension PostgresLedgerStore {
             try await check(PostgresQuery(unsafeSQL: AccountingSQL.unbalancedEntries)) { row in
                 AccountingSQL.unbalanced(key: try row.get("key"), balance: try amount(row, "balance"))
             }
+            problems += AverageCostCheck.problems(
+                try await db.rows(PostgresQuery(unsafeSQL: AverageCostCheck.query)).map { row in
+                    AverageCostCheck.Row(
+                        sku: try row.get("sku"), company: try row.get("code"), itemID: try row.get("item_id"),
+                        companyID: try row.get("company_id"), quantity: try amount(row, "quantity"),
+                        value: try amount(row, "value"),
+                        unitCost: try row.get("unit_cost", as: Int64?.self).map(Fixed.init(micros:)),
+                        scopeQuantity: try row.get("scope_quantity", as: Int64?.self).map(Fixed.init(micros:)),
+                        shortQuantity: try amount(row, "short_quantity"), shortValue: try amount(row, "short_value"),
+                        issues: try row.get("issues"))
+                })
             var companies: [CompanyID: String] = [:]
             for row in try await db.rows("SELECT id, code FROM company") {
                 companies[CompanyID(try row.get("id"))] = try row.get("code")

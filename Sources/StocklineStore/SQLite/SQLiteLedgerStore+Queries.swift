@@ -145,6 +145,17 @@ extension SQLiteLedgerStore {
             try check(AccountingSQL.unbalancedEntries) { row in
                 AccountingSQL.unbalanced(key: row["key"], balance: Fixed(micros: row["balance"]))
             }
+            problems += AverageCostCheck.problems(
+                try Row.fetchAll(db, sql: AverageCostCheck.query).map { row in
+                    AverageCostCheck.Row(
+                        sku: row["sku"], company: row["code"], itemID: row["item_id"], companyID: row["company_id"],
+                        quantity: Fixed(micros: row["quantity"]), value: Fixed(micros: row["value"]),
+                        unitCost: (row["unit_cost"] as Int64?).map(Fixed.init(micros:)),
+                        scopeQuantity: (row["scope_quantity"] as Int64?).map(Fixed.init(micros:)),
+                        shortQuantity: Fixed(micros: row["short_quantity"]),
+                        shortValue: Fixed(micros: row["short_value"]),
+                        issues: row["issues"])
+                })
             let companies = Dictionary(
                 uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT id, code FROM company").map {
                     (CompanyID($0["id"]), $0["code"] as String)

@@ -33,6 +33,12 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     func invalidateCatalog() { cachedCatalog.withLock { $0 = nil } }
 
+    /// Runs one statement in a transaction of its own: for tests that set up what no API does (a corrupted row).
+    func execute(unsafeSQL sql: String) async throws {
+        try await pool.write { db in try db.execute(sql: sql) }
+        invalidateCatalog()
+    }
+
     static func loadCatalog(_ db: Database) throws -> Catalog {
         let companies = try Row.fetchAll(db, sql: "SELECT * FROM company").map { row in
             Company(
