@@ -8,7 +8,7 @@ extension Inventory {
     /// - Throws: `StockError.unknownItem` when a SKU is not known, `unknownLocation` for an unknown reference.
     public func positions(skus: [String], at reference: String? = nil) async throws -> [String: StockPosition] {
         guard !skus.isEmpty else { return [:] }
-        let state = try await store.snapshot(StateRequest(skus: Set(skus)))
+        let state = try await snapshot(StateRequest(skus: Set(skus)))
         let location = try reference.map { try state.catalog.readLocation($0) }
         let roots = state.catalog.warehouses.values.sorted { $0.id < $1.id }
             .compactMap { state.catalog.locations[$0.rootLocationID] }

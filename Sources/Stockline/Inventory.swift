@@ -89,24 +89,86 @@ public final class Inventory: Sendable {
         let request = PostingRequest(
             key: key ?? environment.newKey(), operation: operation, actor: actor, source: source,
             reason: reason, now: environment.now(), token: token, requestID: requestID)
-        return try await committer.submit(request)
+        let results = try await committer.submit([request])
+        guard let result = results.first else { throw StoreError.corrupt("a posting was committed without a result") }
+        if key != nil { try await recordRefusals([request], results) }
+        return result
     }
+
+    /// Leaves each refused request's fingerprint under its key, so the key cannot later post another operation.
+    /// The same operation may be sent again: what was refused (stock not there yet) may be accepted later.
+    private func recordRefusals(_ requests: [PostingRequest], _ results: [Result<PostingResult, StockError>])
+        async throws
+    {
+        for (request, result) in zip(requests, results) {
+            guard case .failure(let error) = result, error.code != StockError.idempotencyKeyReused(key: "").code,
+                (try? Identifier.validate(request.key, field: "key", kind: .key)) != nil
+            else { continue }
+            _ = try await store.saveRequestKey(
+                RequestKeyRecord(
+                    key: request.key, fingerprint: try request.refusalFingerprint, response: error.code,
+                    createdAt: request.now))
+        }
+    }
+
+    /// Runs a write that is not a posting (a company, a warehouse, an item) under an idempotency key, as postings
+    /// run: a replay answers the first result without running again, another request under the key is refused.
+    ///
+    /// `request` names the write and carries what was asked (its fingerprint); without a key the write just runs.
+    public func remember<Value: Codable & Sendable>(
+        key: String?, request: some Encodable, _ write: () async throws -> Value
+    ) async throws -> Value {
+        guard let key else { return try await write() }
+        try Identifier.validate(key, field: "Idempotency-Key", kind: .key)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let fingerprint = String(decoding: try encoder.encode(request), as: UTF8.self)
+        func replay(_ record: RequestKeyRecord) throws -> Value {
+            guard record.fingerprint == fingerprint else { throw StockError.idempotencyKeyReused(key: key) }
+            return try JSONDecoder().decode(Value.self, from: Data(record.response.utf8))
+        }
+        if let record = try await store.requestKey(key) { return try replay(record) }
+        let value = try await write()
+        let response = String(decoding: try encoder.encode(value), as: UTF8.self)
+        return try replay(
+            try await store.saveRequestKey(
+                RequestKeyRecord(key: key, fingerprint: fingerprint, response: response, createdAt: environment.now())))
+    }
+
+    /// The most operations one batch may carry: enough for any feed's chunk, small enough that one caller's
+    /// transaction never holds the writer long (the API's `maxItems`).
+    public static let maximumBatch = 1_000
 
     /// Posts operations all or none: if one is refused, nothing is written.
     public func postAtomically(_ requests: [PostingRequest]) async throws -> [Result<PostingResult, StockError>] {
-        try await store.commitAtomically(requests)
+        try Self.checkBatch(requests)
+        let results = try await committer.submitAtomically(requests)
+        try await recordRefusals(requests, results)
+        return results
     }
 
-    /// Posts many operations in one transaction, each kept or refused on its own (an import).
+    /// Posts many operations, each kept or refused on its own (an import). The lines queue with every other writer
+    /// and may commit in more than one transaction; each is acknowledged only once committed.
     public func postBatch(_ requests: [PostingRequest]) async throws -> [Result<PostingResult, StockError>] {
-        try await store.commit(requests)
+        try Self.checkBatch(requests)
+        let results = try await committer.submit(requests)
+        try await recordRefusals(requests, results)
+        return results
+    }
+
+    static func checkBatch(_ requests: [PostingRequest]) throws(StockError) {
+        guard !requests.isEmpty, requests.count <= maximumBatch else {
+            throw .validationFailed(
+                field: "operations",
+                reason: "a batch holds 1 to \(maximumBatch) operations, not \(requests.count); send more batches")
+        }
     }
 
     // MARK: - Questions
 
     /// The buckets and value of `sku` at a warehouse code or location path (nil: every warehouse).
     public func position(sku: String, at reference: String? = nil, lot: String? = nil) async throws -> StockPosition {
-        let state = try await store.snapshot(StateRequest(skus: [sku], lots: Set([lot].compactMap { $0 })))
+        let state = try await snapshot(StateRequest(skus: [sku], lots: Set([lot].compactMap { $0 })))
         let itemID = try state.itemID(sku: sku)
         var lotID: LotID?
         if let lot {
@@ -126,15 +188,39 @@ public final class Inventory: Sendable {
 
     /// Cost of goods of an outgoing posting, later corrections included.
     public func costOfGoods(postingKey: String) async throws -> Money {
-        guard let posting = try await store.postings(keys: [postingKey])[postingKey] else {
+        guard let posting = try await posting(key: postingKey) else {
             throw StockError.invalidState("no posting with key \(postingKey)")
         }
         return -posting.value
     }
 
+    /// Subscribes a receiver to events, after checking what it asks for.
+    public func addWebhook(_ new: NewWebhookSubscription) async throws -> WebhookSubscription {
+        try new.validate()
+        if let warehouses = new.warehouses {
+            let catalog = try await catalog()
+            if let unknown = warehouses.sorted().first(where: { catalog.warehouse(code: $0) == nil }) {
+                throw StockError.unknownWarehouse(unknown)
+            }
+        }
+        return try await store.addWebhook(new)
+    }
+
+    /// The posting made under `key`, if any.
+    public func posting(key: String) async throws -> PostingSummary? {
+        try Identifier.validate(key, field: "key", kind: .key)
+        return try await store.postings(keys: [key])[key]
+    }
+
+    /// The state a read works on; its names are checked first, as those of a posting are.
+    func snapshot(_ request: StateRequest) async throws -> LedgerState {
+        try request.validate()
+        return try await store.snapshot(request)
+    }
+
     /// Stock value of `sku` over every warehouse and transit, of one company or all.
     public func totalValue(sku: String, company: String? = nil) async throws -> Money {
-        let state = try await store.snapshot(StateRequest(skus: [sku]))
+        let state = try await snapshot(StateRequest(skus: [sku]))
         let itemID = try state.itemID(sku: sku)
         var companyID: CompanyID?
         if let company {
@@ -145,7 +231,7 @@ public final class Inventory: Sendable {
     }
 
     public func moves(sku: String, limit: Int = 100) async throws -> [Move] {
-        let state = try await store.snapshot(StateRequest(skus: [sku]))
+        let state = try await snapshot(StateRequest(skus: [sku]))
         return try await store.moves(item: try state.itemID(sku: sku), limit: limit)
     }
 
@@ -180,7 +266,7 @@ extension Inventory {
 
     /// Decimal places of an item's unit precision, for comparing quantities as a person reads them.
     public func quantityPlaces(sku: String) async throws -> Int {
-        let state = try await store.snapshot(StateRequest(skus: [sku]))
+        let state = try await snapshot(StateRequest(skus: [sku]))
         return state.books[try state.itemID(sku: sku)]?.item.unit.precisionPlaces ?? 3
     }
 }
@@ -190,14 +276,14 @@ extension Inventory {
     public func projection(sku: String, at reference: String) async throws -> (
         start: Quantity, points: [ProjectionPoint]
     ) {
-        let state = try await store.snapshot(StateRequest(skus: [sku]))
+        let state = try await snapshot(StateRequest(skus: [sku]))
         return state.projection(of: try state.itemID(sku: sku), at: try state.catalog.readLocation(reference))
     }
 }
 
 extension Inventory {
     public func item(sku: String) async throws -> Item? {
-        let state = try await store.snapshot(StateRequest(skus: [sku]))
+        let state = try await snapshot(StateRequest(skus: [sku]))
         return state.skus[sku].flatMap { state.books[$0]?.item }
     }
 
@@ -219,7 +305,7 @@ extension Inventory {
 
     /// The lots and serial numbers of an item that are in a warehouse or in transit.
     public func lotsInStock(sku: String) async throws -> [Lot] {
-        let state = try await store.snapshot(StateRequest(skus: [sku]))
+        let state = try await snapshot(StateRequest(skus: [sku]))
         guard let book = state.books[try state.itemID(sku: sku)] else { return [] }
         let held = Set(book.quants.values.filter { $0.quantity.isPositive }.compactMap(\.key.lotID))
         return book.lots.values.filter { held.contains($0.id) }.sorted { $0.name < $1.name }
@@ -227,7 +313,7 @@ extension Inventory {
 
     /// The open moves an order holds (its reservations), oldest first.
     public func reservations(order: String) async throws -> [Move] {
-        let state = try await store.snapshot(StateRequest(orders: [order]))
+        let state = try await snapshot(StateRequest(orders: [order]))
         return state.moves.values.filter { $0.reference == order && $0.kind == .reserve }.sorted { $0.id < $1.id }
     }
 }
@@ -259,7 +345,7 @@ extension Inventory {
                 try await reservations(order: op.order).compactMap { catalog.locations[$0.fromID]?.warehouseID }
                     .compactMap { catalog.warehouses[$0]?.code })
         case .arrive(let op):
-            let state = try await store.snapshot(StateRequest(postingKeys: [op.transfer]))
+            let state = try await snapshot(StateRequest(postingKeys: [op.transfer]))
             guard let posting = state.postings[op.transfer] else { return [] }
             return Set(
                 state.moves.values.filter { $0.postingID == posting.id }

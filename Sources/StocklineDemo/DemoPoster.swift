@@ -46,7 +46,11 @@ final class DemoPoster {
         guard !pending.isEmpty, all || pending.count >= batchSize else { return }
         let batch = pending
         pending = []
-        let results = try await inventory.postBatch(batch)
+        var results: [Result<PostingResult, StockError>] = []
+        for start in stride(from: 0, to: batch.count, by: Inventory.maximumBatch) {
+            results += try await inventory.postBatch(
+                Array(batch[start..<min(start + Inventory.maximumBatch, batch.count)]))
+        }
         for (request, result) in zip(batch, results) {
             switch result {
             case .success:

@@ -19,18 +19,19 @@ extension APIImplementation {
         }
         let costing = new.costing.flatMap { CostingMethod(rawValue: $0.rawValue) } ?? .fifo
         let currency = new.currency ?? "EUR"
-        do {
-            return .created(
-                .init(
-                    body: .json(
-                        Self.schema(
-                            try await inventory.addCompany(code: new.code, currency: currency, costing: costing)))))
-        } catch StockError.duplicate {
-            guard let existing = try await inventory.catalog().company(code: new.code), existing.currency == currency,
-                existing.costing == costing
-            else { throw StockError.duplicate(kind: "company", code: new.code) }
-            return .created(.init(body: .json(Self.schema(existing))))
+        let company = try await inventory.remember(
+            key: input.headers.idempotencyKey, request: Remembered(operationID: "createCompany", body: new)
+        ) {
+            do {
+                return try await inventory.addCompany(code: new.code, currency: currency, costing: costing)
+            } catch StockError.duplicate {
+                guard let existing = try await inventory.catalog().company(code: new.code),
+                    existing.currency == currency, existing.costing == costing
+                else { throw StockError.duplicate(kind: "company", code: new.code) }
+                return existing
+            }
         }
+        return .created(.init(body: .json(Self.schema(company))))
     }
 
     func listWarehouses(_ input: Operations.ListWarehouses.Input) async throws -> Operations.ListWarehouses.Output {
@@ -49,18 +50,22 @@ extension APIImplementation {
         }
         let kind = new.kind.flatMap { Warehouse.Kind(rawValue: $0.rawValue) } ?? .distributionCentre
         let allowNegative = new.allowNegative ?? false
-        do {
-            let warehouse = try await inventory.addWarehouse(
-                code: new.code, company: new.company, kind: kind, allowNegative: allowNegative)
-            return .created(.init(body: .json(Self.schema(warehouse, catalog: try await inventory.catalog()))))
-        } catch StockError.duplicate {
-            let catalog = try await inventory.catalog()
-            guard let existing = catalog.warehouse(code: new.code), existing.kind == kind,
-                existing.allowNegative == allowNegative,
-                new.company == nil || catalog.companies[existing.companyID]?.code == new.company
-            else { throw StockError.duplicate(kind: "warehouse", code: new.code) }
-            return .created(.init(body: .json(Self.schema(existing, catalog: catalog))))
+        let warehouse = try await inventory.remember(
+            key: input.headers.idempotencyKey, request: Remembered(operationID: "createWarehouse", body: new)
+        ) {
+            do {
+                return try await inventory.addWarehouse(
+                    code: new.code, company: new.company, kind: kind, allowNegative: allowNegative)
+            } catch StockError.duplicate {
+                let catalog = try await inventory.catalog()
+                guard let existing = catalog.warehouse(code: new.code), existing.kind == kind,
+                    existing.allowNegative == allowNegative,
+                    new.company == nil || catalog.companies[existing.companyID]?.code == new.company
+                else { throw StockError.duplicate(kind: "warehouse", code: new.code) }
+                return existing
+            }
         }
+        return .created(.init(body: .json(Self.schema(warehouse, catalog: try await inventory.catalog()))))
     }
 
     func listLocations(_ input: Operations.ListLocations.Input) async throws -> Operations.ListLocations.Output {
@@ -79,16 +84,19 @@ extension APIImplementation {
         guard case .json(let new) = input.body else {
             throw Problem(status: 415, code: "validation_failed", detail: "send application/json")
         }
-        do {
-            let location = try await inventory.addLocation(path: new.path)
-            return .created(.init(body: .json(Self.schema(location, catalog: try await inventory.catalog()))))
-        } catch StockError.duplicate {
-            let catalog = try await inventory.catalog()
-            guard let existing = catalog.location(path: new.path), existing.isInternal else {
-                throw StockError.duplicate(kind: "location", code: new.path)
+        let location = try await inventory.remember(
+            key: input.headers.idempotencyKey, request: Remembered(operationID: "createLocation", body: new)
+        ) {
+            do {
+                return try await inventory.addLocation(path: new.path)
+            } catch StockError.duplicate {
+                guard let existing = try await inventory.catalog().location(path: new.path), existing.isInternal else {
+                    throw StockError.duplicate(kind: "location", code: new.path)
+                }
+                return existing
             }
-            return .created(.init(body: .json(Self.schema(existing, catalog: catalog))))
         }
+        return .created(.init(body: .json(Self.schema(location, catalog: try await inventory.catalog()))))
     }
 
     func listItems(_ input: Operations.ListItems.Input) async throws -> Operations.ListItems.Output {
@@ -103,14 +111,19 @@ extension APIImplementation {
             throw Problem(status: 415, code: "validation_failed", detail: "send application/json")
         }
         let item = try Self.item(new)
-        do {
-            return .created(.init(body: .json(try await schemas([try await inventory.addItem(item)])[0])))
-        } catch StockError.duplicate {
-            guard let existing = try await inventory.item(sku: new.sku), existing.matches(item) else {
-                throw StockError.duplicate(kind: "item", code: new.sku)
+        let created = try await inventory.remember(
+            key: input.headers.idempotencyKey, request: Remembered(operationID: "createItem", body: new)
+        ) {
+            do {
+                return try await inventory.addItem(item)
+            } catch StockError.duplicate {
+                guard let existing = try await inventory.item(sku: new.sku), existing.matches(item) else {
+                    throw StockError.duplicate(kind: "item", code: new.sku)
+                }
+                return existing
             }
-            return .created(.init(body: .json(try await schemas([existing])[0])))
         }
+        return .created(.init(body: .json(try await schemas([created])[0])))
     }
 
     func upsertItems(_ input: Operations.UpsertItems.Input) async throws -> Operations.UpsertItems.Output {
@@ -118,16 +131,21 @@ extension APIImplementation {
         guard case .json(let list) = input.body else {
             throw Problem(status: 415, code: "validation_failed", detail: "send application/json")
         }
-        var results: [Components.Schemas.ItemUpsertResult] = []
-        for new in list {
-            do {
-                _ = try await inventory.addItem(try Self.item(new))
-                results.append(.init(sku: new.sku, status: .created))
-            } catch StockError.duplicate {
-                results.append(.init(sku: new.sku, status: .exists))
-            } catch let error as StockError {
-                results.append(.init(sku: new.sku, status: .error, code: error.code, detail: error.description))
+        let results = try await inventory.remember(
+            key: input.headers.idempotencyKey, request: Remembered(operationID: "upsertItems", body: list)
+        ) {
+            var results: [Components.Schemas.ItemUpsertResult] = []
+            for new in list {
+                do {
+                    _ = try await inventory.addItem(try Self.item(new))
+                    results.append(.init(sku: new.sku, status: .created))
+                } catch StockError.duplicate {
+                    results.append(.init(sku: new.sku, status: .exists))
+                } catch let error as StockError {
+                    results.append(.init(sku: new.sku, status: .error, code: error.code, detail: error.description))
+                }
             }
+            return results
         }
         return .ok(.init(body: .json(results)))
     }
@@ -187,6 +205,12 @@ extension APIImplementation {
     }
 
     // MARK: - Conversions
+
+    /// What a master-data write remembers under its key: which operation, with what body.
+    struct Remembered<Body: Encodable>: Encodable {
+        var operationID: String
+        var body: Body
+    }
 
     static func item(_ new: Components.Schemas.NewItem) throws -> Item {
         guard let unit = UnitOfMeasure.builtIn[new.uom] else {

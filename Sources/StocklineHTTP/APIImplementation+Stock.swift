@@ -88,7 +88,7 @@ extension APIImplementation {
 extension APIImplementation {
     func getPosting(_ input: Operations.GetPosting.Input) async throws -> Operations.GetPosting.Output {
         try authorize(.read)
-        guard let posting = try await inventory.store.postings(keys: [input.path.key])[input.path.key] else {
+        guard let posting = try await inventory.posting(key: input.path.key) else {
             throw Problem.notFound("no posting with key \(input.path.key)")
         }
         let sku = try await inventory.skus(of: [posting.itemID].compactMap { $0 }).values.first

@@ -17,10 +17,6 @@ extension APIImplementation {
         guard case .json(let new) = input.body else {
             throw Problem(status: 415, code: "validation_failed", detail: "send application/json")
         }
-        guard let url = URL(string: new.url), let scheme = url.scheme?.lowercased(),
-            ["http", "https"].contains(scheme),
-            let host = url.host, !host.isEmpty
-        else { throw StockError.validationFailed(field: "url", reason: "must be an absolute http or https URL") }
         let secret: String
         if let given = new.secret {
             guard let normalized = WebhookSignature.normalized(given) else {
@@ -31,13 +27,7 @@ extension APIImplementation {
         } else {
             secret = WebhookSignature.newSecret()
         }
-        if let warehouses = new.warehouses {
-            let catalog = try await inventory.catalog()
-            if let unknown = warehouses.first(where: { catalog.warehouse(code: $0) == nil }) {
-                throw StockError.unknownWarehouse(unknown)
-            }
-        }
-        let subscription = try await inventory.store.addWebhook(
+        let subscription = try await inventory.addWebhook(
             NewWebhookSubscription(
                 url: new.url, secret: secret, eventTypes: new.eventTypes.map(Set.init),
                 warehouses: new.warehouses.map(Set.init),

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 public import Hummingbird
 public import Logging
+import NIOCore
 import OpenAPIHummingbird
 public import Stockline
 import StocklineAPI
@@ -12,14 +13,20 @@ public struct ServerConfiguration: Sendable {
     public var port: Int
     /// How the webhook dispatcher the server runs polls and retries; nil runs none (another process delivers).
     public var webhooks: WebhookDispatcher.Configuration?
+    /// The largest request body read, in bytes; a larger one is refused with 413 before it is parsed.
+    public var bodyLimit: Int
+
+    /// 4 MiB: a full batch of 1,000 operations is about 150 KB.
+    public static let defaultBodyLimit = 4 * 1024 * 1024
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080,
-        webhooks: WebhookDispatcher.Configuration? = .init()
+        webhooks: WebhookDispatcher.Configuration? = .init(), bodyLimit: Int = defaultBodyLimit
     ) {
         self.host = host
         self.port = port
         self.webhooks = webhooks
+        self.bodyLimit = bodyLimit
     }
 }
 
@@ -30,11 +37,16 @@ public func buildApplication(
 ) throws -> some ApplicationProtocol {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLoggingMiddleware())
+    router.add(middleware: RouteProblemMiddleware(contract: .bundled))
     router.add(middleware: AuthenticationMiddleware(inventory: inventory))
     let metrics = ServerMetrics()
     let api = APIImplementation(inventory: inventory, logger: logger, metrics: metrics)
     try api.registerHandlers(
-        on: router, middlewares: [MetricsMiddleware(metrics: metrics), ProblemMiddleware(logger: logger)])
+        on: router,
+        middlewares: [
+            MetricsMiddleware(metrics: metrics), ProblemMiddleware(logger: logger),
+            RequestValidationMiddleware(contract: .bundled, bodyLimit: configuration.bodyLimit),
+        ])
     let webhooks = configuration.webhooks.map { settings in
         var dispatcher = WebhookDispatcher(inventory: inventory, configuration: settings, logger: logger)
         dispatcher.metrics = metrics
@@ -81,6 +93,41 @@ struct RequestLoggingMiddleware: RouterMiddleware {
         } catch {
             logger.info("\(request.method) \(request.uri.path) failed: \(error)")
             throw error
+        }
+    }
+}
+
+/// Answers what the router itself refuses with a problem document: a path the API does not have (404), a method
+/// the path does not take (405, with `Allow`), and any other protocol error Hummingbird raises.
+struct RouteProblemMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let contract: APIContract
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError {
+            var headers = HTTPFields()
+            let problem: Problem
+            let methods = contract.methods(forPath: request.uri.path)
+            if error.status == .notFound, methods.isEmpty {
+                problem = .notFound("the API has no \(request.uri.path); its routes are listed at /openapi.yaml")
+            } else if error.status == .notFound {
+                headers[.allow] = methods.joined(separator: ", ")
+                problem = Problem(
+                    status: 405, code: "method_not_allowed",
+                    detail: "\(request.uri.path) takes \(methods.joined(separator: ", ")), not \(request.method)")
+            } else {
+                problem = Problem(
+                    status: Int(error.status.code), code: "bad_request", detail: error.body ?? error.status.reasonPhrase
+                )
+            }
+            headers[.contentType] = "application/problem+json"
+            return Response(
+                status: .init(code: problem.status), headers: headers,
+                body: .init(byteBuffer: ByteBuffer(bytes: problem.json)))
         }
     }
 }

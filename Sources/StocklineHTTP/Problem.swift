@@ -79,13 +79,16 @@ struct Problem: Error, Encodable {
         self.init(status: status, code: error.code, detail: error.description, field: field, current: current)
     }
 
-    var response: (HTTPResponse, HTTPBody) {
+    var json: Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(self)) ?? Data()
+        return (try? encoder.encode(self)) ?? Data()
+    }
+
+    var response: (HTTPResponse, HTTPBody) {
         var response = HTTPResponse(status: .init(code: status))
         response.headerFields[.contentType] = "application/problem+json"
-        return (response, HTTPBody(data))
+        return (response, HTTPBody(json))
     }
 }
 

@@ -3,7 +3,7 @@ public import StocklineCore
 
 /// Persistence for the ledger. Every implementation runs the same planner inside its own write transaction, so
 /// SQLite and PostgreSQL agree on every number; they differ only in how they lock and store.
-public protocol LedgerStore: Sendable {
+public protocol LedgerStore: RequestKeyStore {
     /// Creates or upgrades the schema; safe to call on every start.
     func migrate() async throws
 
@@ -126,6 +126,21 @@ public struct PostingRequest: Sendable, Hashable {
         self.reason = reason
         self.reference = reference
         self.now = now
+    }
+}
+
+extension PostingRequest {
+    /// Refuses a request carrying a name that could not be stored and compared exactly (see ``Identifier``); every
+    /// store calls it before it looks the key up, so no door can skip it.
+    public func validate() throws(StockError) {
+        try Identifier.validate(key, field: "key", kind: .key)
+        try Identifier.validate(actor, field: "actor", kind: .reference)
+        try Identifier.validate(source, field: "source", kind: .reference)
+        if let reason { try Identifier.validate(reason, field: "reason", kind: .text) }
+        if let reference { try Identifier.validate(reference, field: "reference", kind: .reference) }
+        if let token { try Identifier.validate(token, field: "token", kind: .reference) }
+        if let requestID { try Identifier.validate(requestID, field: "request_id", kind: .key) }
+        try operation.validateIdentifiers()
     }
 }
 

@@ -163,6 +163,7 @@ public enum StoreCopy {
             table(
                 "webhook_dead_letter",
                 "id subscription_id sequence event_type:t body:t attempts last_error:t parked_at:r"),
+            table("request_key", order: "key", "key:t fingerprint:t response:t created_at:r"),
         ]
     }()
 

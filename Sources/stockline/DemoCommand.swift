@@ -86,7 +86,8 @@ struct DemoCommand: AsyncParsableCommand {
         print(
             "try: curl -H 'Authorization: Bearer \(secret)' 'http://\(host):\(port)/v1/stock?sku=\(try await exampleSKU(inventory))'"
         )
-        try await stockline.serve(inventory, host: host, port: port, logLevel: "info")
+        try await stockline.serve(
+            inventory, host: host, port: port, logLevel: "info", bodyLimit: ServerConfiguration.defaultBodyLimit)
     }
 
     private func exampleSKU(_ inventory: Inventory) async throws -> String {

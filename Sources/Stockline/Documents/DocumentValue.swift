@@ -36,9 +36,14 @@ public indirect enum DocumentValue: Sendable, Hashable, Decodable {
         }
     }
 
-    /// Parses one JSON text.
-    public static func parseJSON(_ text: String) throws -> DocumentValue {
-        try JSONDecoder().decode(DocumentValue.self, from: Data(text.utf8))
+    /// Parses one JSON text, strictly (see ``StrictJSON``).
+    public static func parseJSON(_ text: String) throws(DocumentError) -> DocumentValue {
+        try StrictJSON.parse(Array(text.utf8))
+    }
+
+    /// Parses JSON bytes, strictly: they must be UTF-8 (see ``StrictJSON``).
+    public static func parseJSON(bytes: [UInt8]) throws(DocumentError) -> DocumentValue {
+        try StrictJSON.parse(bytes)
     }
 
     public var object: [(String, DocumentValue)]? { if case .object(let fields) = self { fields } else { nil } }

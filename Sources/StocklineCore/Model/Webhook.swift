@@ -81,6 +81,54 @@ public struct NewWebhookSubscription: Sendable, Hashable {
     }
 }
 
+extension NewWebhookSubscription {
+    /// The longest URL accepted: longer ones are mistakes or abuse, and some receivers refuse them anyway.
+    public static let maximumURLLength = 2_000
+
+    /// Refuses what the dispatcher could not act on: a URL that is not absolute http(s) or holds control
+    /// characters, an empty filter (it would match nothing; leave it out to match all), a negative start.
+    public func validate() throws(StockError) {
+        guard url.unicodeScalars.count <= Self.maximumURLLength else {
+            throw .validationFailed(field: "url", reason: "at most \(Self.maximumURLLength) characters are accepted")
+        }
+        guard
+            !url.unicodeScalars.contains(where: {
+                $0.properties.isWhitespace || $0.properties.generalCategory == .control
+            }),
+            let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
+            ["http", "https"].contains(scheme),
+            let host = parsed.host, !host.isEmpty
+        else { throw .validationFailed(field: "url", reason: "must be an absolute http or https URL") }
+        if let eventTypes {
+            guard !eventTypes.isEmpty else {
+                throw .validationFailed(
+                    field: "event_types", reason: "name at least one event type, or leave it out for every type")
+            }
+            for type in eventTypes {
+                try Identifier.validate(type, field: "event_types", kind: .reference)
+                let body = type.hasSuffix(".*") ? String(type.dropLast(2)) : type
+                guard !body.isEmpty,
+                    body.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || "._".contains($0)) })
+                else {
+                    throw .validationFailed(
+                        field: "event_types",
+                        reason: "'\(type)' is not an event type such as posting.receive or posting.*")
+                }
+            }
+        }
+        if let warehouses {
+            guard !warehouses.isEmpty else {
+                throw .validationFailed(
+                    field: "warehouses", reason: "name at least one warehouse, or leave it out for every warehouse")
+            }
+            for code in warehouses { try Identifier.validate(code, field: "warehouses", kind: .reference) }
+        }
+        if let after, after < 0 {
+            throw .validationFailed(field: "after", reason: "an event sequence is 0 or more, not \(after)")
+        }
+    }
+}
+
 /// A delivery that kept failing and was set aside, so the events behind it could flow; an operator replays it.
 ///
 /// It keeps the exact body that was signed and sent, so a replay delivers the same message (with the same

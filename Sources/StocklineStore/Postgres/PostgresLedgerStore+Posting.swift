@@ -13,8 +13,10 @@ extension PostgresLedgerStore {
     /// holds the locks of every item of its batch. A refusal writes nothing. Events are handed back rather than
     /// written, so they are numbered at the end of the transaction (see ``appendEvents(_:_:)``).
     static func post(_ request: PostingRequest, catalog: Catalog, db: PostgresSession) async throws -> Posted {
+        do throws(StockError) { try request.validate() } catch { return Posted(result: .failure(error), events: []) }
         let stateRequest = request.operation.stateRequest
-        let fingerprint = try json(request.operation)
+        let fingerprint = try request.fingerprint
+        let refusal = try request.refusalFingerprint
         let itemIDs: Set<Int64>
         let next: PostgresRandomAccessRow
         if stateRequest.orders.isEmpty && stateRequest.postingKeys.isEmpty {
@@ -32,6 +34,9 @@ extension PostgresLedgerStore {
                 }
                 return Posted(result: .success(try decode(PostingResult.self, try row.get("result"))), events: [])
             }
+            if let claimed = try row.get("claimed", as: String?.self), claimed != refusal {
+                return Posted(result: .failure(.idempotencyKeyReused(key: request.key)), events: [])
+            }
             next = row
         } else {
             // Locked before the key is checked: a concurrent posting of the same key on the same items has committed
@@ -42,6 +47,9 @@ extension PostgresLedgerStore {
                     return Posted(result: .failure(.idempotencyKeyReused(key: request.key)), events: [])
                 }
                 return Posted(result: .success(try decode(PostingResult.self, try row.get("result"))), events: [])
+            }
+            if let claimed = try await requestKey(request.key, db: db)?.fingerprint, claimed != refusal {
+                return Posted(result: .failure(.idempotencyKeyReused(key: request.key)), events: [])
             }
             // Taken after the locks, so the ids of an item's postings grow in the order the postings commit (quants
             // pick first-in-first-out by move id). The block size is read from the sequence itself, so the two can
@@ -328,6 +336,7 @@ struct KeyAndIDsStatement: PostgresPreparedStatement {
         SELECT ARRAY(SELECT id FROM item WHERE sku = ANY($1) ORDER BY id) AS items,
             (SELECT fingerprint FROM posting WHERE key = $2) AS fingerprint,
             (SELECT result FROM posting WHERE key = $2) AS result,
+            (SELECT fingerprint FROM request_key WHERE key = $2) AS claimed,
             nextval('posting_id') AS posting, nextval('row_block') AS block,
             (SELECT seqincrement FROM pg_sequence WHERE seqrelid = 'row_block'::regclass) AS size
         """

@@ -356,7 +356,9 @@ public final class PostgresLedgerStore: LedgerStore {
             // Lock every item the batch names up front, in id order, so two batches naming the same items in a
             // different order wait for each other instead of deadlocking.
             var whole = StateRequest()
-            for request in requests { whole.formUnion(request.operation.stateRequest) }
+            for request in requests where (try? request.validate()) != nil {
+                whole.formUnion(request.operation.stateRequest)
+            }
             _ = try await Self.lockItems(whole, db: db)
             var results: [Result<PostingResult, StockError>] = []
             var events: [OutboxEntry] = []
@@ -377,7 +379,9 @@ public final class PostgresLedgerStore: LedgerStore {
             return try await transaction(.write) { db in
                 let catalog = try await self.catalog(db)
                 var whole = StateRequest()
-                for request in requests { whole.formUnion(request.operation.stateRequest) }
+                for request in requests where (try? request.validate()) != nil {
+                    whole.formUnion(request.operation.stateRequest)
+                }
                 _ = try await Self.lockItems(whole, db: db)
                 var results: [Result<PostingResult, StockError>] = []
                 var events: [OutboxEntry] = []

@@ -147,5 +147,7 @@ enum PostgresSchema {
         Migration(id: "0003_webhooks", statements: PostgresLedgerStore.webhookMigration),
         Migration(
             id: "0004_accounting", statements: AccountingSQL.migration(integer: "BIGINT", real: "DOUBLE PRECISION")),
+        Migration(
+            id: "0005_request_key", statements: [RequestKeySQL.table(text: "TEXT", real: "DOUBLE PRECISION")]),
     ]
 }

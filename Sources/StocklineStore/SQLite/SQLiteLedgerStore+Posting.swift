@@ -7,7 +7,8 @@ extension SQLiteLedgerStore {
     static func post(_ request: PostingRequest, catalog: Catalog, db: Database) throws -> Result<
         PostingResult, StockError
     > {
-        let fingerprint = try json(request.operation)
+        do throws(StockError) { try request.validate() } catch { return .failure(error) }
+        let fingerprint = try request.fingerprint
         if let row = try Row.cachedOne(
             db, sql: "SELECT fingerprint, result FROM posting WHERE key = ?", arguments: [request.key])
         {
@@ -15,6 +16,12 @@ extension SQLiteLedgerStore {
                 return .failure(.idempotencyKeyReused(key: request.key))
             }
             return .success(try decode(PostingResult.self, row["result"]))
+        }
+        if let claimed = try String.cachedOne(
+            db, sql: "SELECT fingerprint FROM request_key WHERE key = ?", arguments: [request.key]),
+            claimed != (try request.refusalFingerprint)
+        {
+            return .failure(.idempotencyKeyReused(key: request.key))
         }
         var state = try loadState(request.operation.stateRequest, catalog: catalog, db: db)
         let postingID = (try Int64.cachedOne(db, sql: "SELECT max(id) FROM posting") ?? 0) + 1

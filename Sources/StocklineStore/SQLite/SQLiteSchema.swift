@@ -96,6 +96,9 @@ enum SQLiteSchema {
                 try db.execute(sql: statement)
             }
         }
+        migrator.registerMigration("0005_request_key") { db in
+            try db.execute(sql: RequestKeySQL.table(text: "TEXT", real: "REAL"))
+        }
         return migrator
     }
 
