@@ -24,6 +24,7 @@ public enum BenchSuite: String, Sendable, CaseIterable, Codable {
     case queryATP = "query.atp"
     case verify
     case growth
+    case postLayers = "post.layers"
 
     /// Whether the suite reads the shared query ledger (built once per run).
     var readsQueryLedger: Bool { self == .queryPosition || self == .queryATP || self == .verify }
@@ -56,6 +57,7 @@ public enum BenchRunner {
                 case .queryATP: produced = try await QuerySuites.atp(context, ledger: queryLedger)
                 case .verify: produced = try await QuerySuites.verify(context, ledger: queryLedger)
                 case .growth: produced = try await GrowthSuite.run(context)
+                case .postLayers: produced = try await OpenLayersSuite.run(context)
                 }
                 for result in produced { context.progress("\(suite.rawValue): \(result.summary)") }
                 results += produced

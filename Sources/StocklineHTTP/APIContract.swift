@@ -24,7 +24,9 @@ struct APIContract: Sendable {
     /// The subset of JSON Schema whose limits are checked; everything else is the decoder's.
     final class Schema: Sendable {
         let reference: String?
+        /// The first type named (`type: string`, or the first of `type: [string, "null"]`).
         let type: String?
+        let nullable: Bool
         let minLength: Int?
         let maxLength: Int?
         let minItems: Int?
@@ -42,7 +44,9 @@ struct APIContract: Sendable {
             func int(_ key: String) -> Int? { node[key] as? Int }
             func number(_ key: String) -> Double? { (node[key] as? Int).map(Double.init) ?? node[key] as? Double }
             reference = (node["$ref"] as? String).map { $0.replacingOccurrences(of: "#/components/schemas/", with: "") }
-            type = node["type"] as? String
+            let types = (node["type"] as? [String]) ?? [node["type"] as? String].compactMap { $0 }
+            type = types.first { $0 != "null" }
+            nullable = types.contains("null") || (node["nullable"] as? Bool ?? false)
             minLength = int("minLength")
             maxLength = int("maxLength")
             minItems = int("minItems")
@@ -126,7 +130,8 @@ struct APIContract: Sendable {
         case .string(let text):
             let length = text.unicodeScalars.count
             if let minimum = schema.minLength, length < minimum {
-                throw DocumentError(path: path, reason: "must be at least \(minimum) characters long")
+                throw DocumentError(
+                    path: path, reason: "must be at least \(minimum) character\(minimum == 1 ? "" : "s") long")
             }
             if let maximum = schema.maxLength, length > maximum {
                 throw DocumentError(path: path, reason: "is \(length) characters long; at most \(maximum) are accepted")
@@ -141,7 +146,9 @@ struct APIContract: Sendable {
             }
         case .array(let values):
             if let minimum = schema.minItems, values.count < minimum {
-                throw DocumentError(path: path, reason: "needs at least \(minimum) entries, not \(values.count)")
+                throw DocumentError(
+                    path: path,
+                    reason: "needs at least \(minimum) entr\(minimum == 1 ? "y" : "ies"), not \(values.count)")
             }
             if let maximum = schema.maxItems, values.count > maximum {
                 throw DocumentError(path: path, reason: "takes at most \(maximum) entries, not \(values.count)")
@@ -156,9 +163,22 @@ struct APIContract: Sendable {
                 guard let property = schema.properties[name] else { continue }
                 try check(field, against: property, path: path.isEmpty ? name : "\(path).\(name)")
             }
-        case .null, .bool:
+        case .null:
+            guard allowsNull(schema) else {
+                throw DocumentError(path: path, reason: "must not be null; leave the member out instead")
+            }
+        case .bool:
             break
         }
+    }
+
+    /// Whether `null` is a value of the schema: a declared type without `null` excludes it (an optional member is
+    /// left out, not sent as null).
+    private func allowsNull(_ schema: Schema) -> Bool {
+        let schema = self.schema(schema)
+        if schema.nullable { return true }
+        if schema.type != nil { return false }
+        return schema.branches.isEmpty || schema.branches.contains { allowsNull($0) }
     }
 
     /// Whether a value has the shape of a `oneOf` branch: its type, and for objects every required member.

@@ -32,7 +32,9 @@ struct RequestValidationMiddleware: ServerMiddleware {
         do {
             try contract.check(try DocumentValue.parseJSON(bytes: bytes), against: schema, path: "")
         } catch {
-            throw Problem(status: 400, code: "validation_failed", detail: error.description, field: error.path)
+            throw Problem(
+                status: 400, code: "validation_failed", detail: error.description,
+                field: error.path.isEmpty ? nil : error.path)
         }
         return try await next(request, HTTPBody(bytes), metadata)
     }

@@ -239,6 +239,15 @@ final class Deployment: @unchecked Sendable {
         return try await send(request)
     }
 
+    /// `POST /v1/postings/batch`: the status and the body.
+    func postBatch(_ body: String, instance: Int) async throws -> (Int, String) {
+        var request = try request("/v1/postings/batch", instance: instance)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(body.utf8)
+        return try await send(request)
+    }
+
     func get(_ path: String, instance: Int) async throws -> (Int, String) {
         try await send(try request(path, instance: instance))
     }
@@ -273,6 +282,10 @@ final class Deployment: @unchecked Sendable {
             _ = Darwin.kill(processes[instance].processIdentifier, SIGKILL)
         #endif
     }
+
+    func terminate(instance: Int) { processes[instance].terminate() }
+
+    func isRunning(instance: Int) -> Bool { processes[instance].isRunning }
 
     func wasKilled(instance: Int) -> Bool {
         let process = processes[instance]
