@@ -127,7 +127,10 @@ let package = Package(
         ),
         .testTarget(
             name: "StocklineStoreTests",
-            dependencies: ["Stockline", "StocklineCore", "StocklineStore", "StocklineTestSupport"],
+            dependencies: [
+                "Stockline", "StocklineCore", "StocklineStore", "StocklineTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: upcoming
         ),
         .testTarget(

@@ -37,7 +37,7 @@ struct PostCommand: AsyncParsableCommand {
                 let trimmed = line.trimmingCharacters(in: .whitespaces)
                 guard !trimmed.isEmpty else { continue }
                 do {
-                    switch try parse(trimmed, inventory: inventory) {
+                    switch try await parse(trimmed, inventory: inventory) {
                     case .posting(let request): batch.append((number, request))
                     case .done(let message): output[number] = message
                     }
@@ -75,7 +75,7 @@ struct PostCommand: AsyncParsableCommand {
         case done(String)
     }
 
-    func parse(_ line: String, inventory: Inventory) throws -> Parsed {
+    func parse(_ line: String, inventory: Inventory) async throws -> Parsed {
         let document: DocumentValue
         do {
             document = try DocumentValue.parseJSON(line)
@@ -101,7 +101,7 @@ struct PostCommand: AsyncParsableCommand {
         }
         guard let (kind, value) = operation else { throw DocumentError(path: "", reason: "no operation on the line") }
         if let setup = try masterData(kind, value) {
-            return .done(try awaitMasterData(setup, inventory: inventory, kind: kind))
+            return .done(try await create(setup, inventory: inventory, kind: kind))
         }
         let op = try StockOperation.decode(kind: kind, fields: value, at: "")
         return .posting(
@@ -130,22 +130,14 @@ struct PostCommand: AsyncParsableCommand {
     }
 
     /// Master data is created at once; creating what already exists is acknowledged, so a feed can be re-sent.
-    func awaitMasterData(_ setup: Scenario.Setup, inventory: Inventory, kind: String) throws -> String {
-        let outcome = Mutex<Result<String, any Error>>(.success(""))
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do {
-                try await ScenarioRunner.build(setup, in: inventory)
-                outcome.withLock { $0 = .success("created") }
-            } catch let error as StockError where error.code == "conflict" {
-                outcome.withLock { $0 = .success("exists") }
-            } catch {
-                outcome.withLock { $0 = .failure(error) }
-            }
-            done.signal()
+    func create(_ setup: Scenario.Setup, inventory: Inventory, kind: String) async throws -> String {
+        let status: String
+        do {
+            try await ScenarioRunner.build(setup, in: inventory)
+            status = "created"
+        } catch let error as StockError where error.code == "conflict" {
+            status = "exists"
         }
-        done.wait()
-        let status = try outcome.withLock { try $0.get() }
         return encode(["status": status, "kind": kind])
     }
 

@@ -139,6 +139,12 @@ extension PostgresQuery {
         while index < sql.endIndex {
             let character = sql[index]
             let next = sql.index(after: index)
+            // `::type` is a cast, not a parameter: both colons are copied.
+            if character == ":", next < sql.endIndex, sql[next] == ":" {
+                text += "::"
+                index = sql.index(after: next)
+                continue
+            }
             guard character == ":", next < sql.endIndex, sql[next].isLetter else {
                 text.append(character)
                 index = next
@@ -153,7 +159,7 @@ extension PostgresQuery {
         }
         var bindings = PostgresBindings()
         for name in order {
-            guard let value = values[name] else { preconditionFailure("no value for :\(name)") }
+            guard let value = values[name] else { throw StoreError.corrupt("the query names :\(name) but has no value for it") }
             try bindings.append(value)
         }
         return PostgresQuery(unsafeSQL: text, binds: bindings)
