@@ -1,6 +1,7 @@
 import PostgresNIO
-@testable import StocklineStore
 import Testing
+
+@testable import StocklineStore
 
 @Suite("named SQL parameters")
 struct NamedParameterTests {

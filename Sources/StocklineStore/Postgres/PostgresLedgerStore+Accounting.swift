@@ -159,7 +159,9 @@ extension PostgresQuery {
         }
         var bindings = PostgresBindings()
         for name in order {
-            guard let value = values[name] else { throw StoreError.corrupt("the query names :\(name) but has no value for it") }
+            guard let value = values[name] else {
+                throw StoreError.corrupt("the query names :\(name) but has no value for it")
+            }
             try bindings.append(value)
         }
         return PostgresQuery(unsafeSQL: text, binds: bindings)
