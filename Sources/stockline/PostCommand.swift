@@ -76,12 +76,7 @@ struct PostCommand: AsyncParsableCommand {
     }
 
     func parse(_ line: String, inventory: Inventory) async throws -> Parsed {
-        let document: DocumentValue
-        do {
-            document = try DocumentValue.parseJSON(line)
-        } catch {
-            throw DocumentError(path: "", reason: "not valid JSON")
-        }
+        let document = try DocumentValue.parseJSON(line)
         guard let fields = document.object else { throw DocumentError(path: "", reason: "a line is a JSON object") }
         var key: String?
         var reason: String?
