@@ -172,9 +172,12 @@ extension SQLiteLedgerStore {
             }
             book.costs[companyID] = costs
         }
-        for layer in try fetchLayers(
+        let open = try fetchLayers(
             db, "item_id = ? AND (remaining_quantity != 0 OR short_quantity != 0)", [id.rawValue])
-        {
+        for companyID in Set(open.map(\.companyID)) {
+            book.costs[companyID]?.layers.reserveCapacity(open.count)
+        }
+        for layer in open {
             guard let company = catalog.companies[layer.companyID] else { continue }
             book.costs[layer.companyID, default: CostBook(method: company.costing)].layers[layer.id] = layer
         }
@@ -238,20 +241,29 @@ extension SQLiteLedgerStore {
     static func fetchLayers(_ db: Database, _ condition: String, _ arguments: StatementArguments) throws
         -> [ValuationLayer]
     {
-        try Row.cachedAll(db, sql: "SELECT * FROM valuation_layer WHERE \(condition)", arguments: arguments).map {
-            row in
-            ValuationLayer(
-                id: LayerID(row["id"]), companyID: CompanyID(row["company_id"]), itemID: ItemID(row["item_id"]),
-                scope: scope(row["scope"], row["scope_warehouse_id"]) ?? .company, postingID: row["posting_id"],
-                moveID: (row["move_id"] as Int64?).map(MoveID.init),
-                kind: ValuationLayer.Kind(rawValue: row["kind"]) ?? .correction,
-                quantity: Fixed(micros: row["quantity"]), value: Fixed(micros: row["value"]),
-                unitCost: Fixed(micros: row["unit_cost"]),
-                remainingQuantity: Fixed(micros: row["remaining_quantity"]),
-                remainingValue: Fixed(micros: row["remaining_value"]),
-                shortQuantity: Fixed(micros: row["short_quantity"]), shortValue: Fixed(micros: row["short_value"]),
-                originID: (row["origin_id"] as Int64?).map(LayerID.init), shipmentID: row["shipment_id"],
-                account: (row["account"] as String?).flatMap(AccountRole.init(rawValue:)))
+        // Columns by position: a lookup by name lowercases the name on every row, which dominated loading a book
+        // with thousands of open layers.
+        try Row.cachedAll(
+            db,
+            sql: """
+                SELECT id, company_id, item_id, scope, scope_warehouse_id, posting_id, move_id, kind, quantity, value,
+                    unit_cost, remaining_quantity, remaining_value, short_quantity, short_value, origin_id, shipment_id,
+                    account
+                FROM valuation_layer WHERE \(condition)
+                """, arguments: arguments
+        ).map { row in
+            let id: Int64 = row[0]
+            guard let scope = scope(row[3], row[4]), let kind = ValuationLayer.Kind(rawValue: row[7]) else {
+                throw StoreError.corrupt("valuation_layer \(id): scope \(row[3] as String) or kind \(row[7] as String)")
+            }
+            return ValuationLayer(
+                id: LayerID(id), companyID: CompanyID(row[1]), itemID: ItemID(row[2]), scope: scope,
+                postingID: row[5], moveID: (row[6] as Int64?).map(MoveID.init), kind: kind,
+                quantity: Fixed(micros: row[8]), value: Fixed(micros: row[9]), unitCost: Fixed(micros: row[10]),
+                remainingQuantity: Fixed(micros: row[11]), remainingValue: Fixed(micros: row[12]),
+                shortQuantity: Fixed(micros: row[13]), shortValue: Fixed(micros: row[14]),
+                originID: (row[15] as Int64?).map(LayerID.init), shipmentID: row[16],
+                account: (row[17] as String?).flatMap(AccountRole.init(rawValue:)))
         }
     }
 
