@@ -21,6 +21,11 @@ struct APIWorld {
         ).path
         let store = try SQLiteLedgerStore(path: path)
         try await store.migrate()
+        try await self.init(store: store)
+    }
+
+    /// The same world on a store the caller opened.
+    init(store: any LedgerStore) async throws {
         inventory = Inventory(store: store)
         try await inventory.addCompany(code: "ACME")
         try await inventory.addWarehouse(code: "WH1")

@@ -343,23 +343,6 @@ struct HardeningTests {
     }
 }
 
-extension APIWorld {
-    /// The standard world (company ACME, WH1, WH2, item P1) on a store the caller opened.
-    init(store: any LedgerStore) async throws {
-        let inventory = Inventory(store: store)
-        try await inventory.addCompany(code: "ACME")
-        try await inventory.addWarehouse(code: "WH1")
-        try await inventory.addWarehouse(code: "WH2")
-        try await inventory.addItem(
-            Item(
-                id: ItemID(0), sku: "P1",
-                unit: UnitOfMeasure.builtIn["unit"]
-                    ?? .init(name: "unit", category: .unit, factor: Fixed(1), precision: Fixed(1))))
-        self.inventory = inventory
-        admin = try await Tokens.create(in: inventory, role: .admin, warehouse: nil, name: "test-admin").1
-    }
-}
-
 #if canImport(Glibc)
     import Glibc
 
