@@ -53,7 +53,7 @@ public func buildApplication(
         return dispatcher
     }
     return Application(
-        router: router, server: .http1(additionalChannelHandlers: [ParserErrorProblemHandler()]),
+        router: router, server: .http1(configuration: .init(additionalChannelHandlers: [ParserErrorProblemHandler()])),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stockline"),
         services: webhooks.map { [$0] } ?? [],
         logger: logger)

@@ -111,15 +111,15 @@ struct AccountingTests {
             try await Self.world.build(in: inventory)
             try await inventory.post(.receive("P1", Fixed(2), cost: Fixed(5)), key: "r1")
             #expect(Set(try await inventory.journal().lines.map(\.account)) == ["1400", "2100"])
-            try await inventory.setAccount(.stockValuation, to: "13100", company: "ACME")
-            try await inventory.setAccount(
+            _ = try await inventory.setAccount(.stockValuation, to: "13100", company: "ACME")
+            _ = try await inventory.setAccount(
                 .goodsReceivedNotInvoiced, to: "40-GRNI", company: "ACME", category: "spares")
             #expect(Set(try await inventory.journal().lines.map(\.account)) == ["13100", "2100"])
             await #expect(throws: StockError.self) {
-                try await inventory.setAccount(.scrap, to: " ", company: "ACME")
+                _ = try await inventory.setAccount(.scrap, to: " ", company: "ACME")
             }
             await #expect(throws: StockError.self) {
-                try await inventory.setAccount(.scrap, to: "9", company: "NOPE")
+                _ = try await inventory.setAccount(.scrap, to: "9", company: "NOPE")
             }
         }
     }
@@ -129,7 +129,7 @@ struct AccountingTests {
         try await withTemporaryLedger { ledger in
             let clock = DemoClock()
             let demo = Inventory(store: ledger.inventory.store, environment: clock.environment)
-            try await buildDemoWorld(into: demo, scale: .small, seed: 7, clock: clock)
+            _ = try await buildDemoWorld(into: demo, scale: .small, seed: 7, clock: clock)
             let day: TimeInterval = 86_400
             for offset in [3.0, 11.0, 20.0] {
                 let moment = DemoClock.start.addingTimeInterval(offset * day)
