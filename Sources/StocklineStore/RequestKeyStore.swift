@@ -36,14 +36,17 @@ enum RequestKeySQL {
 
 extension PostingRequest {
     /// What a replay of the key must match: the operation, as stored with the posting.
-    public var fingerprint: String {
-        get throws {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            return String(decoding: try encoder.encode(operation), as: UTF8.self)
-        }
-    }
+    public var fingerprint: String { get throws { try CanonicalJSON.text(operation) } }
 
     /// The fingerprint a refused posting leaves under its key.
     public var refusalFingerprint: String { get throws { "posting " + (try fingerprint) } }
+}
+
+/// JSON with sorted keys: the one text a value has, for fingerprints and stored results alike.
+enum CanonicalJSON {
+    static func text<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
 }

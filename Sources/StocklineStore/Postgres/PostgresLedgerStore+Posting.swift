@@ -11,9 +11,12 @@ extension PostgresLedgerStore {
 
     /// Checks the key, plans against freshly loaded state, and writes the changes, in a transaction that already
     /// holds the locks of every item of its batch. A refusal writes nothing. Events are handed back rather than
-    /// written, so they are numbered at the end of the transaction (see ``appendEvents(_:_:)``).
-    static func post(_ request: PostingRequest, catalog: Catalog, db: PostgresSession) async throws -> Posted {
-        do throws(StockError) { try request.validate() } catch { return Posted(result: .failure(error), events: []) }
+    /// written, so they are numbered at the end of the transaction (see ``appendEvents(_:_:)``). A `refusal` that
+    /// ``checkAndLock(_:db:)`` found is answered as it is.
+    static func post(_ request: PostingRequest, refusal: StockError?, catalog: Catalog, db: PostgresSession)
+        async throws -> Posted
+    {
+        if let refusal { return Posted(result: .failure(refusal), events: []) }
         let stateRequest = request.operation.stateRequest
         let fingerprint = try request.fingerprint
         let refusal = try request.refusalFingerprint
@@ -160,6 +163,24 @@ extension PostgresLedgerStore {
     /// circle. An order's items are only known from its moves, which a concurrent posting may have extended before
     /// our lock was granted; so the set is resolved again after locking, and any newcomer locked too (rare, and out
     /// of order only then: a deadlock it might cause is detected by the server and the transaction retried).
+    /// Checks every request of a batch once (``PostingRequest/validate()``) and locks the items of those that pass
+    /// up front, in id order, so two batches naming the same items in a different order wait for each other instead
+    /// of deadlocking; a name that fails the check never reaches SQL. Answers each request's refusal, if any.
+    static func checkAndLock(_ requests: [PostingRequest], db: PostgresSession) async throws -> [StockError?] {
+        var whole = StateRequest()
+        let refusals = requests.map { request -> StockError? in
+            do throws(StockError) {
+                try request.validate()
+                whole.formUnion(request.operation.stateRequest)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        _ = try await lockItems(whole, db: db)
+        return refusals
+    }
+
     static func lockItems(_ request: StateRequest, db: PostgresSession) async throws -> Set<Int64> {
         if request.orders.isEmpty && request.postingKeys.isEmpty {
             // SKUs name their items for good: resolved and locked in one statement.

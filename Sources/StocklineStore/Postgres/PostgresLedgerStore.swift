@@ -353,19 +353,13 @@ public final class PostgresLedgerStore: LedgerStore {
     public func commit(_ requests: [PostingRequest]) async throws -> [Result<PostingResult, StockError>] {
         try await transaction(.write) { db in
             let catalog = try await self.catalog(db)
-            // Lock every item the batch names up front, in id order, so two batches naming the same items in a
-            // different order wait for each other instead of deadlocking.
-            var whole = StateRequest()
-            for request in requests where (try? request.validate()) != nil {
-                whole.formUnion(request.operation.stateRequest)
-            }
-            _ = try await Self.lockItems(whole, db: db)
+            let refusals = try await Self.checkAndLock(requests, db: db)
             var results: [Result<PostingResult, StockError>] = []
             var events: [OutboxEntry] = []
-            for request in requests {
+            for (request, refusal) in zip(requests, refusals) {
                 // A refused request has written nothing (a posting writes in one statement, after planning), so it
                 // needs no savepoint; the row locks it took are the batch's anyway.
-                let posted = try await Self.post(request, catalog: catalog, db: db)
+                let posted = try await Self.post(request, refusal: refusal, catalog: catalog, db: db)
                 results.append(posted.result)
                 if case .success = posted.result { events += posted.events }
             }
@@ -378,15 +372,11 @@ public final class PostgresLedgerStore: LedgerStore {
         do {
             return try await transaction(.write) { db in
                 let catalog = try await self.catalog(db)
-                var whole = StateRequest()
-                for request in requests where (try? request.validate()) != nil {
-                    whole.formUnion(request.operation.stateRequest)
-                }
-                _ = try await Self.lockItems(whole, db: db)
+                let refusals = try await Self.checkAndLock(requests, db: db)
                 var results: [Result<PostingResult, StockError>] = []
                 var events: [OutboxEntry] = []
-                for request in requests {
-                    let posted = try await Self.post(request, catalog: catalog, db: db)
+                for (request, refusal) in zip(requests, refusals) {
+                    let posted = try await Self.post(request, refusal: refusal, catalog: catalog, db: db)
                     results.append(posted.result)
                     if case .failure = posted.result { throw RolledBack(results: results) }
                     events += posted.events
@@ -509,11 +499,7 @@ public final class PostgresLedgerStore: LedgerStore {
 
     // MARK: - JSON
 
-    static func json<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
+    static func json<T: Encodable>(_ value: T) throws -> String { try CanonicalJSON.text(value) }
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
         try JSONDecoder().decode(type, from: Data(text.utf8))
