@@ -18,13 +18,13 @@ actor GroupCommit {
         var results: [Result<PostingResult, StockError>] = []
     }
 
-    private let store: any LedgerStore
+    let pipeline: PostingPipeline
     private let maxBatch: Int
     private var pending: [Entry] = []
     private var draining = false
 
-    init(store: any LedgerStore, maxBatch: Int = 512) {
-        self.store = store
+    init(pipeline: PostingPipeline, maxBatch: Int = 512) {
+        self.pipeline = pipeline
         self.maxBatch = maxBatch
     }
 
@@ -56,7 +56,7 @@ actor GroupCommit {
             if first.atomic {
                 pending.removeFirst()
                 do {
-                    first.waiter.resume(returning: try await store.commitAtomically(first.requests))
+                    first.waiter.resume(returning: try await pipeline.commit(first.requests, atomic: true))
                 } catch {
                     first.waiter.resume(throwing: error)
                 }
@@ -74,7 +74,7 @@ actor GroupCommit {
                 if batch.count == maxBatch || start + take < entry.requests.count { break }
             }
             do {
-                var results = try await store.commit(batch)[...]
+                var results = try await pipeline.commit(batch, atomic: false)[...]
                 for (index, count) in owners {
                     pending[index].results += results.prefix(count)
                     results = results.dropFirst(count)

@@ -11,15 +11,21 @@ public final class Inventory: Sendable {
     public let environment: Environment
     private let committer: GroupCommit
 
-    public init(store: any LedgerStore, environment: Environment = .live) {
+    /// - Parameter bookCacheMegabytes: the bound of the item books kept in memory (``BookCache``); 0 keeps none.
+    public init(
+        store: any LedgerStore, environment: Environment = .live,
+        bookCacheMegabytes: Int = BookCache.defaultMegabytes
+    ) {
         self.store = store
         self.environment = environment
-        self.committer = GroupCommit(store: store)
+        self.committer = GroupCommit(pipeline: PostingPipeline(store: store, cacheMegabytes: bookCacheMegabytes))
     }
 
     /// Opens (and migrates) the ledger at `path`: a SQLite file, or a PostgreSQL database when `path` is a
     /// `postgres://` URL (`?schema=name` picks the schema), so every door takes either with the same option.
-    public static func open(path: String, environment: Environment = .live) async throws -> Inventory {
+    public static func open(
+        path: String, environment: Environment = .live, bookCacheMegabytes: Int = BookCache.defaultMegabytes
+    ) async throws -> Inventory {
         let store: any LedgerStore
         if PostgresLedgerStore.isURL(path) {
             store = try PostgresLedgerStore(url: path)
@@ -27,7 +33,7 @@ public final class Inventory: Sendable {
             store = try SQLiteLedgerStore(path: path)
         }
         try await store.migrate()
-        return Inventory(store: store, environment: environment)
+        return Inventory(store: store, environment: environment, bookCacheMegabytes: bookCacheMegabytes)
     }
 
     // MARK: - Master data

@@ -1,9 +1,9 @@
 public import Foundation
 public import StocklineCore
 
-/// Persistence for the ledger. Every implementation runs the same planner inside its own write transaction, so
-/// SQLite and PostgreSQL agree on every number; they differ only in how they lock and store.
-public protocol LedgerStore: RequestKeyStore {
+/// Persistence for the ledger. Postings come in through ``PostingPort``, planned by the service, so SQLite and
+/// PostgreSQL agree on every number; they differ only in how they read, lock and store.
+public protocol LedgerStore: RequestKeyStore, PostingPort {
     /// Creates or upgrades the schema; safe to call on every start.
     func migrate() async throws
 
@@ -19,13 +19,6 @@ public protocol LedgerStore: RequestKeyStore {
     /// Changes an item inside one write transaction: `change` sees the stored item and returns the new one, or
     /// throws (a compare-and-set that no longer matches) and nothing is written.
     func updateItem(sku: String, _ change: @Sendable (Item) throws -> Item) async throws -> Item
-
-    /// Posts each request in one write transaction, each in its own savepoint: a refused request leaves no trace,
-    /// the others commit together. A key seen before returns the first result (or refuses a different command).
-    func commit(_ requests: [PostingRequest]) async throws -> [Result<PostingResult, StockError>]
-
-    /// Posts all requests or none: one refusal rolls the whole transaction back (an atomic batch).
-    func commitAtomically(_ requests: [PostingRequest]) async throws -> [Result<PostingResult, StockError>]
 
     /// Items by id, for resolving successors and the like.
     func items(ids: [ItemID]) async throws -> [Item]

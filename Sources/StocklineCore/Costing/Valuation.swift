@@ -50,11 +50,8 @@ extension CostBook {
         }
     }
 
-    /// Layers of a scope in queue order: what FIFO takes first comes first.
-    func queue(_ scope: CostScope, where include: (ValuationLayer) -> Bool) -> [ValuationLayer] {
-        layers.values.filter { include($0) && (method != .fifo || $0.scope == scope) }
-            .sorted { $0.id < $1.id }
-    }
+    /// Layers of a scope in queue order, read lazily: what FIFO takes first comes first.
+    func queue(_ scope: CostScope) -> AnySequence<ValuationLayer> { layers.queue(method == .fifo ? scope : nil) }
 
     private func shortScope(_ scope: CostScope) -> CostScope { method == .fifo ? scope : .company }
 
@@ -131,7 +128,7 @@ extension CostBook {
         context: ValuationContext, ids: inout IDAllocator, changes: inout ChangeSet
     ) -> Money {
         var correctionTotal = Money.zero
-        let shorts = queue(scope) { $0.shortQuantity.isPositive }
+        let shorts = layers.short.filter { method != .fifo || $0.scope == scope }
         for short in shorts where piece.quantity.isPositive {
             var layer = short
             let filled = min(layer.shortQuantity, piece.quantity)
@@ -173,10 +170,19 @@ extension CostBook {
     ) -> Outflow {
         var outflow = Outflow()
         guard quantity.isPositive else { return outflow }
-        var open = queue(scope) { layer in
-            layer.remainingQuantity.isPositive && (shipmentID == nil || layer.shipmentID == shipmentID)
+        func takes(_ layer: ValuationLayer) -> Bool {
+            layer.remainingQuantity.isPositive && (method != .fifo || layer.scope == scope)
+                && (shipmentID == nil || layer.shipmentID == shipmentID)
         }
-        open.sort { (preferred.contains($0.id) ? 0 : 1, $0.id) < (preferred.contains($1.id) ? 0 : 1, $1.id) }
+        // Preferred layers first, then the queue from its head, read only as far as the quantity reaches.
+        var open = preferred.sorted().compactMap { layers[$0] }.filter(takes)
+        var covered = open.reduce(Quantity.zero) { $0 + $1.remainingQuantity }
+        for layer in queue(scope) {
+            if covered >= quantity { break }
+            guard takes(layer), !preferred.contains(layer.id) else { continue }
+            open.append(layer)
+            covered += layer.remainingQuantity
+        }
         var left = quantity
         for var layer in open where left.isPositive {
             let take = min(left, layer.remainingQuantity)

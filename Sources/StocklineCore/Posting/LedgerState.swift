@@ -24,11 +24,11 @@ public struct CostBook: Sendable, Hashable {
     public var method: CostingMethod
     public var totals: CostTotals
     public var scopes: [CostScope: CostTotals]
-    public var layers: [LayerID: ValuationLayer]
+    public var layers: OpenLayers
 
     public init(
         method: CostingMethod, totals: CostTotals = .init(), scopes: [CostScope: CostTotals] = [:],
-        layers: [LayerID: ValuationLayer] = [:]
+        layers: OpenLayers = OpenLayers()
     ) {
         self.method = method
         self.totals = totals

@@ -4,9 +4,9 @@ import StocklineCore
 
 extension PostgresLedgerStore {
     /// An item's book and open moves in one round trip: each table's rows come back as one JSON array column.
-    static func loadBookAndMoves(_ id: ItemID, lotNames: Set<String>, catalog: Catalog, db: PostgresSession)
-        async throws -> (ItemBook, [Move])?
-    {
+    static func loadBookAndMoves(
+        _ id: ItemID, lotNames: Set<String> = [], catalog: Catalog, db: PostgresSession
+    ) async throws -> (ItemBook, [Move], version: Int64)? {
         let item = id.rawValue
         guard
             let row = try await db.rows(prepared: BookStatement(item: item, lotNames: lotNames.sorted())).first
@@ -47,7 +47,7 @@ extension PostgresLedgerStore {
             guard let company = catalog.companies[layer.companyID] else { continue }
             book.costs[layer.companyID, default: CostBook(method: company.costing)].layers[layer.id] = layer
         }
-        return (book, try rows("moves", as: MoveRow.self).map(\.move))
+        return (book, try rows("moves", as: MoveRow.self).map(\.move), try row.get("book_version"))
     }
 }
 
@@ -56,7 +56,7 @@ private struct BookStatement: PostgresPreparedStatement {
     typealias Row = PostgresRow
 
     static let sql = """
-        SELECT i.data,
+        SELECT i.data, i.book_version,
             (SELECT coalesce(json_agg(q), '[]') FROM (SELECT q.location_id, q.lot_id, q.quantity, q.reserved,
                 q.in_sequence FROM quant q JOIN location l ON l.id = q.location_id
                 WHERE q.item_id = $1 AND l.usage IN ('internal', 'transit')) q)::text AS quants,

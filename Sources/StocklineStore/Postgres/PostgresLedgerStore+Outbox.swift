@@ -2,13 +2,6 @@ import Foundation
 import PostgresNIO
 
 /// One event on its way into the outbox.
-struct OutboxEntry: Sendable, Hashable {
-    var type: String
-    var subject: String
-    var payload: [String: String]
-    var at: Date
-}
-
 extension PostgresLedgerStore {
     /// Numbers `entries` and writes them to the outbox; the last statement of a writing transaction.
     ///

@@ -2,16 +2,6 @@ import Foundation
 import PostgresNIO
 import StocklineCore
 
-/// The posting row a successful request adds.
-struct PostingRow {
-    var id: Int64
-    var request: PostingRequest
-    var fingerprint: String
-    var result: String
-    var itemID: Int64?
-    var companyID: Int64?
-}
-
 /// One statement assembled from parts, its values bound in order.
 struct StatementBuilder {
     private var interpolation = PostgresQuery.StringInterpolation(literalCapacity: 4096, interpolationCount: 96)
@@ -48,45 +38,39 @@ struct StatementBuilder {
 }
 
 extension PostgresLedgerStore {
-    /// Writes a posting: its row and every change of `state` except events, in one statement of data-modifying
-    /// parts (round trips, not rows, bound this store), then removes the quants it emptied.
-    static func persist(_ state: LedgerState, posting: PostingRow, db: PostgresSession) async throws {
-        let changes = state.changes
+    /// Writes a planned batch: its postings' rows and every change except events, in one statement of
+    /// data-modifying parts (round trips, not rows, bound this store), then removes the quants it emptied.
+    static func persist(_ batch: PlannedBatch, db: PostgresSession) async throws {
         var b = StatementBuilder()
-        let request = posting.request
-        b.part("posting_row")
+        let postings = batch.postings
+        b.part("posting_rows")
         b.sql(
             """
             INSERT INTO posting (id, key, kind, fingerprint, result, item_id, company_id, actor, source, reason,
-                reference, created_at, token, request_id) VALUES (
+                reference, created_at, token, request_id)
+            SELECT id, key, kind, fingerprint, result, NULLIF(item_id, 0), NULLIF(company_id, 0), actor, source,
+                CASE WHEN has_reason THEN reason END, CASE WHEN has_reference THEN reference END, created_at,
+                CASE WHEN has_token THEN token END, CASE WHEN has_request_id THEN request_id END FROM
             """)
-        // Bound one by one: an absent value must keep its column's type.
-        try b.bind(posting.id)
-        for text in [request.key, request.operation.kind.rawValue, posting.fingerprint, posting.result] {
-            b.sql(", ")
-            try b.bind(text)
-        }
-        for id in [posting.itemID, posting.companyID] {
-            b.sql(", ")
-            try b.bind(id)
-        }
-        for text in [request.actor, request.source] {
-            b.sql(", ")
-            try b.bind(text)
-        }
-        for text in [request.reason, request.reference] {
-            b.sql(", ")
-            try b.bind(text)
-        }
-        b.sql(", ")
-        try b.bind(request.now.timeIntervalSince1970)
-        for text in [request.token, request.requestID] {
-            b.sql(", ")
-            try b.bind(text)
-        }
-        b.sql(")")
-        if !changes.newLots.isEmpty {
-            let lots = changes.newLots
+        try b.unnest([
+            ("id", postings.map(\.id), "bigint"), ("key", postings.map(\.request.key), "text"),
+            ("kind", postings.map(\.request.operation.kind.rawValue), "text"),
+            ("fingerprint", postings.map(\.fingerprint), "text"), ("result", postings.map(\.result), "text"),
+            ("item_id", postings.map { $0.itemID ?? 0 }, "bigint"),
+            ("company_id", postings.map { $0.companyID ?? 0 }, "bigint"),
+            ("actor", postings.map(\.request.actor), "text"), ("source", postings.map(\.request.source), "text"),
+            ("has_reason", postings.map { $0.request.reason != nil }, "bool"),
+            ("reason", postings.map { $0.request.reason ?? "" }, "text"),
+            ("has_reference", postings.map { $0.request.reference != nil }, "bool"),
+            ("reference", postings.map { $0.request.reference ?? "" }, "text"),
+            ("created_at", postings.map(\.request.now.timeIntervalSince1970), "float8"),
+            ("has_token", postings.map { $0.request.token != nil }, "bool"),
+            ("token", postings.map { $0.request.token ?? "" }, "text"),
+            ("has_request_id", postings.map { $0.request.requestID != nil }, "bool"),
+            ("request_id", postings.map { $0.request.requestID ?? "" }, "text"),
+        ])
+        if !batch.lots.isEmpty {
+            let lots = batch.lots
             b.part("lots")
             b.sql("INSERT INTO lot (id, item_id, name, expiry) SELECT id, item_id, name, NULLIF(expiry, 'NaN') FROM ")
             try b.unnest([
@@ -96,8 +80,7 @@ extension PostgresLedgerStore {
             ])
         }
         // Absent values travel as 0, NaN, '' or a flag, and come back as NULL: arrays cannot carry NULL here.
-        let inserted = Set(changes.newMoves)
-        let newMoves = changes.newMoves.compactMap { state.moves[$0] }
+        let newMoves = batch.movesToInsert
         if !newMoves.isEmpty {
             b.part("moves")
             b.sql(
@@ -122,9 +105,7 @@ extension PostgresLedgerStore {
                 ("origin_id", newMoves.map { $0.originID?.rawValue ?? 0 }, "bigint"),
             ])
         }
-        let updatedMoves = changes.updatedMoves.sorted().filter { !inserted.contains($0) }.compactMap {
-            state.moves[$0]
-        }
+        let updatedMoves = batch.movesToUpdate
         if !updatedMoves.isEmpty {
             b.part("moves_changed")
             b.sql("UPDATE move m SET state = x.state, quantity = x.quantity, done_at = NULLIF(x.done_at, 'NaN') FROM ")
@@ -136,10 +117,7 @@ extension PostgresLedgerStore {
             ])
             b.sql(" WHERE m.id = x.id")
         }
-        var layers: [LayerID: ValuationLayer] = [:]
-        for book in state.books.values { for costs in book.costs.values { layers.merge(costs.layers) { a, _ in a } } }
-        let newLayerIDs = Set(changes.newLayers)
-        let added = changes.newLayers.compactMap { layers[$0] }
+        let added = batch.layersToInsert
         if !added.isEmpty {
             let scopes = added.map { columns($0.scope) }
             b.part("layers")
@@ -168,9 +146,7 @@ extension PostgresLedgerStore {
                 ("account", added.map { $0.account?.rawValue ?? "" }, "text"),
             ])
         }
-        let changedLayers = changes.updatedLayers.sorted().filter { !newLayerIDs.contains($0) }.compactMap {
-            layers[$0]
-        }
+        let changedLayers = batch.layersToUpdate
         if !changedLayers.isEmpty {
             b.part("layers_changed")
             b.sql(
@@ -189,7 +165,7 @@ extension PostgresLedgerStore {
             ])
             b.sql(" WHERE v.id = x.id")
         }
-        let uses = changes.layerUses
+        let uses = batch.layerUses
         if !uses.isEmpty {
             b.part("uses")
             b.sql(
@@ -206,7 +182,7 @@ extension PostgresLedgerStore {
                 ("account", uses.map { $0.account?.rawValue ?? "" }, "text"),
             ])
         }
-        let lines = changes.journal.flatMap { entry in entry.lines.map { (entry, $0) } }
+        let lines = batch.journal
         if !lines.isEmpty {
             b.part("journal")
             b.sql(
@@ -215,22 +191,21 @@ extension PostgresLedgerStore {
                 SELECT posting_id, line, company_id, item_id, NULLIF(warehouse_id, 0), role, amount, at FROM
                 """)
             try b.unnest([
-                ("posting_id", lines.map(\.0.postingID), "bigint"), ("line", Array(1...Int64(lines.count)), "bigint"),
-                ("company_id", lines.map(\.1.companyID.rawValue), "bigint"),
-                ("item_id", lines.map(\.1.itemID.rawValue), "bigint"),
-                ("warehouse_id", lines.map { $0.1.warehouseID?.rawValue ?? 0 }, "bigint"),
-                ("role", lines.map(\.1.role.rawValue), "text"), ("amount", lines.map(\.1.amount.micros), "bigint"),
-                ("at", lines.map(\.0.at.timeIntervalSince1970), "float8"),
+                ("posting_id", lines.map(\.postingID), "bigint"), ("line", lines.map(\.line), "bigint"),
+                ("company_id", lines.map(\.journalLine.companyID.rawValue), "bigint"),
+                ("item_id", lines.map(\.journalLine.itemID.rawValue), "bigint"),
+                ("warehouse_id", lines.map { $0.journalLine.warehouseID?.rawValue ?? 0 }, "bigint"),
+                ("role", lines.map(\.journalLine.role.rawValue), "text"),
+                ("amount", lines.map(\.journalLine.amount.micros), "bigint"),
+                ("at", lines.map(\.at.timeIntervalSince1970), "float8"),
             ])
         }
-        var costRows: [(item: Int64, company: Int64, scope: String, warehouse: Int64, totals: CostTotals)] = []
-        for ref in changes.costs.sorted(by: { ($0.itemID, $0.companyID) < ($1.itemID, $1.companyID) }) {
-            guard let book = state.books[ref.itemID]?.costs[ref.companyID] else { continue }
-            let scoped = book.scopes.filter { $0.key != .company }.sorted { columns($0.key) < columns($1.key) }
-            for (scope, totals) in [(CostScope.company, book.totals)] + scoped.map({ ($0.key, $0.value) }) {
-                let (name, warehouse) = columns(scope)
-                costRows.append((ref.itemID.rawValue, ref.companyID.rawValue, name, warehouse, totals))
-            }
+        let costRows = batch.costRows.map { row in
+            let (scope, warehouse) = columns(row.scope)
+            return (
+                item: row.itemID.rawValue, company: row.companyID.rawValue, scope: scope, warehouse: warehouse,
+                totals: row.totals
+            )
         }
         if !costRows.isEmpty {
             b.part("costs")
@@ -255,7 +230,7 @@ extension PostgresLedgerStore {
                 DO UPDATE SET quantity = excluded.quantity, value = excluded.value, unit_cost = excluded.unit_cost
                 """)
         }
-        let items = changes.items.sorted().compactMap { state.books[$0]?.item }
+        let items = batch.changedItems
         if !items.isEmpty {
             b.part("items")
             b.sql("UPDATE item i SET data = x.data, lifecycle = x.lifecycle FROM ")
@@ -266,9 +241,9 @@ extension PostgresLedgerStore {
             b.sql(" WHERE i.id = x.id")
         }
         // Quants last, in a fixed order; the statement answers the ones it emptied.
-        let quants = changes.quants.sorted { lhs, rhs in
-            (lhs.key.itemID.rawValue, lhs.key.key.locationID.rawValue, lhs.key.key.lotID?.rawValue ?? 0)
-                < (rhs.key.itemID.rawValue, rhs.key.key.locationID.rawValue, rhs.key.key.lotID?.rawValue ?? 0)
+        let quants = batch.quantChanges.sorted { lhs, rhs in
+            (lhs.0.itemID.rawValue, lhs.0.key.locationID.rawValue, lhs.0.key.lotID?.rawValue ?? 0)
+                < (rhs.0.itemID.rawValue, rhs.0.key.locationID.rawValue, rhs.0.key.lotID?.rawValue ?? 0)
         }
         if quants.isEmpty {
             b.sql(") SELECT 0::bigint AS item_id, 0::bigint AS location_id, 0::bigint AS lot_id WHERE false")
@@ -276,12 +251,12 @@ extension PostgresLedgerStore {
             b.part("quants")
             b.sql("INSERT INTO quant (item_id, location_id, lot_id, quantity, reserved, in_sequence) SELECT * FROM ")
             try b.unnest([
-                ("item_id", quants.map(\.key.itemID.rawValue), "bigint"),
-                ("location_id", quants.map(\.key.key.locationID.rawValue), "bigint"),
-                ("lot_id", quants.map { $0.key.key.lotID?.rawValue ?? 0 }, "bigint"),
-                ("quantity", quants.map(\.value.quantity.micros), "bigint"),
-                ("reserved", quants.map(\.value.reserved.micros), "bigint"),
-                ("in_sequence", quants.map(\.value.inSequence), "bigint"),
+                ("item_id", quants.map(\.0.itemID.rawValue), "bigint"),
+                ("location_id", quants.map(\.0.key.locationID.rawValue), "bigint"),
+                ("lot_id", quants.map { $0.0.key.lotID?.rawValue ?? 0 }, "bigint"),
+                ("quantity", quants.map(\.1.quantity.micros), "bigint"),
+                ("reserved", quants.map(\.1.reserved.micros), "bigint"),
+                ("in_sequence", quants.map(\.1.inSequence), "bigint"),
             ])
             b.sql(
                 """
@@ -309,16 +284,18 @@ extension PostgresLedgerStore {
                     AND q.quantity = 0 AND q.reserved = 0
                 """)
         }
-        for id in changes.reservations.sorted() {
-            try await db.execute("DELETE FROM reservation WHERE move_id = \(id.rawValue)")
-            let lines = (state.reservations[id] ?? []).filter { $0.quantity.isPositive }
-            guard !lines.isEmpty else { continue }
-            try await db.execute(
-                """
-                INSERT INTO reservation (move_id, location_id, lot_id, quantity)
-                SELECT \(id.rawValue), * FROM unnest(\(lines.map(\.key.locationID.rawValue))::bigint[],
-                    \(lines.map { $0.key.lotID?.rawValue ?? 0 })::bigint[], \(lines.map(\.quantity.micros))::bigint[])
-                """)
-        }
+        let reservations = batch.reservationChanges
+        guard !reservations.isEmpty else { return }
+        try await db.execute(
+            "DELETE FROM reservation WHERE move_id = ANY(\(reservations.map(\.0.rawValue))::bigint[])")
+        let reserved = reservations.flatMap { id, lines in lines.map { (id, $0) } }
+        guard !reserved.isEmpty else { return }
+        try await db.execute(
+            """
+            INSERT INTO reservation (move_id, location_id, lot_id, quantity)
+            SELECT * FROM unnest(\(reserved.map(\.0.rawValue))::bigint[],
+                \(reserved.map(\.1.key.locationID.rawValue))::bigint[],
+                \(reserved.map { $0.1.key.lotID?.rawValue ?? 0 })::bigint[], \(reserved.map(\.1.quantity.micros))::bigint[])
+            """)
     }
 }

@@ -321,7 +321,7 @@ public final class PostgresLedgerStore: LedgerStore {
             let current = try Self.decode(Item.self, data)
             let updated = try MasterData.update(current, to: change(current))
             try await db.execute(
-                "UPDATE item SET data = \(try Self.json(updated)), lifecycle = \(updated.lifecycle.rawValue) WHERE id = \(updated.id.rawValue)"
+                "UPDATE item SET data = \(try Self.json(updated)), lifecycle = \(updated.lifecycle.rawValue), book_version = book_version + 1 WHERE id = \(updated.id.rawValue)"
             )
             try await Self.appendEvents(
                 db, [OutboxEntry(type: "item.updated", subject: "item/\(sku)", payload: [:], at: Date())])
@@ -349,50 +349,6 @@ public final class PostgresLedgerStore: LedgerStore {
     }
 
     // MARK: - Postings
-
-    public func commit(_ requests: [PostingRequest]) async throws -> [Result<PostingResult, StockError>] {
-        try await transaction(.write) { db in
-            let catalog = try await self.catalog(db)
-            let refusals = try await Self.checkAndLock(requests, db: db)
-            var results: [Result<PostingResult, StockError>] = []
-            var events: [OutboxEntry] = []
-            for (request, refusal) in zip(requests, refusals) {
-                // A refused request has written nothing (a posting writes in one statement, after planning), so it
-                // needs no savepoint; the row locks it took are the batch's anyway.
-                let posted = try await Self.post(request, refusal: refusal, catalog: catalog, db: db)
-                results.append(posted.result)
-                if case .success = posted.result { events += posted.events }
-            }
-            try await Self.appendEvents(db, events)
-            return results
-        }
-    }
-
-    public func commitAtomically(_ requests: [PostingRequest]) async throws -> [Result<PostingResult, StockError>] {
-        do {
-            return try await transaction(.write) { db in
-                let catalog = try await self.catalog(db)
-                let refusals = try await Self.checkAndLock(requests, db: db)
-                var results: [Result<PostingResult, StockError>] = []
-                var events: [OutboxEntry] = []
-                for (request, refusal) in zip(requests, refusals) {
-                    let posted = try await Self.post(request, refusal: refusal, catalog: catalog, db: db)
-                    results.append(posted.result)
-                    if case .failure = posted.result { throw RolledBack(results: results) }
-                    events += posted.events
-                }
-                try await Self.appendEvents(db, events)
-                return results
-            }
-        } catch let rollback as RolledBack {
-            return rollback.results
-        }
-    }
-
-    /// Aborts a write transaction while carrying out what the batch answered so far.
-    private struct RolledBack: Error {
-        var results: [Result<PostingResult, StockError>]
-    }
 
     public func items(ids: [ItemID]) async throws -> [Item] {
         try await transaction(.read) { db in

@@ -149,5 +149,7 @@ enum PostgresSchema {
             id: "0004_accounting", statements: AccountingSQL.migration(integer: "BIGINT", real: "DOUBLE PRECISION")),
         Migration(
             id: "0005_request_key", statements: [RequestKeySQL.table(text: "TEXT", real: "DOUBLE PRECISION")]),
+        Migration(
+            id: "0006_book_version", statements: ["ALTER TABLE item ADD COLUMN book_version BIGINT NOT NULL DEFAULT 0"]),
     ]
 }

@@ -183,7 +183,7 @@ public final class SQLiteLedgerStore: LedgerStore {
             let current = try Self.decode(Item.self, data)
             let updated = try MasterData.update(current, to: change(current))
             try db.execute(
-                sql: "UPDATE item SET data = ?, lifecycle = ? WHERE id = ?",
+                sql: "UPDATE item SET data = ?, lifecycle = ?, book_version = book_version + 1 WHERE id = ?",
                 arguments: [try Self.json(updated), updated.lifecycle.rawValue, updated.id.rawValue])
             try Self.appendEvent(db, type: "item.updated", subject: "item/\(sku)", payload: [:], at: Date())
             return updated
@@ -200,45 +200,6 @@ public final class SQLiteLedgerStore: LedgerStore {
     }
 
     // MARK: - Postings
-
-    public func commit(_ requests: [PostingRequest]) async throws -> [Result<PostingResult, StockError>] {
-        let catalog = try await catalog()
-        return try await pool.write { db in
-            var results: [Result<PostingResult, StockError>] = []
-            for request in requests {
-                var outcome: Result<PostingResult, StockError> = .failure(.invalidState("not posted"))
-                try db.inSavepoint {
-                    outcome = try Self.post(request, catalog: catalog, db: db)
-                    if case .success = outcome { return .commit }
-                    return .rollback
-                }
-                results.append(outcome)
-            }
-            return results
-        }
-    }
-
-    public func commitAtomically(_ requests: [PostingRequest]) async throws -> [Result<PostingResult, StockError>] {
-        let catalog = try await catalog()
-        do {
-            return try await pool.write { db in
-                var results: [Result<PostingResult, StockError>] = []
-                for request in requests {
-                    let outcome = try Self.post(request, catalog: catalog, db: db)
-                    results.append(outcome)
-                    if case .failure = outcome { throw RolledBack(results: results) }
-                }
-                return results
-            }
-        } catch let rollback as RolledBack {
-            return rollback.results
-        }
-    }
-
-    /// Aborts a write transaction while carrying out what the batch answered so far.
-    private struct RolledBack: Error {
-        var results: [Result<PostingResult, StockError>]
-    }
 
     public func items(ids: [ItemID]) async throws -> [Item] {
         try await pool.read { db in

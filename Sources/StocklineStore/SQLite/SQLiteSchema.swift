@@ -99,6 +99,9 @@ enum SQLiteSchema {
         migrator.registerMigration("0005_request_key") { db in
             try db.execute(sql: RequestKeySQL.table(text: "TEXT", real: "REAL"))
         }
+        migrator.registerMigration("0006_book_version") { db in
+            try db.execute(sql: "ALTER TABLE item ADD COLUMN book_version INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 

@@ -1,0 +1,309 @@
+import Foundation
+import StocklineCore
+import StocklineStore
+
+/// The one posting pipeline: key check, books, planning, rows and events, for a batch at a time.
+///
+/// Books come from the cache, or from the store on first use; the planner works on copies of them (cheap: see
+/// ``OpenLayers``), so a refusal leaves nothing behind. The batch's rows go to the store in one write, which checks
+/// that no book moved meanwhile; only once it is committed do the new books replace the cached ones, and only then
+/// is anything acknowledged.
+actor PostingPipeline {
+    private let store: any LedgerStore
+    private var cache: BookCache
+    /// Bound on plans of one batch lost to concurrent writers before the batch fails.
+    private static let maxAttempts = 12
+
+    init(store: any LedgerStore, cacheMegabytes: Int) {
+        self.store = store
+        self.cache = BookCache(megabytes: cacheMegabytes)
+    }
+
+    /// Forgets the cached books of `items`, after a write outside the pipeline changed them.
+    func forget(_ items: some Sequence<ItemID> & Sendable) { cache.drop(items) }
+
+    /// Forgets every cached book.
+    func forgetAll() { cache.removeAll() }
+
+    /// The cached book of `item`, if any: for tests that compare it with a fresh load.
+    func cachedBook(_ item: ItemID) -> LoadedBook? { cache.book(item) }
+
+    /// Posts `requests` in order, each kept or refused on its own, or (`atomic`) all or none.
+    func commit(_ requests: [PostingRequest], atomic: Bool) async throws -> [Result<PostingResult, StockError>] {
+        var results: [Result<PostingResult, StockError>] = []
+        var attempts = 0
+        while results.count < requests.count {
+            let catalog = try await store.catalog()
+            let pending = Array(requests[results.count...])
+            let (refusals, query) = BatchRun.read(pending)
+            let preparation = try await store.prepare(query)
+            let books = try await books(for: preparation, catalog: catalog)
+            var run = BatchRun(
+                requests: pending, refusals: refusals, atomic: atomic, catalog: catalog, preparation: preparation,
+                books: books)
+            try await run.plan(store: store)
+            let refused = atomic && run.results.contains { if case .failure = $0 { true } else { false } }
+            if refused { run.discardPlans() }
+            do {
+                try await store.write(run.batch)
+            } catch let conflict as PostingConflict {
+                cache.drop(run.batch.versions.keys)
+                cache.drop(run.batch.checked.keys)
+                cache.drop(conflict.items)
+                attempts += 1
+                if attempts >= Self.maxAttempts { throw conflict }
+                continue
+            }
+            if refused { return run.results }
+            for (id, book) in run.committedBooks() { cache.put(id, book) }
+            results += run.results
+        }
+        return results
+    }
+
+    /// The books a batch reads, from the cache or else the store, with the successors they name.
+    private func books(for preparation: PostingPreparation, catalog: Catalog) async throws -> [ItemID: LoadedBook] {
+        for (sku, id) in preparation.items { cache.remember(sku: sku, id: id) }
+        var wanted = Set(preparation.items.values)
+        for items in preparation.orders.values { wanted.formUnion(items) }
+        wanted.formUnion(preparation.postings.values.compactMap(\.itemID))
+        var books: [ItemID: LoadedBook] = [:]
+        while !wanted.isEmpty {
+            var missing = Set<ItemID>()
+            for id in wanted {
+                if let cached = cache.book(id) { books[id] = cached } else { missing.insert(id) }
+            }
+            for (id, loaded) in try await store.loadBooks(missing, catalog: catalog) { books[id] = loaded }
+            wanted = Set(books.values.compactMap(\.book.item.successorID)).subtracting(books.keys)
+        }
+        for (item, lots) in preparation.lots {
+            for lot in lots { books[item]?.book.lots[lot.id] = lot }
+        }
+        return books
+    }
+}
+
+/// One pass over the leading requests of a batch: what they read, planned in order on working copies of their
+/// books, until the end or a request that must see the others committed first.
+private struct BatchRun {
+    let requests: [PostingRequest]
+    let atomic: Bool
+    let catalog: Catalog
+    let preparation: PostingPreparation
+    var books: [ItemID: LoadedBook]
+    var batch = PlannedBatch()
+    var results: [Result<PostingResult, StockError>] = []
+    private var refusals: [StockError?]
+    private var ids: IDSource
+    private var keys: [String: (fingerprint: String, result: Result<PostingResult, StockError>)] = [:]
+    /// Items with open moves of an order, from moves this run created.
+    private var orderItems: [String: Set<ItemID>] = [:]
+    private var touched = Set<ItemID>()
+    private var postingIDs: Set<Int64> = []
+
+    init(
+        requests: [PostingRequest], refusals: [StockError?], atomic: Bool, catalog: Catalog,
+        preparation: PostingPreparation, books: [ItemID: LoadedBook]
+    ) {
+        self.requests = requests
+        self.refusals = refusals
+        self.atomic = atomic
+        self.catalog = catalog
+        self.preparation = preparation
+        self.books = books
+        ids = preparation.ids
+    }
+
+    /// Each request's refusal by its own names (``PostingRequest/validate()``), and what the others read.
+    static func read(_ requests: [PostingRequest]) -> ([StockError?], PostingQuery) {
+        var read = StateRequest()
+        let refusals = requests.map { request -> StockError? in
+            do throws(StockError) {
+                try request.validate()
+                read.formUnion(request.operation.stateRequest)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        return (
+            refusals,
+            PostingQuery(
+                keys: zip(requests, refusals).filter { $0.1 == nil }.map(\.0.key), skus: read.skus, lots: read.lots,
+                orders: read.orders,
+                postingKeys: read.postingKeys, count: requests.count)
+        )
+    }
+
+    /// Drops every plan of an all-or-nothing batch that was refused, keeping the books they read to be checked:
+    /// the refusal stands only if they were current.
+    mutating func discardPlans() {
+        var checked = batch.checked
+        checked.merge(batch.versions) { a, _ in a }
+        batch = PlannedBatch()
+        batch.checked = checked
+    }
+
+    /// Plans the requests in order until the end, or until one reads a posting this run made or changed.
+    mutating func plan(store: any LedgerStore) async throws {
+        for (index, request) in requests.enumerated() {
+            if let refusal = refusals[index] {
+                results.append(.failure(refusal))
+                if atomic { return }
+                continue
+            }
+            if let answer = try stored(request) {
+                results.append(answer)
+                if atomic, case .failure = answer { return }
+                continue
+            }
+            let read = request.operation.stateRequest
+            let named = read.postingKeys.compactMap { preparation.postings[$0] }
+            if read.postingKeys.contains(where: { keys[$0] != nil })
+                || named.contains(where: { $0.itemID.map(touched.contains) ?? false })
+            {
+                guard atomic else { return }
+                results.append(
+                    .failure(
+                        .validationFailed(
+                            field: "operations",
+                            reason: "operation \(index + 1) refers to a posting that an earlier operation of this "
+                                + "all-or-nothing batch makes or changes; send it in a batch of its own")))
+                return
+            }
+            let outcome = try await plan(request, index: index, read: read, named: named, store: store)
+            keys[request.key] = (try request.fingerprint, outcome)
+            results.append(outcome)
+            if atomic, case .failure = outcome { return }
+        }
+    }
+
+    /// The answer a key already has: a replay, or a refusal of a key used for something else.
+    private func stored(_ request: PostingRequest) throws -> Result<PostingResult, StockError>? {
+        let fingerprint = try request.fingerprint
+        if let earlier = keys[request.key] {
+            return earlier.fingerprint == fingerprint
+                ? earlier.result : .failure(.idempotencyKeyReused(key: request.key))
+        }
+        switch preparation.keys[request.key] {
+        case .posted(let stored, let result):
+            return stored == fingerprint ? .success(result) : .failure(.idempotencyKeyReused(key: request.key))
+        case .claimed(let claimed) where claimed != (try request.refusalFingerprint):
+            return .failure(.idempotencyKeyReused(key: request.key))
+        case .claimed, nil:
+            return nil
+        }
+    }
+
+    private mutating func plan(
+        _ request: PostingRequest, index: Int, read: StateRequest, named: [PostingSummary], store: any LedgerStore
+    ) async throws -> Result<PostingResult, StockError> {
+        var involved = Set(read.skus.compactMap { preparation.items[$0] })
+        for order in read.orders {
+            involved.formUnion(preparation.orders[order] ?? [])
+            involved.formUnion(orderItems[order] ?? [])
+        }
+        involved.formUnion(named.compactMap(\.itemID))
+        involved.formUnion(involved.compactMap { books[$0]?.book.item.successorID })
+        involved = involved.filter { books[$0] != nil }
+        let postingID: Int64
+        var allocator: IDAllocator
+        var limit: Int64?
+        switch ids {
+        case .sequential(let posting, let rows):
+            postingID = posting
+            allocator = rows
+        case .blocks(let postings, let starts, let size):
+            postingID = postings[index]
+            allocator = IDAllocator(nextMove: starts[index], nextLayer: starts[index], nextLot: starts[index])
+            limit = size
+        }
+        let context = PostingContext(
+            postingID: postingID, key: request.key, now: request.now, actor: request.actor, source: request.source,
+            reason: request.reason)
+        var state = state(for: involved, named: named, ids: allocator)
+        var planned = Planner.plan(request.operation, in: &state, context: context)
+        if case .success = planned, let limit, used(state.ids, from: allocator) > limit {
+            // Rare (a receipt of thousands of serials): plan again, the planner being pure, on a longer run of ids.
+            allocator = try await store.rowIDs(atLeast: used(state.ids, from: allocator))
+            state = self.state(for: involved, named: named, ids: allocator)
+            planned = Planner.plan(request.operation, in: &state, context: context)
+        }
+        guard case .success(let result) = planned else {
+            // A refusal on a cached book stands only if the book was current: the write checks it.
+            for id in involved {
+                if let loaded = books[id], batch.versions[id] == nil { batch.checked[id] = loaded.version }
+            }
+            return planned
+        }
+        let first = result.moveIDs.first.flatMap { state.moves[$0] }
+        let warehouse = first.flatMap {
+            catalog.locations[$0.fromID]?.warehouseID ?? catalog.locations[$0.toID]?.warehouseID
+        }
+        batch.add(
+            try PostingRow(
+                request: request, result: result, itemID: first?.itemID,
+                companyID: warehouse.flatMap { catalog.warehouses[$0]?.companyID }),
+            state: state)
+        for order in read.orders { batch.orders[order] = preparation.orders[order] ?? [] }
+        for id in involved {
+            guard var loaded = books[id], let book = state.books[id] else { continue }
+            batch.versions[id] = loaded.version
+            loaded.book = book
+            loaded.moves = state.moves.filter { $0.value.itemID == id && $0.value.state.isOpen }
+            loaded.reservations = state.reservations.filter { loaded.moves[$0.key] != nil && !$0.value.isEmpty }
+            books[id] = loaded
+            touched.insert(id)
+        }
+        for id in state.changes.newMoves {
+            guard let move = state.moves[id], let reference = move.reference else { continue }
+            orderItems[reference, default: []].insert(move.itemID)
+        }
+        if case .sequential(let posting, _) = ids { ids = .sequential(posting: posting + 1, rows: state.ids) }
+        return planned
+    }
+
+    private func used(_ after: IDAllocator, from start: IDAllocator) -> Int64 {
+        max(after.nextMove - start.nextMove, after.nextLayer - start.nextLayer, after.nextLot - start.nextLot)
+    }
+
+    private func state(for involved: Set<ItemID>, named: [PostingSummary], ids: IDAllocator) -> LedgerState {
+        var moves: [MoveID: Move] = [:]
+        var reservations: [MoveID: [Reservation]] = [:]
+        for id in involved {
+            guard let loaded = books[id] else { continue }
+            moves.merge(loaded.moves) { a, _ in a }
+            reservations.merge(loaded.reservations) { a, _ in a }
+        }
+        var uses: [LayerID: [LayerUse]] = [:]
+        for layer in named.flatMap(\.layers) { uses[layer.id] = preparation.uses[layer.id] ?? [] }
+        return LedgerState(
+            catalog: catalog,
+            books: Dictionary(uniqueKeysWithValues: involved.compactMap { id in books[id].map { (id, $0.book) } }),
+            moves: moves, reservations: reservations,
+            postings: Dictionary(named.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a }), uses: uses, ids: ids)
+    }
+
+    /// The books as committed, trimmed to what a fresh load reads: stock in warehouses and transit, its lots, and
+    /// the layers still open; each at the version the write gave it.
+    func committedBooks() -> [(ItemID, LoadedBook)] {
+        let layerIDs = batch.layersToInsert.map(\.id) + batch.layersToUpdate.map(\.id)
+        return books.map { id, loaded in
+            var loaded = loaded
+            guard batch.versions[id] != nil else { return (id, loaded) }
+            loaded.version += 1
+            loaded.book.quants = loaded.book.quants.filter { key, quant in
+                guard let usage = catalog.locations[key.locationID]?.usage else { return false }
+                return (usage == .internal || usage == .transit) && !(quant.quantity.isZero && quant.reserved.isZero)
+            }
+            let held = Set(loaded.book.quants.keys.compactMap(\.lotID))
+            loaded.book.lots = loaded.book.lots.filter { held.contains($0.key) }
+            for company in loaded.book.costs.keys { loaded.book.costs[company]?.layers.removeClosed(layerIDs) }
+            return (id, loaded)
+        }
+    }
+}
+
+extension Move.State {
+    var isOpen: Bool { self == .draft || self == .confirmed || self == .assigned }
+}

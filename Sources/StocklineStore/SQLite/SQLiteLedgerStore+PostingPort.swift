@@ -1,0 +1,332 @@
+import Foundation
+import GRDB
+public import StocklineCore
+
+extension SQLiteLedgerStore {
+    public func prepare(_ query: PostingQuery) async throws -> PostingPreparation {
+        try await pool.read { db in
+            var keys: [String: StoredKey] = [:]
+            let keyList = try Self.json(Array(Set(query.keys)).sorted())
+            for row in try Row.cachedAll(
+                db, sql: "SELECT key, fingerprint FROM request_key WHERE key IN (SELECT value FROM json_each(?))",
+                arguments: [keyList])
+            {
+                keys[row[0]] = .claimed(fingerprint: row[1])
+            }
+            for row in try Row.cachedAll(
+                db, sql: "SELECT key, fingerprint, result FROM posting WHERE key IN (SELECT value FROM json_each(?))",
+                arguments: [keyList])
+            {
+                keys[row[0]] = .posted(fingerprint: row[1], result: try Self.decode(PostingResult.self, row[2]))
+            }
+            var items: [String: ItemID] = [:]
+            for row in try Row.cachedAll(
+                db, sql: "SELECT sku, id FROM item WHERE sku IN (SELECT value FROM json_each(?))",
+                arguments: [try Self.json(query.skus.sorted())])
+            {
+                items[row[0]] = ItemID(row[1])
+            }
+            var orders: [String: Set<ItemID>] = [:]
+            if !query.orders.isEmpty {
+                for order in query.orders { orders[order] = [] }
+                for row in try Row.cachedAll(
+                    db,
+                    sql: """
+                        SELECT DISTINCT reference, item_id FROM move
+                        WHERE reference IN (SELECT value FROM json_each(?)) AND state IN ('confirmed', 'assigned')
+                        """, arguments: [try Self.json(query.orders.sorted())])
+                {
+                    orders[row[0], default: []].insert(ItemID(row[1]))
+                }
+            }
+            let postings = try Self.loadPostings(query.postingKeys, db: db)
+            let uses = try Self.loadUses(of: postings.values.flatMap(\.layers), db: db)
+            var lots: [ItemID: [Lot]] = [:]
+            if !query.lots.isEmpty, !items.isEmpty {
+                for row in try Row.cachedAll(
+                    db,
+                    sql: """
+                        SELECT id, item_id, name, expiry FROM lot WHERE item_id IN (SELECT value FROM json_each(?))
+                            AND name IN (SELECT value FROM json_each(?))
+                        """,
+                    arguments: [
+                        try Self.json(items.values.map(\.rawValue).sorted()), try Self.json(query.lots.sorted()),
+                    ])
+                {
+                    let item = ItemID(row[1])
+                    lots[item, default: []].append(
+                        Lot(
+                            id: LotID(row[0]), itemID: item, name: row[2],
+                            expiry: (row[3] as Double?).map { Date(timeIntervalSince1970: $0) }))
+                }
+            }
+            func next(_ table: String) throws -> Int64 {
+                (try Int64.cachedOne(db, sql: "SELECT max(id) FROM \(table)") ?? 0) + 1
+            }
+            let ids = IDSource.sequential(
+                posting: try next("posting"),
+                rows: IDAllocator(
+                    nextMove: try next("move"), nextLayer: try next("valuation_layer"), nextLot: try next("lot")))
+            return PostingPreparation(
+                keys: keys, items: items, orders: orders, postings: postings, uses: uses, lots: lots, ids: ids)
+        }
+    }
+
+    static func loadUses(of layers: [ValuationLayer], db: Database) throws -> [LayerID: [LayerUse]] {
+        var uses: [LayerID: [LayerUse]] = [:]
+        for layer in layers {
+            uses[layer.id] = try Row.cachedAll(
+                db, sql: "SELECT rowid AS id, * FROM layer_use WHERE origin_id = ? ORDER BY rowid",
+                arguments: [layer.id.rawValue]
+            ).map { row in
+                LayerUse(
+                    postingID: row["posting_id"], layerID: LayerID(row["layer_id"]), originID: layer.id,
+                    quantity: Fixed(micros: row["quantity"]), value: Fixed(micros: row["value"]),
+                    leftStock: row["left_stock"],
+                    account: try Self.account(row["account"], table: "layer_use", id: row["id"]))
+            }
+        }
+        return uses
+    }
+
+    /// An account role read from a row; an unknown name is corruption, not "no account".
+    static func account(_ name: String?, table: String, id: Int64) throws -> AccountRole? {
+        guard let name else { return nil }
+        guard let role = AccountRole(rawValue: name) else {
+            throw StoreError.corrupt("\(table) \(id): unknown account role \(name)")
+        }
+        return role
+    }
+
+    public func loadBooks(_ ids: Set<ItemID>, catalog: Catalog) async throws -> [ItemID: LoadedBook] {
+        try await pool.read { db in
+            var loaded: [ItemID: LoadedBook] = [:]
+            for id in ids.sorted() {
+                guard let book = try Self.loadBook(id, lotNames: [], catalog: catalog, db: db),
+                    let version = try Int64.cachedOne(
+                        db, sql: "SELECT book_version FROM item WHERE id = ?", arguments: [id.rawValue])
+                else { continue }
+                var moves: [MoveID: Move] = [:]
+                for move in try Self.fetchMoves(
+                    db, "item_id = ? AND state IN ('draft', 'confirmed', 'assigned')", [id.rawValue])
+                {
+                    moves[move.id] = move
+                }
+                var reservations: [MoveID: [Reservation]] = [:]
+                if !moves.isEmpty {
+                    for row in try Row.cachedAll(
+                        db,
+                        sql: """
+                            SELECT r.move_id, r.location_id, r.lot_id, r.quantity FROM reservation r
+                            JOIN move m ON m.id = r.move_id WHERE m.item_id = ? AND m.state = 'assigned'
+                            ORDER BY r.move_id, r.location_id, r.lot_id
+                            """, arguments: [id.rawValue])
+                    {
+                        let moveID = MoveID(row[0])
+                        let lot: Int64 = row[2]
+                        reservations[moveID, default: []].append(
+                            Reservation(
+                                moveID: moveID,
+                                key: QuantKey(locationID: LocationID(row[1]), lotID: lot == 0 ? nil : LotID(lot)),
+                                quantity: Fixed(micros: row[3])))
+                    }
+                }
+                loaded[id] = LoadedBook(book: book, moves: moves, reservations: reservations, version: version)
+            }
+            return loaded
+        }
+    }
+
+    public func rowIDs(atLeast count: Int64) async throws -> IDAllocator {
+        throw StoreError.unsupported("SQLite hands out row ids in sequence, not in blocks")
+    }
+
+    public func write(_ batch: PlannedBatch) async throws {
+        guard !batch.isEmpty else { return }
+        do {
+            try await pool.write { db in try Self.write(batch, db: db) }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            // Another process committed a posting under one of the batch's keys (or took its ids) since it was
+            // prepared: the batch is prepared and planned again.
+            throw PostingConflict(items: [], reason: error.message ?? "a unique key was taken")
+        }
+    }
+
+    static func write(_ batch: PlannedBatch, db: Database) throws {
+        var stale = Set<ItemID>()
+        for (item, version) in batch.versions.sorted(by: { $0.key < $1.key }) {
+            try db.executeCached(
+                sql: "UPDATE item SET book_version = book_version + 1 WHERE id = ? AND book_version = ?",
+                arguments: [item.rawValue, version])
+            if db.changesCount == 0 { stale.insert(item) }
+        }
+        for (item, version) in batch.checked where batch.versions[item] == nil {
+            let now = try Int64.cachedOne(
+                db, sql: "SELECT book_version FROM item WHERE id = ?", arguments: [item.rawValue])
+            if now != version { stale.insert(item) }
+        }
+        guard stale.isEmpty else {
+            throw PostingConflict(items: stale, reason: "items \(stale.map(\.rawValue).sorted()) changed")
+        }
+        for (order, planned) in batch.orders.sorted(by: { $0.key < $1.key }) {
+            let now = Set(
+                try Int64.cachedAll(
+                    db,
+                    sql: "SELECT DISTINCT item_id FROM move WHERE reference = ? AND state IN ('confirmed', 'assigned')",
+                    arguments: [order]
+                ).map(ItemID.init))
+            guard now == planned else {
+                throw PostingConflict(items: now.symmetricDifference(planned), reason: "order \(order) changed")
+            }
+        }
+        guard !batch.postings.isEmpty else { return }
+        var rows = RowWriter(db: db)
+        try rows.insert(
+            "INSERT INTO posting (id, key, kind, fingerprint, result, item_id, company_id, actor, source, reason, "
+                + "reference, created_at, token, request_id)",
+            batch.postings.map { posting in
+                let request = posting.request
+                return [
+                    posting.id, request.key, request.operation.kind.rawValue, posting.fingerprint, posting.result,
+                    posting.itemID, posting.companyID, request.actor, request.source, request.reason,
+                    request.reference, request.now.timeIntervalSince1970, request.token, request.requestID,
+                ]
+            })
+        try rows.insert(
+            "INSERT INTO lot (id, item_id, name, expiry)",
+            batch.lots.map { [$0.id.rawValue, $0.itemID.rawValue, $0.name, $0.expiry?.timeIntervalSince1970] })
+        let quants = batch.quantChanges
+        try rows.insert(
+            "INSERT INTO quant (item_id, location_id, lot_id, quantity, reserved, in_sequence)",
+            quants.map { ref, change in
+                [
+                    ref.itemID.rawValue, ref.key.locationID.rawValue, ref.key.lotID?.rawValue ?? 0,
+                    change.quantity.micros, change.reserved.micros, change.inSequence,
+                ]
+            },
+            tail: """
+                ON CONFLICT (item_id, location_id, lot_id) DO UPDATE SET quantity = quantity + excluded.quantity,
+                    reserved = reserved + excluded.reserved, in_sequence = excluded.in_sequence
+                """)
+        if !quants.isEmpty {
+            try db.executeCached(
+                sql: """
+                    DELETE FROM quant WHERE item_id IN (SELECT value FROM json_each(?)) AND quantity = 0 AND reserved = 0
+                    """, arguments: [try json(Set(quants.map(\.0.itemID.rawValue)).sorted())])
+        }
+        try rows.insert(
+            "INSERT INTO move (id, posting_id, item_id, quantity, from_id, to_id, lot_id, state, kind, planned_at, "
+                + "done_at, reference, origin_id)",
+            batch.movesToInsert.map { move in
+                [
+                    move.id.rawValue, move.postingID, move.itemID.rawValue, move.quantity.micros,
+                    move.fromID.rawValue, move.toID.rawValue, move.lotID?.rawValue, move.state.rawValue,
+                    move.kind.rawValue, move.plannedAt.timeIntervalSince1970, move.doneAt?.timeIntervalSince1970,
+                    move.reference, move.originID?.rawValue,
+                ]
+            })
+        for move in batch.movesToUpdate {
+            try db.executeCached(
+                sql: "UPDATE move SET state = ?, quantity = ?, done_at = ? WHERE id = ?",
+                arguments: [
+                    move.state.rawValue, move.quantity.micros, move.doneAt?.timeIntervalSince1970, move.id.rawValue,
+                ])
+        }
+        let reservations = batch.reservationChanges
+        if !reservations.isEmpty {
+            try db.executeCached(
+                sql: "DELETE FROM reservation WHERE move_id IN (SELECT value FROM json_each(?))",
+                arguments: [try json(reservations.map(\.0.rawValue))])
+            try rows.insert(
+                "INSERT INTO reservation (move_id, location_id, lot_id, quantity)",
+                reservations.flatMap { id, lines in
+                    lines.map {
+                        [id.rawValue, $0.key.locationID.rawValue, $0.key.lotID?.rawValue ?? 0, $0.quantity.micros]
+                    }
+                })
+        }
+        try rows.insert(
+            "INSERT INTO valuation_layer (id, company_id, item_id, scope, scope_warehouse_id, posting_id, move_id, "
+                + "kind, quantity, value, unit_cost, remaining_quantity, remaining_value, short_quantity, short_value, "
+                + "origin_id, shipment_id, account)",
+            batch.layersToInsert.map { layer in
+                let (scope, warehouse) = columns(layer.scope)
+                return [
+                    layer.id.rawValue, layer.companyID.rawValue, layer.itemID.rawValue, scope, warehouse,
+                    layer.postingID, layer.moveID?.rawValue, layer.kind.rawValue, layer.quantity.micros,
+                    layer.value.micros, layer.unitCost.micros, layer.remainingQuantity.micros,
+                    layer.remainingValue.micros, layer.shortQuantity.micros, layer.shortValue.micros,
+                    layer.originID?.rawValue, layer.shipmentID, layer.account?.rawValue,
+                ]
+            })
+        for layer in batch.layersToUpdate {
+            try db.executeCached(
+                sql: """
+                    UPDATE valuation_layer SET remaining_quantity = ?, remaining_value = ?, short_quantity = ?,
+                        short_value = ?, value = ? WHERE id = ?
+                    """,
+                arguments: [
+                    layer.remainingQuantity.micros, layer.remainingValue.micros, layer.shortQuantity.micros,
+                    layer.shortValue.micros, layer.value.micros, layer.id.rawValue,
+                ])
+        }
+        try rows.insert(
+            "INSERT INTO layer_use (posting_id, layer_id, origin_id, quantity, value, left_stock, account)",
+            batch.layerUses.map { use in
+                [
+                    use.postingID, use.layerID.rawValue, use.originID?.rawValue, use.quantity.micros,
+                    use.value.micros, use.leftStock, use.account?.rawValue,
+                ]
+            })
+        try rows.insert(
+            "INSERT INTO journal_line (posting_id, line, company_id, item_id, warehouse_id, role, amount, at)",
+            batch.journal.map { row in
+                [
+                    row.postingID, row.line, row.journalLine.companyID.rawValue, row.journalLine.itemID.rawValue,
+                    row.journalLine.warehouseID?.rawValue, row.journalLine.role.rawValue,
+                    row.journalLine.amount.micros, row.at.timeIntervalSince1970,
+                ]
+            })
+        try rows.insert(
+            "INSERT INTO cost (item_id, company_id, scope, scope_warehouse_id, quantity, value, unit_cost)",
+            batch.costRows.map { row in
+                let (name, warehouse) = columns(row.scope)
+                return [
+                    row.itemID.rawValue, row.companyID.rawValue, name, warehouse, row.totals.quantity.micros,
+                    row.totals.value.micros, row.totals.unitCost?.micros,
+                ]
+            },
+            tail: """
+                ON CONFLICT (item_id, company_id, scope, scope_warehouse_id)
+                DO UPDATE SET quantity = excluded.quantity, value = excluded.value, unit_cost = excluded.unit_cost
+                """)
+        for item in batch.changedItems {
+            try db.executeCached(
+                sql: "UPDATE item SET data = ?, lifecycle = ? WHERE id = ?",
+                arguments: [try json(item), item.lifecycle.rawValue, item.id.rawValue])
+        }
+        try rows.insert(
+            "INSERT INTO event (type, subject, payload, at)",
+            batch.events.map { [$0.type, $0.subject, CompactJSON.object($0.payload), $0.at.timeIntervalSince1970] })
+    }
+}
+
+/// Writes rows with multi-row `INSERT` statements of up to 64 rows each, every shape compiled once per connection.
+struct RowWriter {
+    let db: Database
+    private static let rowsPerStatement = 64
+
+    mutating func insert(_ head: String, _ rows: [[(any DatabaseValueConvertible)?]], tail: String = "") throws {
+        guard let width = rows.first?.count else { return }
+        let tuple = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
+        var start = 0
+        while start < rows.count {
+            let end = min(start + Self.rowsPerStatement, rows.count)
+            let sql =
+                head + " VALUES " + Array(repeating: tuple, count: end - start).joined(separator: ", ")
+                + (tail.isEmpty ? "" : " " + tail)
+            try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(rows[start..<end].joined()))
+            start = end
+        }
+    }
+}
