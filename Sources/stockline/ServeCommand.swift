@@ -16,9 +16,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
     @Option(help: "The largest request body accepted, in KiB; larger ones are refused with 413.")
     var bodyLimitKb = ServerConfiguration.defaultBodyLimit / 1024
+    @Option(help: "Memory for the item books kept between postings, in MiB (0: load every book from the database).")
+    var bookCacheMb = BookCache.defaultMegabytes
 
     func run() async throws {
-        let inventory = try await Inventory.open(path: database.path)
+        let inventory = try await Inventory.open(path: database.path, bookCacheMegabytes: bookCacheMb)
         try await serve(inventory, host: host, port: port, logLevel: logLevel, bodyLimit: bodyLimitKb * 1024)
     }
 }
