@@ -29,6 +29,7 @@ public struct BookCache: Sendable {
     }
 
     var count: Int { entries.count }
+    var all: [ItemID: LoadedBook] { entries.mapValues(\.book) }
     var totalBytes: Int { bytes }
 
     mutating func book(_ id: ItemID) -> LoadedBook? {

@@ -247,6 +247,14 @@ public final class Inventory: Sendable {
 
     /// Every broken invariant of the ledger; empty when it is sound.
     public func verify() async throws -> [String] { try await store.verify() }
+
+    /// Each item book kept in memory that is not what the store holds, described: empty when the cache is exact.
+    public func bookCacheDrift() async throws -> [String] {
+        try await committer.pipeline.drift().sorted { $0.key < $1.key }.map { id, books in
+            guard let stored = books.stored else { return "item \(id.rawValue) is cached but not stored" }
+            return "item \(id.rawValue): " + books.cached.differences(from: stored).joined(separator: "; ")
+        }
+    }
 }
 
 extension StockPosition {
@@ -366,5 +374,31 @@ extension Inventory {
     /// The newest committed event's sequence number (0 when there is none): the outbox is gapless from 1.
     public func latestEventSequence() async throws -> Int64 {
         Int64(try await store.counts().events)
+    }
+}
+
+extension LoadedBook {
+    /// What differs from `other`, part by part, for a person to read.
+    func differences(from other: LoadedBook) -> [String] {
+        var found: [String] = []
+        func compare<T: Equatable>(_ name: String, _ mine: T, _ theirs: T) {
+            if mine != theirs { found.append("\(name): cached \(mine), stored \(theirs)") }
+        }
+        compare("item", book.item, other.book.item)
+        compare("lots", book.lots, other.book.lots)
+        for key in Set(book.quants.keys).union(other.book.quants.keys) {
+            compare("quant \(key)", book.quants[key], other.book.quants[key])
+        }
+        for company in Set(book.costs.keys).union(other.book.costs.keys) {
+            let mine = book.costs[company]
+            let theirs = other.book.costs[company]
+            compare("costs of company \(company) (totals)", mine?.totals, theirs?.totals)
+            compare("costs of company \(company) (scopes)", mine?.scopes, theirs?.scopes)
+            compare("costs of company \(company) (layers)", mine?.layers.values, theirs?.layers.values)
+        }
+        compare("moves", moves, other.moves)
+        compare("reservations", reservations, other.reservations)
+        compare("version", version, other.version)
+        return found
     }
 }

@@ -25,8 +25,14 @@ actor PostingPipeline {
     /// Forgets every cached book.
     func forgetAll() { cache.removeAll() }
 
-    /// The cached book of `item`, if any: for tests that compare it with a fresh load.
-    func cachedBook(_ item: ItemID) -> LoadedBook? { cache.book(item) }
+    /// Every cached book that differs from a fresh load of the store, by item id: empty when the cache is exact.
+    func drift() async throws -> [ItemID: (cached: LoadedBook, stored: LoadedBook?)] {
+        let cached = cache.all
+        let stored = try await store.loadBooks(Set(cached.keys), catalog: try await store.catalog())
+        var drift: [ItemID: (cached: LoadedBook, stored: LoadedBook?)] = [:]
+        for (id, book) in cached where stored[id] != book { drift[id] = (book, stored[id]) }
+        return drift
+    }
 
     /// Posts `requests` in order, each kept or refused on its own, or (`atomic`) all or none.
     func commit(_ requests: [PostingRequest], atomic: Bool) async throws -> [Result<PostingResult, StockError>] {
@@ -290,14 +296,19 @@ private struct BatchRun {
         let layerIDs = batch.layersToInsert.map(\.id) + batch.layersToUpdate.map(\.id)
         return books.map { id, loaded in
             var loaded = loaded
-            guard batch.versions[id] != nil else { return (id, loaded) }
-            loaded.version += 1
+            if batch.versions[id] != nil { loaded.version += 1 }
             loaded.book.quants = loaded.book.quants.filter { key, quant in
                 guard let usage = catalog.locations[key.locationID]?.usage else { return false }
                 return (usage == .internal || usage == .transit) && !(quant.quantity.isZero && quant.reserved.isZero)
             }
             let held = Set(loaded.book.quants.keys.compactMap(\.lotID))
             loaded.book.lots = loaded.book.lots.filter { held.contains($0.key) }
+            loaded.reservations = loaded.reservations.compactMapValues { lines in
+                let kept = lines.filter { $0.quantity.isPositive }.sorted {
+                    ($0.key.locationID, $0.key.lotID?.rawValue ?? 0) < ($1.key.locationID, $1.key.lotID?.rawValue ?? 0)
+                }
+                return kept.isEmpty ? nil : kept
+            }
             for company in loaded.book.costs.keys { loaded.book.costs[company]?.layers.removeClosed(layerIDs) }
             return (id, loaded)
         }

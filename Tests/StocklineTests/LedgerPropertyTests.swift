@@ -239,6 +239,9 @@ final class LedgerDriver {
             stepsRun = step
             clock.advance()
             if let failure = try await runStep(step) { return "step \(step): \(failure)" }
+            if let drift = try await timed("cache", { try await inventory.bookCacheDrift().first }) {
+                return "after step \(step), the book cache is not the store: \(drift)"
+            }
             // verify() scans the whole ledger and gets slower as it grows: every step while the ledger is small,
             // then every 1,000 steps and after the last.
             if step <= 500 || step % 1_000 == 0 || step == steps {
