@@ -51,7 +51,7 @@ let package = Package(
         .target(
             name: "StocklineScenario",
             dependencies: [
-                "Stockline", "StocklineCore", "StocklineStore",
+                "Stockline", "StocklineCore",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "StocklineHTTP",
             dependencies: [
-                "Stockline", "StocklineCore", "StocklineStore", "StocklineAPI",
+                "Stockline", "StocklineCore", "StocklineAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -93,7 +93,7 @@ let package = Package(
         .target(
             name: "StocklineBench",
             dependencies: [
-                "Stockline", "StocklineCore", "StocklineStore", "StocklineHTTP", "StocklineTestSupport",
+                "Stockline", "StocklineCore", "StocklineStore", "StocklineHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -103,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "stockline",
             dependencies: [
-                "Stockline", "StocklineCore", "StocklineStore", "StocklineScenario", "StocklineDemo", "StocklineHTTP",
+                "Stockline", "StocklineCore", "StocklineScenario", "StocklineDemo", "StocklineHTTP",
                 "StocklineBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -7,9 +7,9 @@ public import StocklineStore
 /// It adds idempotency keys and attribution to operations, batches concurrent postings into shared transactions,
 /// and answers stock questions by asking the core to compute them over state the store loads.
 public final class Inventory: Sendable {
-    public let store: any LedgerStore
+    package let store: any LedgerStore
     public let environment: Environment
-    private let committer: GroupCommit
+    let committer: GroupCommit
 
     /// - Parameter bookCacheMegabytes: the bound of the item books kept in memory (``BookCache``); 0 keeps none.
     public init(

@@ -1,12 +1,10 @@
 import Foundation
 public import Stockline
-import StocklineStore
-import StocklineTestSupport
 
 /// Where a run's ledgers live: a fresh SQLite file each, or a fresh schema each on one PostgreSQL server.
 public enum BenchStore: Sendable, Hashable {
     case sqlite
-    /// A server URL (`postgres://...`); nil: `$STOCKLINE_TEST_POSTGRES_URL`, else a throwaway cluster.
+    /// A server URL (`postgres://...`); nil: `$STOCKLINE_TEST_POSTGRES_URL`.
     case postgres(url: String?)
 
     public var name: String {
@@ -20,28 +18,12 @@ public enum BenchStore: Sendable, Hashable {
     public func open() async throws -> BenchLedger {
         switch self {
         case .sqlite:
-            let directory = FileManager.default.temporaryDirectory
-                .appendingPathComponent("stockline-bench-\(UUID().uuidString.lowercased())", isDirectory: true)
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let path = directory.appendingPathComponent("ledger.sqlite").path
-            let inventory = try await Inventory.open(path: path)
-            return BenchLedger(inventory: inventory) { try? FileManager.default.removeItem(at: directory) }
+            let inventory = try await Inventory.scratch()
+            return BenchLedger(inventory: inventory) { await inventory.discard() }
         case .postgres(let url):
-            let server: String
-            if let url {
-                server = url
-            } else {
-                server = try await PostgresCluster.url()
-            }
-            let store = try PostgresLedgerStore(
-                url: server, schema: PostgresCluster.freshSchema(prefix: "bench"), maximumConnections: 20)
-            do {
-                try await store.migrate()
-            } catch {
-                await PostgresCluster.remove(store)
-                throw error
-            }
-            return BenchLedger(inventory: Inventory(store: store)) { await PostgresCluster.remove(store) }
+            guard let server = url ?? Self.environmentURL else { throw BenchStoreError.noPostgresURL }
+            let inventory = try await Inventory.scratch(postgresURL: server, connections: 20)
+            return BenchLedger(inventory: inventory) { await inventory.discard() }
         }
     }
 
@@ -51,12 +33,12 @@ public enum BenchStore: Sendable, Hashable {
         case .sqlite: "SQLite (GRDB), WAL, synchronous=FULL"
         case .postgres(let url?): "PostgreSQL at \(Self.redacted(url))"
         case .postgres(nil):
-            if let url = ProcessInfo.processInfo.environment["STOCKLINE_TEST_POSTGRES_URL"], !url.isEmpty {
-                "PostgreSQL at \(Self.redacted(url)) ($STOCKLINE_TEST_POSTGRES_URL)"
-            } else {
-                "PostgreSQL throwaway cluster (fsync=off, synchronous_commit=off: not durable)"
-            }
+            "PostgreSQL at \(Self.redacted(Self.environmentURL ?? "")) ($STOCKLINE_TEST_POSTGRES_URL)"
         }
+    }
+
+    static var environmentURL: String? {
+        ProcessInfo.processInfo.environment["STOCKLINE_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// The URL without a password.
@@ -92,5 +74,15 @@ extension BenchStore {
             await ledger.remove()
             throw error
         }
+    }
+}
+
+/// Why a PostgreSQL run cannot start.
+public enum BenchStoreError: Error, CustomStringConvertible {
+    case noPostgresURL
+
+    public var description: String {
+        "name the PostgreSQL server to benchmark on: --db postgres://user@host:port/db, or "
+            + "$STOCKLINE_TEST_POSTGRES_URL"
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Stockline
+import StocklineCore
 import StocklineStore
 
 /// `growth`: `post.single` and `query.position` on one ledger as it grows through ``BenchSizes/growth`` (100k, 1M

@@ -3,12 +3,11 @@ import OpenAPIRuntime
 import Stockline
 import StocklineAPI
 import StocklineCore
-import StocklineStore
 
 extension APIImplementation {
     func listTokens(_ input: Operations.ListTokens.Input) async throws -> Operations.ListTokens.Output {
         try authorize(.manageTokens)
-        return .ok(.init(body: .json(try await inventory.store.tokens().map { Self.schema($0, secret: nil) })))
+        return .ok(.init(body: .json(try await inventory.tokens().map { Self.schema($0, secret: nil) })))
     }
 
     func createToken(_ input: Operations.CreateToken.Input) async throws -> Operations.CreateToken.Output {
@@ -26,7 +25,7 @@ extension APIImplementation {
 
     func listAudit(_ input: Operations.ListAudit.Input) async throws -> Operations.ListAudit.Output {
         try authorize(.readAudit)
-        let entries = try await inventory.store.audit(
+        let entries = try await inventory.audit(
             AuditFilter(
                 sku: input.query.sku, actor: input.query.actor, from: input.query.from, to: input.query.to,
                 limit: input.query.limit ?? 100))

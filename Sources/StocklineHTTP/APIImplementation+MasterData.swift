@@ -3,7 +3,6 @@ import OpenAPIRuntime
 import Stockline
 import StocklineAPI
 import StocklineCore
-import StocklineStore
 
 extension APIImplementation {
     func listCompanies(_ input: Operations.ListCompanies.Input) async throws -> Operations.ListCompanies.Output {
@@ -166,7 +165,7 @@ extension APIImplementation {
         let expected = input.headers.ifMatch.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" ")) }
         let updated: Item
         do {
-            updated = try await inventory.store.updateItem(sku: input.path.sku) { current in
+            updated = try await inventory.updateItem(sku: input.path.sku) { current in
                 if let expected, expected != "*", expected != current.etag {
                     throw ItemVersionMismatch(current: current.etag)
                 }

@@ -3,7 +3,6 @@ import OpenAPIRuntime
 import Stockline
 import StocklineAPI
 import StocklineCore
-import StocklineStore
 
 extension APIImplementation {
     func post(_ input: Operations.Post.Input) async throws -> Operations.Post.Output {

@@ -3,7 +3,6 @@ import OpenAPIRuntime
 import Stockline
 import StocklineAPI
 import StocklineCore
-import StocklineStore
 
 extension APIImplementation {
     func getStock(_ input: Operations.GetStock.Input) async throws -> Operations.GetStock.Output {

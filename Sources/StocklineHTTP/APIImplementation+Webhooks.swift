@@ -4,12 +4,11 @@ import OpenAPIRuntime
 import Stockline
 import StocklineAPI
 import StocklineCore
-import StocklineStore
 
 extension APIImplementation {
     func listWebhooks(_ input: Operations.ListWebhooks.Input) async throws -> Operations.ListWebhooks.Output {
         try authorize(.manageWebhooks)
-        return .ok(.init(body: .json(try await inventory.store.webhooks().map { Self.schema($0, secret: nil) })))
+        return .ok(.init(body: .json(try await inventory.webhooks().map { Self.schema($0, secret: nil) })))
     }
 
     func createWebhook(_ input: Operations.CreateWebhook.Input) async throws -> Operations.CreateWebhook.Output {
@@ -38,7 +37,7 @@ extension APIImplementation {
 
     func deleteWebhook(_ input: Operations.DeleteWebhook.Input) async throws -> Operations.DeleteWebhook.Output {
         try authorize(.manageWebhooks)
-        guard try await inventory.store.removeWebhook(id: Int64(input.path.id)) else {
+        guard try await inventory.removeWebhook(id: Int64(input.path.id)) else {
             throw Problem.notFound("no webhook subscription \(input.path.id)")
         }
         return .noContent(.init())
@@ -48,7 +47,7 @@ extension APIImplementation {
         -> Operations.ListWebhookDeadLetters.Output
     {
         try authorize(.manageWebhooks)
-        let letters = try await inventory.store.deadLetters(subscription: input.query.webhook.map(Int64.init))
+        let letters = try await inventory.deadLetters(subscription: input.query.webhook.map(Int64.init))
         return .ok(.init(body: .json(letters.map(Self.schema))))
     }
 

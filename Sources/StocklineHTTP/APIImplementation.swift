@@ -4,7 +4,6 @@ import OpenAPIRuntime
 import Stockline
 import StocklineAPI
 import StocklineCore
-import StocklineStore
 
 /// The handlers of the generated API; each area lives in its own extension file. None computes stock itself:
 /// every answer comes from the `Inventory` service.
@@ -19,7 +18,7 @@ struct APIImplementation: APIProtocol {
 
     func getReadiness(_ input: Operations.GetReadiness.Input) async throws -> Operations.GetReadiness.Output {
         do {
-            _ = try await inventory.store.counts()
+            _ = try await inventory.counts()
             return .ok(.init(body: .plainText(HTTPBody("ready"))))
         } catch {
             return .serviceUnavailable(

@@ -3,7 +3,6 @@ import Foundation
 import Hummingbird
 public import Stockline
 public import StocklineCore
-import StocklineStore
 
 /// Who is calling: the token that authenticated the request.
 struct Caller: Sendable {
@@ -27,7 +26,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             ).hummingbird
         }
         let secret = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
-        guard let token = try await inventory.store.token(hash: Tokens.hash(secret)) else {
+        guard let token = try await inventory.token(hash: Tokens.hash(secret)) else {
             return Problem(status: 401, code: "unauthorized", detail: "the API token is not known").hummingbird
         }
         return try await Caller.$current.withValue(Caller(token: token)) { try await next(request, context) }
@@ -58,9 +57,8 @@ public enum Tokens {
             throw StockError.unknownLocation(warehouse)
         }
         let secret = newSecret()
-        let token = try await inventory.store.addToken(
-            name: name ?? "\(role.rawValue)-\(secret.suffix(6))", hash: hash(secret), role: role, warehouse: warehouse,
-            at: inventory.environment.now())
+        let token = try await inventory.addToken(
+            name: name ?? "\(role.rawValue)-\(secret.suffix(6))", hash: hash(secret), role: role, warehouse: warehouse)
         return (token, secret)
     }
 }

@@ -1,7 +1,6 @@
 import Foundation
 public import Stockline
 public import StocklineCore
-import StocklineStore
 
 /// Runs scenarios in-process, through the `Inventory` service.
 public struct LocalTarget: ScenarioTarget {
@@ -24,7 +23,7 @@ public struct LocalTarget: ScenarioTarget {
         }
     }
 
-    public func ledgerMark() async throws -> String { "\(try await inventory.store.counts())" }
+    public func ledgerMark() async throws -> String { "\(try await inventory.counts())" }
 
     public func position(sku: String, at: String?, lot: String?) async throws -> StockPosition {
         try await inventory.position(sku: sku, at: at, lot: lot)

@@ -1,7 +1,6 @@
 public import Foundation
 public import Stockline
 import StocklineCore
-import StocklineStore
 import Synchronization
 
 /// Runs scenario files, each against a fresh ledger, through the same `Inventory` service as every other door.
@@ -63,37 +62,16 @@ public struct ScenarioRunner: Sendable {
     /// Each file gets its own temporary SQLite database, removed afterwards.
     public static func sqlite(onLine: @escaping @Sendable (Line) -> Void = { _ in }) -> ScenarioRunner {
         ScenarioRunner(
-            makeInventory: { environment in
-                let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-                    "stockline-scenario-\(UUID().uuidString)")
-                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-                let store = try SQLiteLedgerStore(path: directory.appendingPathComponent("ledger.sqlite").path)
-                try await store.migrate()
-                return Inventory(store: store, environment: environment)
-            }, onLine: onLine)
+            makeInventory: { environment in try await Inventory.scratch(environment: environment) }, onLine: onLine,
+            removeInventory: { inventory in await inventory.discard() })
     }
 
     /// Each file gets a fresh schema (`scenario_<random>`) in the PostgreSQL database `url` names, created before the
     /// file runs and dropped after it, so runs never see each other's rows and leave nothing behind.
     public static func postgres(url: String, onLine: @escaping @Sendable (Line) -> Void = { _ in }) -> ScenarioRunner {
         ScenarioRunner(
-            makeInventory: { environment in
-                let random = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
-                let store = try PostgresLedgerStore(url: url, schema: "scenario_\(random)", maximumConnections: 2)
-                do {
-                    try await store.migrate()
-                } catch {
-                    try? await store.dropSchema()
-                    await store.shutdown()
-                    throw error
-                }
-                return Inventory(store: store, environment: environment)
-            }, onLine: onLine,
-            removeInventory: { inventory in
-                guard let store = inventory.store as? PostgresLedgerStore else { return }
-                try? await store.dropSchema()
-                await store.shutdown()
-            })
+            makeInventory: { environment in try await Inventory.scratch(postgresURL: url, environment: environment) },
+            onLine: onLine, removeInventory: { inventory in await inventory.discard() })
     }
 
     /// Scenario files named directly, or found (`.yaml`, `.yml`, `.json`) in folders, in name order.

@@ -1,4 +1,5 @@
 public import Foundation
+public import StocklineCore
 
 /// What a key answered when its request was not a posting (master data), or when its posting was refused: so a
 /// replay gets the first answer and the same key with another request is refused, as for postings.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Stockline
-import StocklineStore
+import StocklineCore
 
 struct BackupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,8 +18,8 @@ struct BackupCommand: AsyncParsableCommand {
     func run() async throws {
         let inventory = try await Inventory.open(path: database.path)
         do {
-            try await StoreCopy.backup(inventory.store, to: to)
-        } catch let error as StoreCopyError {
+            try await inventory.backup(to: to)
+        } catch {
             printError("stockline: \(error)")
             throw ExitCode(1)
         }
@@ -30,7 +30,7 @@ struct BackupCommand: AsyncParsableCommand {
             printError("stockline: the backup does not verify")
             throw ExitCode(1)
         }
-        let counts = try await backup.store.counts()
+        let counts = try await backup.counts()
         print(
             "backed up to \(to): \(counts.postings) postings, \(counts.moves) moves, \(counts.events) events; verified")
     }

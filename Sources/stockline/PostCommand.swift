@@ -3,7 +3,6 @@ import Foundation
 import Stockline
 import StocklineCore
 import StocklineScenario
-import StocklineStore
 import Synchronization
 
 struct PostCommand: AsyncParsableCommand {

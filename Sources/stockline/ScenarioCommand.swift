@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
+import Stockline
 import StocklineScenario
-import StocklineStore
 
 struct ScenarioCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,7 +39,7 @@ struct ScenarioCommand: AsyncParsableCommand {
             if server != nil && db != nil { throw ValidationError("--server and --db exclude each other") }
             if let db {
                 do {
-                    try PostgresLedgerStore.check(url: db)
+                    try Inventory.checkAddress(db)
                 } catch {
                     printError("stockline: --db: \(error)")
                     throw ExitCode(2)

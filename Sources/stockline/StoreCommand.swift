@@ -1,6 +1,5 @@
 import ArgumentParser
 import Stockline
-import StocklineStore
 
 struct StoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,14 +31,14 @@ func copyLedger(from source: String, to target: String, verb: String) async thro
     guard source != target else { throw ValidationError("the source and the target are the same ledger") }
     let from = try await Inventory.open(path: source)
     let to = try await Inventory.open(path: target)
-    let summary: StoreCopy.Summary
+    let summary: [(table: String, rows: Int)]
     do {
-        summary = try await StoreCopy.copy(from: from.store, to: to.store)
-    } catch let error as StoreCopyError {
+        summary = try await from.copy(to: to)
+    } catch {
         printError("stockline: \(error)")
         throw ExitCode(1)
     }
-    printTable(["table", "rows"], summary.tables.map { [$0.table, "\($0.rows)"] })
+    printTable(["table", "rows"], summary.map { [$0.table, "\($0.rows)"] })
     var sound = true
     for (name, inventory) in [("source", from), ("target", to)] {
         let problems = try await inventory.verify()
@@ -50,5 +49,5 @@ func copyLedger(from source: String, to target: String, verb: String) async thro
         printError("stockline: the ledgers do not verify after the copy")
         throw ExitCode(1)
     }
-    print("\(verb) \(summary.totalRows) rows; source and target verified")
+    print("\(verb) \(summary.reduce(0) { $0 + $1.rows }) rows; source and target verified")
 }

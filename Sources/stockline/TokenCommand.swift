@@ -2,7 +2,6 @@ import ArgumentParser
 import Stockline
 import StocklineCore
 import StocklineHTTP
-import StocklineStore
 
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,7 +44,7 @@ struct TokenCommand: AsyncParsableCommand {
             let inventory = try await Inventory.open(path: database.path)
             printTable(
                 ["name", "role", "warehouse", "created"],
-                try await inventory.store.tokens().map {
+                try await inventory.tokens().map {
                     [$0.name, $0.role.rawValue, $0.warehouse ?? "", "\($0.createdAt)"]
                 })
         }

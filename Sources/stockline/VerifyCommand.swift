@@ -1,7 +1,6 @@
 import ArgumentParser
 import Stockline
 import StocklineCore
-import StocklineStore
 
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,7 +12,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let inventory = try await Inventory.open(path: database.path)
-        let counts = try await inventory.store.counts()
+        let counts = try await inventory.counts()
         let problems = try await inventory.verify()
         for problem in problems { print(problem) }
         let accounts = try await inventory.reconciliation()

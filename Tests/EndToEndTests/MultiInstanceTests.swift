@@ -21,13 +21,20 @@ struct MultiInstanceTests {
         #"{"company": {"code": "ACME", "currency": "EUR", "costing": "fifo"}}"#,
         #"{"warehouse": {"code": "WH1", "company": "ACME"}}"#,
         #"{"item": {"sku": "P1", "uom": "unit"}}"#,
-        #"{"key": "r1", "receive": {"sku": "P1", "qty": 50, "unit_cost": 3, "at": "WH1"}}"#,
+        #"{"key": "r1", "receive": {"sku": "P1", "qty": 20, "unit_cost": 3, "at": "WH1"}}"#,
     ]
 
     @Test("200 clients over 3 instances reserve 50 units exactly; the feed is identical and gapless on each")
     func concurrentReservationsAndFeed() async throws {
         let cluster = try await Deployment.start(instances: 3)
         defer { cluster.stop() }
+        // Each instance receives 10 of the 50 units itself, so each holds P1's book in memory, and each copy is
+        // stale once another instance posts: only the store's version check keeps them from overselling.
+        for instance in cluster.ports.indices {
+            let body = #"{"receive": {"sku": "P1", "qty": 10, "unit_cost": 3, "at": "WH1"}}"#
+            let (status, text) = try await cluster.post(body, key: "warm-\(instance)", instance: instance)
+            #expect(status == 201, "instance \(instance) refused the receipt: \(text)")
+        }
 
         let outcomes = await withTaskGroup(of: (Int, String).self) { group in
             for client in 0..<200 {
@@ -73,6 +80,13 @@ struct MultiInstanceTests {
     func killOneInstanceWhilePosting() async throws {
         let cluster = try await Deployment.start(instances: 3)
         defer { cluster.stop() }
+        // Each instance receives 10 of the 50 units itself, so each holds P1's book in memory, and each copy is
+        // stale once another instance posts: only the store's version check keeps them from overselling.
+        for instance in cluster.ports.indices {
+            let body = #"{"receive": {"sku": "P1", "qty": 10, "unit_cost": 3, "at": "WH1"}}"#
+            let (status, text) = try await cluster.post(body, key: "warm-\(instance)", instance: instance)
+            #expect(status == 201, "instance \(instance) refused the receipt: \(text)")
+        }
 
         let progress = KillProgress()
         let victim = 0
@@ -118,6 +132,14 @@ struct MultiInstanceTests {
             if status != 200 { missing.append(key) }
         }
         #expect(missing.isEmpty, "\(missing.count) acknowledged receipts are missing, e.g. \(missing.prefix(5))")
+        // Each survivor's answer is what the database holds, whatever its cache held before: at least the 50
+        // units and every acknowledged receipt (a receipt cut off in flight may have committed too).
+        for instance in [1, 2] {
+            let (status, text) = try await cluster.get("/v1/stock?sku=P1&at=WH1", instance: instance)
+            let stock = (try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]])?.first
+            let onHand = (stock?["on_hand"] as? NSNumber)?.intValue ?? Int((stock?["on_hand"] as? String) ?? "") ?? -1
+            #expect(status == 200 && onHand >= 50 + acks.count && onHand <= 50 + 480, "instance \(instance): \(text)")
+        }
 
         let verify = try cluster.binary.run(["verify", "--db", cluster.url])
         #expect(verify.status == 0, "stockline verify: \(verify.stdout) \(verify.stderr)")

@@ -3,7 +3,6 @@ public import Logging
 public import ServiceLifecycle
 public import Stockline
 public import StocklineCore
-import StocklineStore
 import Synchronization
 
 /// Delivers outbox events to webhook subscriptions: at least once, one at a time and in sequence order per
@@ -59,7 +58,7 @@ public struct WebhookDispatcher: Service {
         }
     }
 
-    let store: any LedgerStore
+    let store: Inventory
     let now: @Sendable () -> Date
     let configuration: Configuration
     let sender: WebhookSender
@@ -72,7 +71,7 @@ public struct WebhookDispatcher: Service {
         inventory: Inventory, configuration: Configuration = .init(), sender: WebhookSender? = nil,
         logger: Logger
     ) {
-        self.store = inventory.store
+        self.store = inventory
         self.now = inventory.environment.now
         self.configuration = configuration
         self.sender = sender ?? WebhookSender(timeout: configuration.requestTimeout, now: inventory.environment.now)

@@ -18,6 +18,9 @@ public final class SQLiteLedgerStore: LedgerStore {
         pool = try DatabasePool(path: path, configuration: configuration)
     }
 
+    /// The database file.
+    public var path: String { pool.path }
+
     public func migrate() async throws {
         try SQLiteSchema.migrator.migrate(pool)
     }
