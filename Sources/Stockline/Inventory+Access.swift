@@ -103,7 +103,8 @@ extension Inventory {
                 path: directory.appendingPathComponent("ledger.sqlite").path, environment: environment)
         }
         let random = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
-        let store = try PostgresLedgerStore(url: postgresURL, schema: "scratch_\(random)", maximumConnections: connections)
+        let store = try PostgresLedgerStore(
+            url: postgresURL, schema: "scratch_\(random)", maximumConnections: connections)
         do {
             try await store.migrate()
         } catch {
