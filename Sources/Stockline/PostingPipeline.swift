@@ -158,7 +158,8 @@ private struct BatchRun {
                 if atomic { return }
                 continue
             }
-            if let answer = try stored(request) {
+            let fingerprint = try request.fingerprint
+            if let answer = stored(request, fingerprint: fingerprint) {
                 results.append(answer)
                 if atomic, case .failure = answer { return }
                 continue
@@ -177,16 +178,16 @@ private struct BatchRun {
                                 + "all-or-nothing batch makes or changes; send it in a batch of its own")))
                 return
             }
-            let outcome = try await plan(request, index: index, read: read, named: named, store: store)
-            keys[request.key] = (try request.fingerprint, outcome)
+            let outcome = try await plan(
+                request, fingerprint: fingerprint, index: index, read: read, named: named, store: store)
+            keys[request.key] = (fingerprint, outcome)
             results.append(outcome)
             if atomic, case .failure = outcome { return }
         }
     }
 
     /// The answer a key already has: a replay, or a refusal of a key used for something else.
-    private func stored(_ request: PostingRequest) throws -> Result<PostingResult, StockError>? {
-        let fingerprint = try request.fingerprint
+    private func stored(_ request: PostingRequest, fingerprint: String) -> Result<PostingResult, StockError>? {
         if let earlier = keys[request.key] {
             return earlier.fingerprint == fingerprint
                 ? earlier.result : .failure(.idempotencyKeyReused(key: request.key))
@@ -194,7 +195,7 @@ private struct BatchRun {
         switch preparation.keys[request.key] {
         case .posted(let stored, let result):
             return stored == fingerprint ? .success(result) : .failure(.idempotencyKeyReused(key: request.key))
-        case .claimed(let claimed) where claimed != (try request.refusalFingerprint):
+        case .claimed(let claimed) where claimed != PostingRequest.refusalFingerprint(fingerprint):
             return .failure(.idempotencyKeyReused(key: request.key))
         case .claimed, nil:
             return nil
@@ -202,7 +203,8 @@ private struct BatchRun {
     }
 
     private mutating func plan(
-        _ request: PostingRequest, index: Int, read: StateRequest, named: [PostingSummary], store: any LedgerStore
+        _ request: PostingRequest, fingerprint: String, index: Int, read: StateRequest, named: [PostingSummary],
+        store: any LedgerStore
     ) async throws -> Result<PostingResult, StockError> {
         var involved = Set(read.skus.compactMap { preparation.items[$0] })
         for order in read.orders {
@@ -247,8 +249,8 @@ private struct BatchRun {
             catalog.locations[$0.fromID]?.warehouseID ?? catalog.locations[$0.toID]?.warehouseID
         }
         batch.add(
-            try PostingRow(
-                request: request, result: result, itemID: first?.itemID,
+            PostingRow(
+                request: request, fingerprint: fingerprint, result: result, itemID: first?.itemID,
                 companyID: warehouse.flatMap { catalog.warehouses[$0]?.companyID }),
             state: state)
         for order in read.orders { batch.orders[order] = preparation.orders[order] ?? [] }
@@ -293,7 +295,10 @@ private struct BatchRun {
     /// The books as committed, trimmed to what a fresh load reads: stock in warehouses and transit, its lots, and
     /// the layers still open; each at the version the write gave it.
     func committedBooks() -> [(ItemID, LoadedBook)] {
-        let layerIDs = batch.layersToInsert.map(\.id) + batch.layersToUpdate.map(\.id)
+        let layerIDs = Dictionary(
+            grouping: batch.layersToInsert.map { ($0.itemID, $0.id) } + batch.layersToUpdate.map { ($0.itemID, $0.id) },
+            by: \.0
+        ).mapValues { $0.map(\.1) }
         return books.map { id, loaded in
             var loaded = loaded
             if batch.versions[id] != nil { loaded.version += 1 }
@@ -309,7 +314,9 @@ private struct BatchRun {
                 }
                 return kept.isEmpty ? nil : kept
             }
-            for company in loaded.book.costs.keys { loaded.book.costs[company]?.layers.removeClosed(layerIDs) }
+            if let changed = layerIDs[id] {
+                for company in loaded.book.costs.keys { loaded.book.costs[company]?.layers.removeClosed(changed) }
+            }
             return (id, loaded)
         }
     }

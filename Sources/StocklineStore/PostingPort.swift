@@ -128,10 +128,12 @@ public struct PostingRow: Sendable, Hashable {
     public var companyID: Int64?
 
     /// The row of `request`, posted as `result`; the item and company are those of its first move.
-    public init(request: PostingRequest, result: PostingResult, itemID: ItemID?, companyID: CompanyID?) throws {
+    public init(
+        request: PostingRequest, fingerprint: String, result: PostingResult, itemID: ItemID?, companyID: CompanyID?
+    ) {
         self.id = result.postingID
         self.request = request
-        self.fingerprint = try request.fingerprint
+        self.fingerprint = fingerprint
         self.result = CompactJSON.result(result)
         self.itemID = itemID?.rawValue
         self.companyID = companyID?.rawValue

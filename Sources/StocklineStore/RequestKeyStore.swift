@@ -40,7 +40,9 @@ extension PostingRequest {
     public var fingerprint: String { get throws { try CanonicalJSON.text(operation) } }
 
     /// The fingerprint a refused posting leaves under its key.
-    public var refusalFingerprint: String { get throws { "posting " + (try fingerprint) } }
+    public var refusalFingerprint: String { get throws { Self.refusalFingerprint(try fingerprint) } }
+
+    public static func refusalFingerprint(_ fingerprint: String) -> String { "posting " + fingerprint }
 }
 
 /// JSON with sorted keys: the one text a value has, for fingerprints and stored results alike.

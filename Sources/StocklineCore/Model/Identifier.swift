@@ -31,6 +31,11 @@ public enum Identifier {
         throws(StockError)
     {
         let scalars = value.unicodeScalars
+        // Printable ASCII needs no look-up in the Unicode tables, and is nearly every name.
+        if !scalars.isEmpty, value.utf8.count <= kind.maximumLength, value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F })
+        {
+            return
+        }
         if scalars.isEmpty, kind != .text, !allowEmpty {
             throw .validationFailed(field: field, reason: "must not be empty")
         }
@@ -52,6 +57,8 @@ public enum Identifier {
 extension StockOperation {
     /// Checks every name the operation carries, found by reflection so a new field cannot be forgotten.
     public func validateIdentifiers() throws(StockError) {
+        // A quick pass that builds no field names; only a name that fails is looked for again with its path.
+        guard !Self.allClean(self, label: nil) else { return }
         for (field, value) in Self.strings(in: self, path: "") {
             let kind: Identifier.Kind =
                 switch field.split(separator: ".").last ?? "" {
@@ -60,6 +67,23 @@ extension StockOperation {
                 default: .reference
                 }
             try Identifier.validate(value, field: field, kind: kind, allowEmpty: true)
+        }
+    }
+
+    private static func allClean(_ value: Any, label: String?) -> Bool {
+        if let text = value as? String {
+            let kind: Identifier.Kind =
+                switch label {
+                case "reason": .text
+                case "at", "from", "to": .path
+                default: .reference
+                }
+            return (try? Identifier.validate(text, field: "", kind: kind, allowEmpty: true)) != nil
+        }
+        let mirror = Mirror(reflecting: value)
+        switch mirror.displayStyle {
+        case .optional, .collection: return mirror.children.allSatisfy { allClean($0.value, label: label) }
+        default: return mirror.children.allSatisfy { allClean($0.value, label: $0.label ?? label) }
         }
     }
 

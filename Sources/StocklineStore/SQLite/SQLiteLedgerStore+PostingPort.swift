@@ -325,7 +325,12 @@ struct RowWriter {
             let sql =
                 head + " VALUES " + Array(repeating: tuple, count: end - start).joined(separator: ", ")
                 + (tail.isEmpty ? "" : " " + tail)
-            try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(rows[start..<end].joined()))
+            var values: [DatabaseValue] = []
+            values.reserveCapacity((end - start) * width)
+            for row in rows[start..<end] {
+                for value in row { values.append(value?.databaseValue ?? .null) }
+            }
+            try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(values))
             start = end
         }
     }
