@@ -42,7 +42,9 @@ public struct BookCache: Sendable {
 
     mutating func remember(sku: String, id: ItemID) { skus[sku] = id }
 
+    /// Keeps `book` unless a newer version of it is kept already (a read that loaded it while a write committed).
     mutating func put(_ id: ItemID, _ book: LoadedBook) {
+        if let kept = entries[id], kept.book.version > book.version { return }
         drop([id])
         let size = Self.estimate(book)
         guard size <= limit else { return }

@@ -221,7 +221,21 @@ public final class Inventory: Sendable {
     /// The state a read works on; its names are checked first, as those of a posting are.
     func snapshot(_ request: StateRequest) async throws -> LedgerState {
         try request.validate()
-        return try await store.snapshot(request)
+        guard request.lots.isEmpty, request.orders.isEmpty, request.postingKeys.isEmpty else {
+            return try await store.snapshot(request)
+        }
+        // Reads by SKU come from the books kept in memory, checked against the stored versions in one statement.
+        let catalog = try await catalog()
+        let books = try await committer.pipeline.currentBooks(skus: request.skus, catalog: catalog)
+        var moves: [MoveID: Move] = [:]
+        var reservations: [MoveID: [Reservation]] = [:]
+        for loaded in books.values {
+            moves.merge(loaded.moves) { a, _ in a }
+            reservations.merge(loaded.reservations) { a, _ in a }
+        }
+        return LedgerState(
+            catalog: catalog, books: books.mapValues(\.book), moves: moves, reservations: reservations,
+            ids: IDAllocator(nextMove: 0, nextLayer: 0, nextLot: 0))
     }
 
     /// Stock value of `sku` over every warehouse and transit, of one company or all.

@@ -34,6 +34,27 @@ actor PostingPipeline {
         return drift
     }
 
+    /// The books of `skus` as committed now: cached ones whose version is still the stored one, the others loaded
+    /// (and kept). Unknown SKUs are left out.
+    func currentBooks(skus: Set<String>, catalog: Catalog) async throws -> [ItemID: LoadedBook] {
+        let versions = try await store.bookVersions(skus: skus)
+        var books: [ItemID: LoadedBook] = [:]
+        var stale = Set<ItemID>()
+        for (sku, current) in versions {
+            cache.remember(sku: sku, id: current.item)
+            if let cached = cache.book(current.item), cached.version == current.version {
+                books[current.item] = cached
+            } else {
+                stale.insert(current.item)
+            }
+        }
+        for (id, loaded) in try await store.loadBooks(stale, catalog: catalog) {
+            books[id] = loaded
+            cache.put(id, loaded)
+        }
+        return books
+    }
+
     /// Posts `requests` in order, each kept or refused on its own, or (`atomic`) all or none.
     func commit(_ requests: [PostingRequest], atomic: Bool) async throws -> [Result<PostingResult, StockError>] {
         var results: [Result<PostingResult, StockError>] = []

@@ -13,6 +13,10 @@ public protocol PostingPort: Sendable {
     /// The books of `ids` as committed, each with its version; items that do not exist are left out.
     func loadBooks(_ ids: Set<ItemID>, catalog: Catalog) async throws -> [ItemID: LoadedBook]
 
+    /// The items of `skus` with the versions of their books as committed now: what a read checks its cached books
+    /// against, in one statement however many SKUs.
+    func bookVersions(skus: Set<String>) async throws -> [String: BookVersion]
+
     /// Runs `count` more postings' worth of row ids when a plan outgrew the block ``prepare(_:)`` gave it; nil
     /// where ids are not handed out in blocks.
     func rowIDs(atLeast count: Int64) async throws -> IDAllocator
@@ -100,6 +104,17 @@ public struct LoadedBook: Sendable, Hashable {
         self.book = book
         self.moves = moves
         self.reservations = reservations
+        self.version = version
+    }
+}
+
+/// An item and the version of its book.
+public struct BookVersion: Sendable, Hashable {
+    public var item: ItemID
+    public var version: Int64
+
+    public init(item: ItemID, version: Int64) {
+        self.item = item
         self.version = version
     }
 }

@@ -124,6 +124,17 @@ extension PostgresLedgerStore {
         }
     }
 
+    public func bookVersions(skus: Set<String>) async throws -> [String: BookVersion] {
+        try await transaction(.read) { db in
+            var versions: [String: BookVersion] = [:]
+            for row in try await db.rows("SELECT sku, id, book_version FROM item WHERE sku = ANY(\(skus.sorted()))") {
+                versions[try row.get("sku")] = BookVersion(
+                    item: ItemID(try row.get("id")), version: try row.get("book_version"))
+            }
+            return versions
+        }
+    }
+
     public func rowIDs(atLeast count: Int64) async throws -> IDAllocator {
         try await transaction(.write) { db in
             let size = PostgresSchema.rowBlockSize

@@ -137,6 +137,19 @@ extension SQLiteLedgerStore {
         }
     }
 
+    public func bookVersions(skus: Set<String>) async throws -> [String: BookVersion] {
+        try await pool.read { db in
+            var versions: [String: BookVersion] = [:]
+            for row in try Row.cachedAll(
+                db, sql: "SELECT sku, id, book_version FROM item WHERE sku IN (SELECT value FROM json_each(?))",
+                arguments: [try Self.json(skus.sorted())])
+            {
+                versions[row[0]] = BookVersion(item: ItemID(row[1]), version: row[2])
+            }
+            return versions
+        }
+    }
+
     public func rowIDs(atLeast count: Int64) async throws -> IDAllocator {
         throw StoreError.unsupported("SQLite hands out row ids in sequence, not in blocks")
     }
