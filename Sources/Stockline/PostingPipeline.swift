@@ -62,11 +62,11 @@ actor PostingPipeline {
         while results.count < requests.count {
             let catalog = try await store.catalog()
             let pending = Array(requests[results.count...])
-            let (refusals, query) = BatchRun.read(pending)
+            let (checked, query) = try BatchRun.read(pending)
             let preparation = try await store.prepare(query)
             let books = try await books(for: preparation, catalog: catalog)
             var run = BatchRun(
-                requests: pending, refusals: refusals, atomic: atomic, catalog: catalog, preparation: preparation,
+                requests: pending, checked: checked, atomic: atomic, catalog: catalog, preparation: preparation,
                 books: books)
             try await run.plan(store: store)
             let refused = atomic && run.results.contains { if case .failure = $0 { true } else { false } }
@@ -120,20 +120,19 @@ private struct BatchRun {
     var books: [ItemID: LoadedBook]
     var batch = PlannedBatch()
     var results: [Result<PostingResult, StockError>] = []
-    private var refusals: [StockError?]
+    private let checked: [Result<String, StockError>]
     private var ids: IDSource
     private var keys: [String: (fingerprint: String, result: Result<PostingResult, StockError>)] = [:]
     /// Items with open moves of an order, from moves this run created.
     private var orderItems: [String: Set<ItemID>] = [:]
     private var touched = Set<ItemID>()
-    private var postingIDs: Set<Int64> = []
 
     init(
-        requests: [PostingRequest], refusals: [StockError?], atomic: Bool, catalog: Catalog,
+        requests: [PostingRequest], checked: [Result<String, StockError>], atomic: Bool, catalog: Catalog,
         preparation: PostingPreparation, books: [ItemID: LoadedBook]
     ) {
         self.requests = requests
-        self.refusals = refusals
+        self.checked = checked
         self.atomic = atomic
         self.catalog = catalog
         self.preparation = preparation
@@ -141,22 +140,25 @@ private struct BatchRun {
         ids = preparation.ids
     }
 
-    /// Each request's refusal by its own names (``PostingRequest/validate()``), and what the others read.
-    static func read(_ requests: [PostingRequest]) -> ([StockError?], PostingQuery) {
+    /// Each request's fingerprint, or its refusal by its own names (``PostingRequest/validate(json:)``), and what
+    /// the others read.
+    static func read(_ requests: [PostingRequest]) throws -> ([Result<String, StockError>], PostingQuery) {
         var read = StateRequest()
-        let refusals = requests.map { request -> StockError? in
+        let checked = try requests.map { request -> Result<String, StockError> in
+            let fingerprint = try request.fingerprint
             do throws(StockError) {
-                try request.validate()
+                try request.validate(json: fingerprint)
                 read.formUnion(request.operation.stateRequest)
-                return nil
+                return .success(fingerprint)
             } catch {
-                return error
+                return .failure(error)
             }
         }
+        let valid = checked.map { if case .success = $0 { true } else { false } }
         return (
-            refusals,
+            checked,
             PostingQuery(
-                keys: zip(requests, refusals).filter { $0.1 == nil }.map(\.0.key), skus: read.skus, lots: read.lots,
+                keys: zip(requests, valid).filter(\.1).map(\.0.key), skus: read.skus, lots: read.lots,
                 orders: read.orders,
                 postingKeys: read.postingKeys, count: requests.count)
         )
@@ -174,12 +176,14 @@ private struct BatchRun {
     /// Plans the requests in order until the end, or until one reads a posting this run made or changed.
     mutating func plan(store: any LedgerStore) async throws {
         for (index, request) in requests.enumerated() {
-            if let refusal = refusals[index] {
+            let fingerprint: String
+            switch checked[index] {
+            case .success(let text): fingerprint = text
+            case .failure(let refusal):
                 results.append(.failure(refusal))
                 if atomic { return }
                 continue
             }
-            let fingerprint = try request.fingerprint
             if let answer = stored(request, fingerprint: fingerprint) {
                 results.append(answer)
                 if atomic, case .failure = answer { return }

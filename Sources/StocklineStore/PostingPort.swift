@@ -265,7 +265,7 @@ public struct PlannedBatch: Sendable {
         }
         for ref in changes.costs {
             guard let book = state.books[ref.itemID]?.costs[ref.companyID] else { continue }
-            let scoped = book.scopes.filter { $0.key != .company }.sorted { "\($0.key)" < "\($1.key)" }
+            let scoped = book.scopes.filter { $0.key != .company }
             costs[ref] =
                 [CostRow(itemID: ref.itemID, companyID: ref.companyID, scope: .company, totals: book.totals)]
                 + scoped.map { CostRow(itemID: ref.itemID, companyID: ref.companyID, scope: $0.key, totals: $0.value) }

@@ -54,6 +54,40 @@ public enum Identifier {
     }
 }
 
+extension Identifier {
+    /// Whether every string of a JSON text (as `JSONEncoder` writes it) is printable ASCII of at most
+    /// `Kind.reference`'s length: then each name in it passes every kind's rule, and a value's JSON (its fingerprint,
+    /// encoded anyway) spares reflecting over it. Any escape but `\/` answers false, for the full check to decide.
+    public static func allPlain(json: String) -> Bool {
+        var inString = false
+        var escaped = false
+        var length = 0
+        for byte in json.utf8 {
+            if byte >= 0x80 || byte < 0x20 { return false }
+            guard inString else {
+                if byte == UInt8(ascii: "\"") {
+                    inString = true
+                    length = 0
+                }
+                continue
+            }
+            if escaped {
+                guard byte == UInt8(ascii: "/") else { return false }
+                escaped = false
+                length += 1
+            } else if byte == UInt8(ascii: "\\") {
+                escaped = true
+            } else if byte == UInt8(ascii: "\"") {
+                inString = false
+            } else {
+                length += 1
+            }
+            if length > Kind.reference.maximumLength { return false }
+        }
+        return !inString
+    }
+}
+
 extension StockOperation {
     /// Checks every name the operation carries, found by reflection so a new field cannot be forgotten.
     public func validateIdentifiers() throws(StockError) {

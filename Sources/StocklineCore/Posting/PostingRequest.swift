@@ -32,7 +32,9 @@ public struct PostingRequest: Sendable, Hashable {
 extension PostingRequest {
     /// Refuses a request carrying a name that could not be stored and compared exactly (see ``Identifier``); every
     /// store calls it before it looks the key up, so no door can skip it.
-    public func validate() throws(StockError) {
+    ///
+    /// - Parameter json: the operation as JSON, when the caller has it: a plain one needs no reflection.
+    public func validate(json: String? = nil) throws(StockError) {
         try Identifier.validate(key, field: "key", kind: .key)
         try Identifier.validate(actor, field: "actor", kind: .reference)
         try Identifier.validate(source, field: "source", kind: .reference)
@@ -40,6 +42,7 @@ extension PostingRequest {
         if let reference { try Identifier.validate(reference, field: "reference", kind: .reference) }
         if let token { try Identifier.validate(token, field: "token", kind: .reference) }
         if let requestID { try Identifier.validate(requestID, field: "request_id", kind: .key) }
+        if let json, Identifier.allPlain(json: json) { return }
         try operation.validateIdentifiers()
     }
 }
