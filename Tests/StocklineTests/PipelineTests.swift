@@ -1,0 +1,63 @@
+import Foundation
+import Stockline
+import StocklineCore
+import StocklineTestSupport
+import Testing
+
+/// The posting pipeline's own promises: postings that depend on each other in one batch, and books kept in memory
+/// that another writer has changed since.
+@Suite("posting pipeline: dependent postings in a batch, stale books")
+struct PipelineTests {
+    static func request(_ key: String, _ operation: StockOperation) -> PostingRequest {
+        PostingRequest(key: key, operation: operation, actor: "test", source: "test", now: Date())
+    }
+
+    @Test("independent lines may return what an earlier line delivered; an atomic batch refuses that and writes nothing")
+    func dependentPostingsInABatch() async throws {
+        try await withStandardWorld { inventory in
+            let lines = [
+                Self.request("r1", .receive("P1", Fixed(5), cost: Fixed(2))),
+                Self.request("d1", .deliver("P1", Fixed(3))),
+                Self.request("c1", .returnFromCustomer(.init(sku: "P1", qty: Fixed(2), to: "WH1", of: "d1"))),
+                Self.request("c2", .returnFromCustomer(.init(sku: "P1", qty: Fixed(2), to: "WH1", of: "d1"))),
+            ]
+            let results = try await inventory.postBatch(lines)
+            #expect(results.prefix(3).allSatisfy { if case .success = $0 { true } else { false } })
+            // The second return sees the first: only 1 of the 3 delivered is left to return.
+            guard case .failure(let error) = results[3] else { Issue.record("c2 was posted: \(results[3])"); return }
+            #expect(error.code == "invalid_state")
+            #expect(try await inventory.position(sku: "P1", at: "WH1").onHand == Fixed(4))
+
+            let counts = try await inventory.counts()
+            let atomic = try await inventory.postAtomically([
+                Self.request("d2", .deliver("P1", Fixed(1))),
+                Self.request("c3", .returnFromCustomer(.init(sku: "P1", qty: Fixed(1), to: "WH1", of: "d2"))),
+            ])
+            guard case .failure(let refusal) = atomic.last else { Issue.record("posted: \(atomic)"); return }
+            #expect(refusal.code == "validation_failed")
+            #expect(try await inventory.counts() == counts)
+            #expect(try await inventory.verify().isEmpty)
+        }
+    }
+
+    @Test("a book another process changed is read again: no oversell, no stale refusal")
+    func staleBooksAreCaught() async throws {
+        try await withTemporaryLedger { ledger in
+            try await TestWorld.standard.build(in: ledger.inventory)
+            let first = ledger.inventory
+            let second = try await ledger.openAgain()
+            try await first.post(.receive("P1", Fixed(10), cost: Fixed(2)), key: "r1")
+            #expect(try await first.position(sku: "P1", at: "WH1").available == Fixed(10))
+            // The second service takes all 10; the first still holds P1's book with 10 available.
+            try await second.post(.deliver("P1", Fixed(10)), key: "d1")
+            let oversell = try await first.attempt(.deliver("P1", Fixed(1)), key: "d2")
+            guard case .failure(let error) = oversell else { Issue.record("oversold: \(oversell)"); return }
+            #expect(error.code == "insufficient_stock")
+            // And the other way: stock the first service has not seen is there to take.
+            try await second.post(.receive("P1", Fixed(4), cost: Fixed(2)), key: "r2")
+            #expect(try await first.attempt(.deliver("P1", Fixed(4)), key: "d3").get().quantity == Fixed(4))
+            #expect(try await first.bookCacheDrift().isEmpty)
+            #expect(try await first.verify().isEmpty)
+        }
+    }
+}
