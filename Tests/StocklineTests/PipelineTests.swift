@@ -12,7 +12,8 @@ struct PipelineTests {
         PostingRequest(key: key, operation: operation, actor: "test", source: "test", now: Date())
     }
 
-    @Test("independent lines may return what an earlier line delivered; an atomic batch refuses that and writes nothing")
+    @Test(
+        "independent lines may return what an earlier line delivered; an atomic batch refuses that and writes nothing")
     func dependentPostingsInABatch() async throws {
         try await withStandardWorld { inventory in
             let lines = [
@@ -24,7 +25,10 @@ struct PipelineTests {
             let results = try await inventory.postBatch(lines)
             #expect(results.prefix(3).allSatisfy { if case .success = $0 { true } else { false } })
             // The second return sees the first: only 1 of the 3 delivered is left to return.
-            guard case .failure(let error) = results[3] else { Issue.record("c2 was posted: \(results[3])"); return }
+            guard case .failure(let error) = results[3] else {
+                Issue.record("c2 was posted: \(results[3])")
+                return
+            }
             #expect(error.code == "invalid_state")
             #expect(try await inventory.position(sku: "P1", at: "WH1").onHand == Fixed(4))
 
@@ -33,7 +37,10 @@ struct PipelineTests {
                 Self.request("d2", .deliver("P1", Fixed(1))),
                 Self.request("c3", .returnFromCustomer(.init(sku: "P1", qty: Fixed(1), to: "WH1", of: "d2"))),
             ])
-            guard case .failure(let refusal) = atomic.last else { Issue.record("posted: \(atomic)"); return }
+            guard case .failure(let refusal) = atomic.last else {
+                Issue.record("posted: \(atomic)")
+                return
+            }
             #expect(refusal.code == "validation_failed")
             #expect(try await inventory.counts() == counts)
             #expect(try await inventory.verify().isEmpty)
@@ -51,7 +58,10 @@ struct PipelineTests {
             // The second service takes all 10; the first still holds P1's book with 10 available.
             try await second.post(.deliver("P1", Fixed(10)), key: "d1")
             let oversell = try await first.attempt(.deliver("P1", Fixed(1)), key: "d2")
-            guard case .failure(let error) = oversell else { Issue.record("oversold: \(oversell)"); return }
+            guard case .failure(let error) = oversell else {
+                Issue.record("oversold: \(oversell)")
+                return
+            }
             #expect(error.code == "insufficient_stock")
             // And the other way: stock the first service has not seen is there to take.
             try await second.post(.receive("P1", Fixed(4), cost: Fixed(2)), key: "r2")
