@@ -1,6 +1,7 @@
 public import Foundation
 public import StocklineCore
 import StocklineStore
+import Synchronization
 
 // Tokens, audit, webhooks, counts and whole-ledger copies: service operations, so that no door reaches the store.
 
@@ -10,7 +11,15 @@ extension Inventory {
         try await store.addToken(name: name, hash: hash, role: role, warehouse: warehouse, at: environment.now())
     }
 
-    public func token(hash: String) async throws -> APIToken? { try await store.token(hash: hash) }
+    public func token(hash: String) async throws -> APIToken? {
+        if let known = knownTokens.withLock({ $0[hash] }) { return known }
+        guard let token = try await store.token(hash: hash) else { return nil }
+        knownTokens.withLock { known in
+            if known.count >= 10_000 { known.removeAll() }
+            known[hash] = token
+        }
+        return token
+    }
     public func tokens() async throws -> [APIToken] { try await store.tokens() }
 
     /// Attributed postings, newest first.

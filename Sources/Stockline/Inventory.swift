@@ -1,6 +1,7 @@
 import Foundation
 public import StocklineCore
 public import StocklineStore
+import Synchronization
 
 /// The one service every door calls: the CLI, the scenario runner, the bulk importer and the HTTP API.
 ///
@@ -10,6 +11,8 @@ public final class Inventory: Sendable {
     package let store: any LedgerStore
     public let environment: Environment
     let committer: GroupCommit
+    /// Tokens found by hash: a token never changes once stored, and every request looks its token up.
+    let knownTokens = Mutex<[String: APIToken]>([:])
 
     /// - Parameter bookCacheMegabytes: the bound of the item books kept in memory (``BookCache``); 0 keeps none.
     public init(

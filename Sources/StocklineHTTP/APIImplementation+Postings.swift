@@ -9,7 +9,7 @@ extension APIImplementation {
         guard case .json(let body) = input.body else {
             throw Problem(status: 415, code: "validation_failed", detail: "send application/json")
         }
-        let operation = try Self.operation(body, at: "")
+        let operation = try ParsedBody.current.map { try Self.operation($0, at: "") } ?? Self.operation(body, at: "")
         try authorize(.post(operation.kind), warehouses: try await inventory.warehouses(touchedBy: operation))
         let outcome = try await inventory.attempt(
             operation, key: input.headers.idempotencyKey, actor: Caller.current?.token.name ?? "api", source: "http",
@@ -28,8 +28,19 @@ extension APIImplementation {
         let now = inventory.environment.now()
         let batchKey = input.headers.idempotencyKey ?? inventory.environment.newKey()
         var requests: [PostingRequest] = []
+        let parsed: [DocumentValue]? =
+            if case .array(let lines) = ParsedBody.field("operations", of: ParsedBody.current),
+                lines.count == batch.operations.count
+            {
+                lines
+            } else {
+                nil
+            }
         for (index, line) in batch.operations.enumerated() {
-            let operation = try Self.operation(line.operation, at: "operations[\(index)]")
+            let path = "operations[\(index)]"
+            let operation =
+                try ParsedBody.field("operation", of: parsed?[index]).map { try Self.operation($0, at: path) }
+                ?? Self.operation(line.operation, at: path)
             try authorize(.post(operation.kind), warehouses: try await inventory.warehouses(touchedBy: operation))
             requests.append(
                 PostingRequest(
@@ -54,7 +65,11 @@ extension APIImplementation {
     /// The generated body written back as JSON, read by the same strict decoder scenario files use.
     static func operation(_ body: Components.Schemas.Operation, at path: String) throws -> StockOperation {
         let data = try JSONEncoder().encode(body)
-        let document = try JSONDecoder().decode(DocumentValue.self, from: data)
+        return try operation(try JSONDecoder().decode(DocumentValue.self, from: data), at: path)
+    }
+
+    /// The operation of a body as sent: exactly one `{"kind": {fields}}`.
+    static func operation(_ document: DocumentValue, at path: String) throws -> StockOperation {
         guard let fields = document.object, fields.count == 1, let (kind, value) = fields.first else {
             throw DocumentError(path: path, reason: "give exactly one operation, e.g. {\"receive\": {...}}")
         }

@@ -6,6 +6,17 @@ import Stockline
 /// Holds every request to the letter of the API before a handler sees it: parameters within the document's limits,
 /// a JSON body sent as `application/json`, in UTF-8, strictly well-formed, within the body limit and within the
 /// limits of its schema. What fails is answered with a problem document; nothing reaches the ledger.
+/// The request body as the validation middleware parsed it, so a handler reads an operation from it instead of
+/// writing the generated body back as JSON and parsing that again.
+enum ParsedBody {
+    @TaskLocal static var current: DocumentValue?
+
+    /// The field `name` of an object.
+    static func field(_ name: String, of value: DocumentValue?) -> DocumentValue? {
+        value?.object?.first { $0.0 == name }?.1
+    }
+}
+
 struct RequestValidationMiddleware: ServerMiddleware {
     let contract: APIContract
     let bodyLimit: Int
@@ -29,14 +40,18 @@ struct RequestValidationMiddleware: ServerMiddleware {
         }
         guard let schema = operation.body else { return try await next(request, body, metadata) }
         let bytes = try await collect(body, request: request)
+        let document: DocumentValue
         do {
-            try contract.check(try DocumentValue.parseJSON(bytes: bytes), against: schema, path: "")
+            document = try DocumentValue.parseJSON(bytes: bytes)
+            try contract.check(document, against: schema, path: "")
         } catch {
             throw Problem(
                 status: 400, code: "validation_failed", detail: error.description,
                 field: error.path.isEmpty ? nil : error.path)
         }
-        return try await next(request, HTTPBody(bytes), metadata)
+        return try await ParsedBody.$current.withValue(document) {
+            try await next(request, HTTPBody(bytes), metadata)
+        }
     }
 
     private func check(parameter: APIContract.Parameter, value: String) throws {
