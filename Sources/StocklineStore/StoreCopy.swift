@@ -247,6 +247,7 @@ extension SQLiteLedgerStore {
     func writeAllTables(_ rows: StoreCopy.Rows) async throws {
         defer { invalidateCatalog() }
         try await pool.write { db in
+            try db.execute(sql: "UPDATE counter SET value = value + 1 WHERE name = 'catalog'")
             for table in StoreCopy.tables where table.name != "location" {
                 if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \(table.name))") == true {
                     throw StoreCopyError.targetNotEmpty(table: table.name)

@@ -70,4 +70,17 @@ struct PipelineTests {
             #expect(try await first.verify().isEmpty)
         }
     }
+
+    @Test("a warehouse another process added can be posted to at once")
+    func catalogChangedByAnotherProcess() async throws {
+        try await withTemporaryLedger { ledger in
+            try await TestWorld.standard.build(in: ledger.inventory)
+            let first = ledger.inventory
+            try await first.post(.receive("P1", Fixed(1), cost: Fixed(2)))
+            let second = try await ledger.openAgain()
+            try await second.addWarehouse(code: "WH9", company: "ACME")
+            #expect(try await first.post(.receive("P1", Fixed(3), at: "WH9", cost: Fixed(2))).quantity == Fixed(3))
+            #expect(try await first.position(sku: "P1", at: "WH9").onHand == Fixed(3))
+        }
+    }
 }

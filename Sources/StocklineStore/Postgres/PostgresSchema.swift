@@ -151,5 +151,7 @@ enum PostgresSchema {
             id: "0005_request_key", statements: [RequestKeySQL.table(text: "TEXT", real: "DOUBLE PRECISION")]),
         Migration(
             id: "0006_book_version", statements: ["ALTER TABLE item ADD COLUMN book_version BIGINT NOT NULL DEFAULT 0"]),
+        // The catalog version SQLite gains here has been the `counter` table's `catalog` row from the start.
+        Migration(id: "0007_catalog_version", statements: []),
     ]
 }

@@ -200,21 +200,26 @@ extension SQLiteLedgerStore {
             batch.postings.map { posting in
                 let request = posting.request
                 return [
-                    posting.id, request.key, request.operation.kind.rawValue, posting.fingerprint, posting.result,
-                    posting.itemID, posting.companyID, request.actor, request.source, request.reason,
-                    request.reference, request.now.timeIntervalSince1970, request.token, request.requestID,
+                    dv(posting.id), dv(request.key), dv(request.operation.kind.rawValue), dv(posting.fingerprint),
+                    dv(posting.result),
+                    dv(posting.itemID), dv(posting.companyID), dv(request.actor), dv(request.source),
+                    dv(request.reason),
+                    dv(request.reference), dv(request.now.timeIntervalSince1970), dv(request.token),
+                    dv(request.requestID),
                 ]
             })
         try rows.insert(
             "INSERT INTO lot (id, item_id, name, expiry)",
-            batch.lots.map { [$0.id.rawValue, $0.itemID.rawValue, $0.name, $0.expiry?.timeIntervalSince1970] })
+            batch.lots.map {
+                [dv($0.id.rawValue), dv($0.itemID.rawValue), dv($0.name), dv($0.expiry?.timeIntervalSince1970)]
+            })
         let quants = batch.quantChanges
         try rows.insert(
             "INSERT INTO quant (item_id, location_id, lot_id, quantity, reserved, in_sequence)",
             quants.map { ref, change in
                 [
-                    ref.itemID.rawValue, ref.key.locationID.rawValue, ref.key.lotID?.rawValue ?? 0,
-                    change.quantity.micros, change.reserved.micros, change.inSequence,
+                    dv(ref.itemID.rawValue), dv(ref.key.locationID.rawValue), dv(ref.key.lotID?.rawValue ?? 0),
+                    dv(change.quantity.micros), dv(change.reserved.micros), dv(change.inSequence),
                 ]
             },
             tail: """
@@ -232,10 +237,11 @@ extension SQLiteLedgerStore {
                 + "done_at, reference, origin_id)",
             batch.movesToInsert.map { move in
                 [
-                    move.id.rawValue, move.postingID, move.itemID.rawValue, move.quantity.micros,
-                    move.fromID.rawValue, move.toID.rawValue, move.lotID?.rawValue, move.state.rawValue,
-                    move.kind.rawValue, move.plannedAt.timeIntervalSince1970, move.doneAt?.timeIntervalSince1970,
-                    move.reference, move.originID?.rawValue,
+                    dv(move.id.rawValue), dv(move.postingID), dv(move.itemID.rawValue), dv(move.quantity.micros),
+                    dv(move.fromID.rawValue), dv(move.toID.rawValue), dv(move.lotID?.rawValue), dv(move.state.rawValue),
+                    dv(move.kind.rawValue), dv(move.plannedAt.timeIntervalSince1970),
+                    dv(move.doneAt?.timeIntervalSince1970),
+                    dv(move.reference), dv(move.originID?.rawValue),
                 ]
             })
         for move in batch.movesToUpdate {
@@ -254,7 +260,10 @@ extension SQLiteLedgerStore {
                 "INSERT INTO reservation (move_id, location_id, lot_id, quantity)",
                 reservations.flatMap { id, lines in
                     lines.map {
-                        [id.rawValue, $0.key.locationID.rawValue, $0.key.lotID?.rawValue ?? 0, $0.quantity.micros]
+                        [
+                            dv(id.rawValue), dv($0.key.locationID.rawValue), dv($0.key.lotID?.rawValue ?? 0),
+                            dv($0.quantity.micros),
+                        ]
                     }
                 })
         }
@@ -265,11 +274,12 @@ extension SQLiteLedgerStore {
             batch.layersToInsert.map { layer in
                 let (scope, warehouse) = columns(layer.scope)
                 return [
-                    layer.id.rawValue, layer.companyID.rawValue, layer.itemID.rawValue, scope, warehouse,
-                    layer.postingID, layer.moveID?.rawValue, layer.kind.rawValue, layer.quantity.micros,
-                    layer.value.micros, layer.unitCost.micros, layer.remainingQuantity.micros,
-                    layer.remainingValue.micros, layer.shortQuantity.micros, layer.shortValue.micros,
-                    layer.originID?.rawValue, layer.shipmentID, layer.account?.rawValue,
+                    dv(layer.id.rawValue), dv(layer.companyID.rawValue), dv(layer.itemID.rawValue), dv(scope),
+                    dv(warehouse),
+                    dv(layer.postingID), dv(layer.moveID?.rawValue), dv(layer.kind.rawValue), dv(layer.quantity.micros),
+                    dv(layer.value.micros), dv(layer.unitCost.micros), dv(layer.remainingQuantity.micros),
+                    dv(layer.remainingValue.micros), dv(layer.shortQuantity.micros), dv(layer.shortValue.micros),
+                    dv(layer.originID?.rawValue), dv(layer.shipmentID), dv(layer.account?.rawValue),
                 ]
             })
         for layer in batch.layersToUpdate {
@@ -287,17 +297,18 @@ extension SQLiteLedgerStore {
             "INSERT INTO layer_use (posting_id, layer_id, origin_id, quantity, value, left_stock, account)",
             batch.layerUses.map { use in
                 [
-                    use.postingID, use.layerID.rawValue, use.originID?.rawValue, use.quantity.micros,
-                    use.value.micros, use.leftStock, use.account?.rawValue,
+                    dv(use.postingID), dv(use.layerID.rawValue), dv(use.originID?.rawValue), dv(use.quantity.micros),
+                    dv(use.value.micros), dv(use.leftStock), dv(use.account?.rawValue),
                 ]
             })
         try rows.insert(
             "INSERT INTO journal_line (posting_id, line, company_id, item_id, warehouse_id, role, amount, at)",
             batch.journal.map { row in
                 [
-                    row.postingID, row.line, row.journalLine.companyID.rawValue, row.journalLine.itemID.rawValue,
-                    row.journalLine.warehouseID?.rawValue, row.journalLine.role.rawValue,
-                    row.journalLine.amount.micros, row.at.timeIntervalSince1970,
+                    dv(row.postingID), dv(row.line), dv(row.journalLine.companyID.rawValue),
+                    dv(row.journalLine.itemID.rawValue),
+                    dv(row.journalLine.warehouseID?.rawValue), dv(row.journalLine.role.rawValue),
+                    dv(row.journalLine.amount.micros), dv(row.at.timeIntervalSince1970),
                 ]
             })
         try rows.insert(
@@ -305,8 +316,9 @@ extension SQLiteLedgerStore {
             batch.costRows.map { row in
                 let (name, warehouse) = columns(row.scope)
                 return [
-                    row.itemID.rawValue, row.companyID.rawValue, name, warehouse, row.totals.quantity.micros,
-                    row.totals.value.micros, row.totals.unitCost?.micros,
+                    dv(row.itemID.rawValue), dv(row.companyID.rawValue), dv(name), dv(warehouse),
+                    dv(row.totals.quantity.micros),
+                    dv(row.totals.value.micros), dv(row.totals.unitCost?.micros),
                 ]
             },
             tail: """
@@ -320,7 +332,9 @@ extension SQLiteLedgerStore {
         }
         try rows.insert(
             "INSERT INTO event (type, subject, payload, at)",
-            batch.events.map { [$0.type, $0.subject, CompactJSON.object($0.payload), $0.at.timeIntervalSince1970] })
+            batch.events.map {
+                [dv($0.type), dv($0.subject), dv(CompactJSON.object($0.payload)), dv($0.at.timeIntervalSince1970)]
+            })
     }
 }
 
@@ -329,7 +343,7 @@ struct RowWriter {
     let db: Database
     private static let rowsPerStatement = 64
 
-    mutating func insert(_ head: String, _ rows: [[(any DatabaseValueConvertible)?]], tail: String = "") throws {
+    mutating func insert(_ head: String, _ rows: [[DatabaseValue]], tail: String = "") throws {
         guard let width = rows.first?.count else { return }
         let tuple = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
         var start = 0
@@ -340,11 +354,13 @@ struct RowWriter {
                 + (tail.isEmpty ? "" : " " + tail)
             var values: [DatabaseValue] = []
             values.reserveCapacity((end - start) * width)
-            for row in rows[start..<end] {
-                for value in row { values.append(value?.databaseValue ?? .null) }
-            }
+            for row in rows[start..<end] { values += row }
             try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(values))
             start = end
         }
     }
 }
+
+/// A column value, converted where its type is known (no existential per value).
+@inline(__always)
+private func dv(_ value: some DatabaseValueConvertible) -> DatabaseValue { value.databaseValue }

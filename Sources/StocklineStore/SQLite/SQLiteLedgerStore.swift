@@ -6,7 +6,7 @@ import Synchronization
 /// The embedded store: one SQLite file in WAL mode, one writer at a time, readers alongside.
 public final class SQLiteLedgerStore: LedgerStore {
     let pool: DatabasePool
-    private let cachedCatalog = Mutex<Catalog?>(nil)
+    private let cachedCatalog = Mutex<(version: Int64, catalog: Catalog)?>(nil)
 
     /// Opens (creating if needed) the database at `path`.
     public init(path: String) throws {
@@ -27,10 +27,18 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     // MARK: - Master data
 
+    /// The catalog, from memory unless a writer (this process or another on the same file) changed it since: every
+    /// change of companies, warehouses and locations bumps the `catalog` counter in its transaction.
     public func catalog() async throws -> Catalog {
-        if let catalog = cachedCatalog.withLock({ $0 }) { return catalog }
-        let catalog = try await pool.read { db in try Self.loadCatalog(db) }
-        cachedCatalog.withLock { $0 = catalog }
+        let cached = cachedCatalog.withLock { $0 }
+        let (version, catalog) = try await pool.read { db in
+            let version = try Int64.cachedOne(db, sql: "SELECT value FROM counter WHERE name = 'catalog'") ?? 0
+            if let cached, cached.version == version { return (version, cached.catalog) }
+            return (version, try Self.loadCatalog(db))
+        }
+        cachedCatalog.withLock { kept in
+            if (kept?.version ?? -1) <= version { kept = (version, catalog) }
+        }
         return catalog
     }
 
@@ -70,6 +78,7 @@ public final class SQLiteLedgerStore: LedgerStore {
         let currency = try MasterData.currency(currency)
         defer { invalidateCatalog() }
         return try await pool.write { db in
+            try db.execute(sql: "UPDATE counter SET value = value + 1 WHERE name = 'catalog'")
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM company WHERE code = ?", arguments: [code]) == nil else {
                 throw StockError.duplicate(kind: "company", code: code)
             }
@@ -90,6 +99,7 @@ public final class SQLiteLedgerStore: LedgerStore {
         let code = try MasterData.code(code, field: "code")
         defer { invalidateCatalog() }
         return try await pool.write { db in
+            try db.execute(sql: "UPDATE counter SET value = value + 1 WHERE name = 'catalog'")
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM company WHERE id = ?", arguments: [company.rawValue]) != nil
             else {
                 throw StockError.unknownCompany(String(company.rawValue))
@@ -139,6 +149,7 @@ public final class SQLiteLedgerStore: LedgerStore {
         let path = try MasterData.path(path)
         defer { invalidateCatalog() }
         return try await pool.write { db in
+            try db.execute(sql: "UPDATE counter SET value = value + 1 WHERE name = 'catalog'")
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM location WHERE path = ?", arguments: [path]) == nil else {
                 throw StockError.duplicate(kind: "location", code: path)
             }

@@ -102,6 +102,13 @@ enum SQLiteSchema {
         migrator.registerMigration("0006_book_version") { db in
             try db.execute(sql: "ALTER TABLE item ADD COLUMN book_version INTEGER NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("0007_catalog_version") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE counter (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+                    INSERT INTO counter (name, value) VALUES ('catalog', 0);
+                    """)
+        }
         return migrator
     }
 
