@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A parsed JSON or YAML document, with numbers kept as their exact text so decimals never pass through `Double`.
 public indirect enum DocumentValue: Sendable, Hashable, Decodable {
@@ -98,6 +99,8 @@ public struct DocumentError: Error, Sendable, CustomStringConvertible {
 
 /// Decodes snake_case documents into Codable values and refuses keys the type does not know.
 public enum StrictDecoder {
+    private static let knownFields = Mutex<[ObjectIdentifier: Set<String>]>([:])
+
     public static func decode<T: Codable>(_ type: T.Type, from value: DocumentValue, at path: String) throws -> T {
         guard let fields = value.object else { throw DocumentError(path: path, reason: "expected a mapping of fields") }
         let decoder = JSONDecoder()
@@ -114,10 +117,17 @@ public enum StrictDecoder {
             let field = context.codingPath.map { snakeCase($0.stringValue) }.joined(separator: ".")
             throw DocumentError(path: path, reason: "field \(field) has no value")
         }
+        // Fields already seen in an encoding of `T` are its own: only a field not seen yet needs the decoded value
+        // encoded again to tell whether `T` read it.
+        let type = ObjectIdentifier(T.self)
+        let seen = knownFields.withLock { $0[type] ?? [] }
+        let sent = fields.filter { $0.1 != .null }.map(\.0)
+        guard !sent.allSatisfy(seen.contains) else { return decoded }
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         let known = try JSONDecoder().decode(DocumentValue.self, from: encoder.encode(decoded)).object?.map(\.0) ?? []
-        let unknown = fields.filter { $0.1 != .null && !known.contains($0.0) }.map(\.0)
+        knownFields.withLock { $0[type, default: []].formUnion(known) }
+        let unknown = sent.filter { !known.contains($0) }
         guard unknown.isEmpty else {
             throw DocumentError(
                 path: path,
