@@ -105,3 +105,11 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         }
     }
 }
+
+/// A stored name read back as its Swift value: an unknown name is corruption, never a default.
+func stored<Value: RawRepresentable>(_ type: Value.Type, _ raw: Value.RawValue, in column: String) throws -> Value {
+    guard let value = Value(rawValue: raw) else {
+        throw StoreError.corrupt("\(column) holds \(raw), which is not one of its known values")
+    }
+    return value
+}

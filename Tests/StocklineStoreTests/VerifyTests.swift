@@ -66,4 +66,29 @@ struct VerifyTests {
                 ])
         }
     }
+
+    @Test("a stored name the ledger does not know is corruption, not a default", arguments: StoreKind.allCases)
+    func unknownStoredNames(kind: StoreKind) async throws {
+        try await withLedger(kind) { fixture in
+            try await TestWorld.standard.build(in: fixture.inventory)
+            try await fixture.inventory.post(.receive("P1", 5, cost: "2"), key: "r1")
+            try await fixture.inventory.post(.reserve(.init(sku: "P1", qty: Fixed(1), at: "WH1", order: "SO-1")))
+            // Nothing cached yet on a fresh service: the damaged row is what a load reads.
+            try await Self.execute("UPDATE move SET kind = 'teleport' WHERE reference = 'SO-1'", on: fixture)
+            let fresh = Inventory(store: fixture.store, environment: .fixed(clock: fixture.clock, keys: fixture.keys))
+            await #expect {
+                _ = try await fresh.position(sku: "P1", at: "WH1")
+            } throws: { error in
+                "\(error)".contains("teleport")
+            }
+            try await Self.execute("UPDATE move SET kind = 'reserve' WHERE reference = 'SO-1'", on: fixture)
+            try await Self.execute("UPDATE valuation_layer SET scope = 'nowhere' WHERE posting_id = 1", on: fixture)
+            let again = Inventory(store: fixture.store, environment: .fixed(clock: fixture.clock, keys: fixture.keys))
+            await #expect {
+                _ = try await again.position(sku: "P1", at: "WH1")
+            } throws: { error in
+                "\(error)".contains("nowhere")
+            }
+        }
+    }
 }

@@ -32,7 +32,7 @@ extension PostgresLedgerStore {
     static func token(_ row: PostgresRandomAccessRow) throws -> APIToken {
         APIToken(
             id: try row.get("id"), name: try row.get("name"), hash: try row.get("hash"),
-            role: Role(rawValue: try row.get("role")) ?? .auditor, warehouse: try row.get("warehouse"),
+            role: try stored(Role.self, try row.get("role"), in: "api_token.role"), warehouse: try row.get("warehouse"),
             createdAt: Date(timeIntervalSince1970: try row.get("created_at")))
     }
 
@@ -53,7 +53,8 @@ extension PostgresLedgerStore {
             ).map { row in
                 AuditEntry(
                     posting: try row.get("id"), key: try row.get("key"),
-                    kind: OperationKind(rawValue: try row.get("kind")) ?? .adjust, sku: try row.get("sku"),
+                    kind: try stored(OperationKind.self, try row.get("kind"), in: "posting.kind"),
+                    sku: try row.get("sku"),
                     actor: try row.get("actor"), token: try row.get("token"), source: try row.get("source"),
                     reason: try row.get("reason"), reference: try row.get("reference"),
                     requestID: try row.get("request_id"),

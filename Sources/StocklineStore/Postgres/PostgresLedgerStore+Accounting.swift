@@ -24,7 +24,8 @@ extension PostgresLedgerStore {
                 guard let role = AccountRole(rawValue: try row.get("role")) else { continue }
                 lines.append(
                     (
-                        postingID, try row.get("key"), OperationKind(rawValue: try row.get("kind")) ?? .adjust,
+                        postingID, try row.get("key"),
+                        try stored(OperationKind.self, try row.get("kind"), in: "posting.kind"),
                         Date(timeIntervalSince1970: try row.get("at")),
                         JournalLine(
                             companyID: CompanyID(try row.get("company_id")), itemID: ItemID(try row.get("item_id")),

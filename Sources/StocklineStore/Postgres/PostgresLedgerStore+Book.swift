@@ -43,11 +43,11 @@ extension PostgresLedgerStore {
             }
             book.costs[companyID] = costs
         }
-        for layer in try rows("layers", as: LayerRow.self).map(\.layer) {
+        for layer in try rows("layers", as: LayerRow.self).map { try $0.layer } {
             guard let company = catalog.companies[layer.companyID] else { continue }
             book.costs[layer.companyID, default: CostBook(method: company.costing)].layers[layer.id] = layer
         }
-        return (book, try rows("moves", as: MoveRow.self).map(\.move), try row.get("book_version"))
+        return (book, try rows("moves", as: MoveRow.self).map { try $0.move }, try row.get("book_version"))
     }
 }
 
@@ -129,15 +129,18 @@ private struct LayerRow: Decodable {
     var account: String?
 
     var layer: ValuationLayer {
-        ValuationLayer(
-            id: LayerID(id), companyID: CompanyID(companyId), itemID: ItemID(itemId),
-            scope: PostgresLedgerStore.scope(scope, scopeWarehouseId) ?? .company, postingID: postingId,
-            moveID: moveId.map(MoveID.init), kind: ValuationLayer.Kind(rawValue: kind) ?? .correction,
-            quantity: Fixed(micros: quantity), value: Fixed(micros: value), unitCost: Fixed(micros: unitCost),
-            remainingQuantity: Fixed(micros: remainingQuantity), remainingValue: Fixed(micros: remainingValue),
-            shortQuantity: Fixed(micros: shortQuantity), shortValue: Fixed(micros: shortValue),
-            originID: originId.map(LayerID.init), shipmentID: shipmentId,
-            account: account.flatMap(AccountRole.init(rawValue:)))
+        get throws {
+            ValuationLayer(
+                id: LayerID(id), companyID: CompanyID(companyId), itemID: ItemID(itemId),
+                scope: try PostgresLedgerStore.storedScope(scope, scopeWarehouseId), postingID: postingId,
+                moveID: moveId.map(MoveID.init),
+                kind: try stored(ValuationLayer.Kind.self, kind, in: "valuation_layer.kind"),
+                quantity: Fixed(micros: quantity), value: Fixed(micros: value), unitCost: Fixed(micros: unitCost),
+                remainingQuantity: Fixed(micros: remainingQuantity), remainingValue: Fixed(micros: remainingValue),
+                shortQuantity: Fixed(micros: shortQuantity), shortValue: Fixed(micros: shortValue),
+                originID: originId.map(LayerID.init), shipmentID: shipmentId,
+                account: try PostgresLedgerStore.account(account, table: "valuation_layer", id: id))
+        }
     }
 }
 
@@ -157,11 +160,15 @@ private struct MoveRow: Decodable {
     var originId: Int64?
 
     var move: Move {
-        Move(
-            id: MoveID(id), postingID: postingId, itemID: ItemID(itemId), quantity: Fixed(micros: quantity),
-            fromID: LocationID(fromId), toID: LocationID(toId), lotID: lotId.map(LotID.init),
-            state: Move.State(rawValue: state) ?? .draft, kind: OperationKind(rawValue: kind) ?? .adjust,
-            plannedAt: Date(timeIntervalSince1970: plannedAt), doneAt: doneAt.map { Date(timeIntervalSince1970: $0) },
-            reference: reference, originID: originId.map(MoveID.init))
+        get throws {
+            Move(
+                id: MoveID(id), postingID: postingId, itemID: ItemID(itemId), quantity: Fixed(micros: quantity),
+                fromID: LocationID(fromId), toID: LocationID(toId), lotID: lotId.map(LotID.init),
+                state: try stored(Move.State.self, state, in: "move.state"),
+                kind: try stored(OperationKind.self, kind, in: "move.kind"),
+                plannedAt: Date(timeIntervalSince1970: plannedAt),
+                doneAt: doneAt.map { Date(timeIntervalSince1970: $0) },
+                reference: reference, originID: originId.map(MoveID.init))
+        }
     }
 }

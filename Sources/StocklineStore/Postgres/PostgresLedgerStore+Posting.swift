@@ -82,18 +82,7 @@ extension PostgresLedgerStore {
                         quantity: Fixed(micros: try row.get("quantity"))))
             }
         }
-        var uses: [LayerID: [LayerUse]] = [:]
-        for layer in postings.values.flatMap(\.layers) {
-            uses[layer.id] = try await db.rows(
-                "SELECT * FROM layer_use WHERE origin_id = \(layer.id.rawValue) ORDER BY id"
-            ).map { row in
-                LayerUse(
-                    postingID: try row.get("posting_id"), layerID: LayerID(try row.get("layer_id")),
-                    originID: layer.id, quantity: Fixed(micros: try row.get("quantity")),
-                    value: Fixed(micros: try row.get("value")), leftStock: try row.get("left_stock"),
-                    account: (try row.get("account", as: String?.self)).flatMap(AccountRole.init(rawValue:)))
-            }
-        }
+        let uses = try await loadUses(of: postings.values.flatMap(\.layers), db: db)
         return LedgerState(
             catalog: catalog, books: books, moves: moves, reservations: reservations,
             postings: postings, uses: uses, ids: ids)
@@ -144,8 +133,8 @@ extension PostgresLedgerStore {
                 itemID: ItemID(try row.get("item_id")), quantity: Fixed(micros: try row.get("quantity")),
                 fromID: LocationID(try row.get("from_id")), toID: LocationID(try row.get("to_id")),
                 lotID: (try row.get("lot_id", as: Int64?.self)).map(LotID.init),
-                state: Move.State(rawValue: try row.get("state")) ?? .draft,
-                kind: OperationKind(rawValue: try row.get("kind")) ?? .adjust,
+                state: try stored(Move.State.self, try row.get("state"), in: "move.state"),
+                kind: try stored(OperationKind.self, try row.get("kind"), in: "move.kind"),
                 plannedAt: Date(timeIntervalSince1970: try row.get("planned_at")),
                 doneAt: (try row.get("done_at", as: Double?.self)).map { Date(timeIntervalSince1970: $0) },
                 reference: try row.get("reference"),
@@ -158,10 +147,10 @@ extension PostgresLedgerStore {
             ValuationLayer(
                 id: LayerID(try row.get("id")), companyID: CompanyID(try row.get("company_id")),
                 itemID: ItemID(try row.get("item_id")),
-                scope: scope(try row.get("scope"), try row.get("scope_warehouse_id")) ?? .company,
+                scope: try storedScope(try row.get("scope"), try row.get("scope_warehouse_id")),
                 postingID: try row.get("posting_id"),
                 moveID: (try row.get("move_id", as: Int64?.self)).map(MoveID.init),
-                kind: ValuationLayer.Kind(rawValue: try row.get("kind")) ?? .correction,
+                kind: try stored(ValuationLayer.Kind.self, try row.get("kind"), in: "valuation_layer.kind"),
                 quantity: Fixed(micros: try row.get("quantity")), value: Fixed(micros: try row.get("value")),
                 unitCost: Fixed(micros: try row.get("unit_cost")),
                 remainingQuantity: Fixed(micros: try row.get("remaining_quantity")),
@@ -170,8 +159,16 @@ extension PostgresLedgerStore {
                 shortValue: Fixed(micros: try row.get("short_value")),
                 originID: (try row.get("origin_id", as: Int64?.self)).map(LayerID.init),
                 shipmentID: try row.get("shipment_id"),
-                account: (try row.get("account", as: String?.self)).flatMap(AccountRole.init(rawValue:)))
+                account: try account(try row.get("account"), table: "valuation_layer", id: try row.get("id")))
         }
+    }
+
+    /// A stored scope; an unknown name is corruption.
+    static func storedScope(_ name: String, _ warehouse: Int64) throws -> CostScope {
+        guard let scope = scope(name, warehouse) else {
+            throw StoreError.corrupt("valuation_layer.scope holds \(name), which is not one of its known values")
+        }
+        return scope
     }
 
     static func scope(_ name: String, _ warehouse: Int64) -> CostScope? {

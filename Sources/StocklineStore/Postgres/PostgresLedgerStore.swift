@@ -164,13 +164,13 @@ public final class PostgresLedgerStore: LedgerStore {
         let companies = try await db.rows("SELECT * FROM company ORDER BY id").map { row in
             Company(
                 id: CompanyID(try row.get("id")), code: try row.get("code"), currency: try row.get("currency"),
-                costing: CostingMethod(rawValue: try row.get("costing")) ?? .fifo)
+                costing: try stored(CostingMethod.self, try row.get("costing"), in: "company.costing"))
         }
         let warehouses = try await db.rows("SELECT * FROM warehouse ORDER BY id").map { row in
             Warehouse(
                 id: WarehouseID(try row.get("id")), code: try row.get("code"),
                 companyID: CompanyID(try row.get("company_id")),
-                kind: Warehouse.Kind(rawValue: try row.get("kind")) ?? .distributionCentre,
+                kind: try stored(Warehouse.Kind.self, try row.get("kind"), in: "warehouse.kind"),
                 allowNegative: try row.get("allow_negative"),
                 rootLocationID: LocationID(try row.get("root_location_id")),
                 stockLocationID: LocationID(try row.get("stock_location_id")),
@@ -180,7 +180,7 @@ public final class PostgresLedgerStore: LedgerStore {
         let locations = try await db.rows("SELECT * FROM location ORDER BY id").map { row in
             Location(
                 id: LocationID(try row.get("id")), path: try row.get("path"),
-                usage: Location.Usage(rawValue: try row.get("usage")) ?? .view,
+                usage: try stored(Location.Usage.self, try row.get("usage"), in: "location.usage"),
                 parentID: (try row.get("parent_id", as: Int64?.self)).map(LocationID.init),
                 warehouseID: (try row.get("warehouse_id", as: Int64?.self)).map(WarehouseID.init))
         }

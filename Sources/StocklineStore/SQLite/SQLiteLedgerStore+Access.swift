@@ -27,9 +27,10 @@ extension SQLiteLedgerStore {
         try await pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM api_token ORDER BY id").map(Self.token) }
     }
 
-    static func token(_ row: Row) -> APIToken {
+    static func token(_ row: Row) throws -> APIToken {
         APIToken(
-            id: row["id"], name: row["name"], hash: row["hash"], role: Role(rawValue: row["role"]) ?? .auditor,
+            id: row["id"], name: row["name"], hash: row["hash"],
+            role: try stored(Role.self, row["role"], in: "api_token.role"),
             warehouse: row["warehouse"], createdAt: Date(timeIntervalSince1970: row["created_at"]))
     }
 
@@ -50,7 +51,8 @@ extension SQLiteLedgerStore {
                 ]
             ).map { row in
                 AuditEntry(
-                    posting: row["id"], key: row["key"], kind: OperationKind(rawValue: row["kind"]) ?? .adjust,
+                    posting: row["id"], key: row["key"],
+                    kind: try stored(OperationKind.self, row["kind"], in: "posting.kind"),
                     sku: row["sku"], actor: row["actor"], token: row["token"], source: row["source"],
                     reason: row["reason"], reference: row["reference"], requestID: row["request_id"],
                     at: Date(timeIntervalSince1970: row["created_at"]))

@@ -23,7 +23,7 @@ extension SQLiteLedgerStore {
                 guard let role = AccountRole(rawValue: row["role"]) else { continue }
                 lines.append(
                     (
-                        postingID, row["key"], OperationKind(rawValue: row["kind"]) ?? .adjust,
+                        postingID, row["key"], try stored(OperationKind.self, row["kind"], in: "posting.kind"),
                         Date(timeIntervalSince1970: row["at"]),
                         JournalLine(
                             companyID: CompanyID(row["company_id"]), itemID: ItemID(row["item_id"]),

@@ -58,18 +58,7 @@ extension SQLiteLedgerStore {
             nextMove: (try Int64.cachedOne(db, sql: "SELECT max(id) FROM move") ?? 0) + 1,
             nextLayer: (try Int64.cachedOne(db, sql: "SELECT max(id) FROM valuation_layer") ?? 0) + 1,
             nextLot: (try Int64.cachedOne(db, sql: "SELECT max(id) FROM lot") ?? 0) + 1)
-        var uses: [LayerID: [LayerUse]] = [:]
-        for layer in postings.values.flatMap(\.layers) {
-            uses[layer.id] = try Row.cachedAll(
-                db, sql: "SELECT * FROM layer_use WHERE origin_id = ?", arguments: [layer.id.rawValue]
-            ).map { row in
-                LayerUse(
-                    postingID: row["posting_id"], layerID: LayerID(row["layer_id"]), originID: layer.id,
-                    quantity: Fixed(micros: row["quantity"]), value: Fixed(micros: row["value"]),
-                    leftStock: row["left_stock"],
-                    account: (row["account"] as String?).flatMap(AccountRole.init(rawValue:)))
-            }
-        }
+        let uses = try loadUses(of: postings.values.flatMap(\.layers), db: db)
         return LedgerState(
             catalog: catalog, books: books, moves: moves, reservations: reservations, postings: postings,
             uses: uses, ids: ids)
@@ -179,8 +168,9 @@ extension SQLiteLedgerStore {
                 id: MoveID(row["id"]), postingID: row["posting_id"], itemID: ItemID(row["item_id"]),
                 quantity: Fixed(micros: row["quantity"]), fromID: LocationID(row["from_id"]),
                 toID: LocationID(row["to_id"]),
-                lotID: (row["lot_id"] as Int64?).map(LotID.init), state: Move.State(rawValue: row["state"]) ?? .draft,
-                kind: OperationKind(rawValue: row["kind"]) ?? .adjust,
+                lotID: (row["lot_id"] as Int64?).map(LotID.init),
+                state: try stored(Move.State.self, row["state"], in: "move.state"),
+                kind: try stored(OperationKind.self, row["kind"], in: "move.kind"),
                 plannedAt: Date(timeIntervalSince1970: row["planned_at"]),
                 doneAt: (row["done_at"] as Double?).map { Date(timeIntervalSince1970: $0) },
                 reference: row["reference"],
@@ -213,7 +203,7 @@ extension SQLiteLedgerStore {
                 remainingQuantity: Fixed(micros: row[11]), remainingValue: Fixed(micros: row[12]),
                 shortQuantity: Fixed(micros: row[13]), shortValue: Fixed(micros: row[14]),
                 originID: (row[15] as Int64?).map(LayerID.init), shipmentID: row[16],
-                account: (row[17] as String?).flatMap(AccountRole.init(rawValue:)))
+                account: try account(row[17], table: "valuation_layer", id: id))
         }
     }
 

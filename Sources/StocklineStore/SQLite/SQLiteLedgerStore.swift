@@ -54,19 +54,20 @@ public final class SQLiteLedgerStore: LedgerStore {
         let companies = try Row.fetchAll(db, sql: "SELECT * FROM company").map { row in
             Company(
                 id: CompanyID(row["id"]), code: row["code"], currency: row["currency"],
-                costing: CostingMethod(rawValue: row["costing"]) ?? .fifo)
+                costing: try stored(CostingMethod.self, row["costing"], in: "company.costing"))
         }
         let warehouses = try Row.fetchAll(db, sql: "SELECT * FROM warehouse").map { row in
             Warehouse(
                 id: WarehouseID(row["id"]), code: row["code"], companyID: CompanyID(row["company_id"]),
-                kind: Warehouse.Kind(rawValue: row["kind"]) ?? .distributionCentre,
+                kind: try stored(Warehouse.Kind.self, row["kind"], in: "warehouse.kind"),
                 allowNegative: row["allow_negative"], rootLocationID: LocationID(row["root_location_id"]),
                 stockLocationID: LocationID(row["stock_location_id"]), qcLocationID: LocationID(row["qc_location_id"]),
                 transitLocationID: LocationID(row["transit_location_id"]))
         }
         let locations = try Row.fetchAll(db, sql: "SELECT * FROM location").map { row in
             Location(
-                id: LocationID(row["id"]), path: row["path"], usage: Location.Usage(rawValue: row["usage"]) ?? .view,
+                id: LocationID(row["id"]), path: row["path"],
+                usage: try stored(Location.Usage.self, row["usage"], in: "location.usage"),
                 parentID: (row["parent_id"] as Int64?).map(LocationID.init),
                 warehouseID: (row["warehouse_id"] as Int64?).map(WarehouseID.init))
         }
