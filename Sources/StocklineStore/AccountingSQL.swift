@@ -5,18 +5,24 @@ import StocklineCore
 enum AccountingSQL {
     /// The counterpart account of a layer, from its own kind or its posting's kind (for ledgers posted before the
     /// journal existed).
+    /// The counterpart account of each operation kind as migration 0004 shipped it: frozen text, so that a later
+    /// change of `OperationKind.counterpartAccount` cannot change what an old ledger's migration does.
+    static let accountOfPostingKind = """
+        CASE p.kind WHEN 'receive' THEN 'goods_received_not_invoiced' WHEN 'deliver' THEN 'cost_of_goods_sold' \
+        WHEN 'ship' THEN 'cost_of_goods_sold' WHEN 'count' THEN 'inventory_adjustment' \
+        WHEN 'adjust' THEN 'inventory_adjustment' WHEN 'scrap' THEN 'scrap' \
+        WHEN 'return_from_customer' THEN 'cost_of_goods_sold' WHEN 'return_to_supplier' THEN 'goods_received_not_invoiced' \
+        WHEN 'reject' THEN 'scrap' WHEN 'landed_cost' THEN 'landed_cost_clearing' WHEN 'consume' THEN 'production' \
+        WHEN 'produce' THEN 'production' WHEN 'set_cost' THEN 'price_difference' END
+        """
+
     static let accountOfLayer = """
         CASE
             WHEN v.kind = 'landed_cost' THEN 'landed_cost_clearing'
             WHEN v.kind = 'revaluation' THEN 'price_difference'
-            ELSE coalesce(\(accountOfKind("p.kind")), CASE WHEN v.kind = 'correction' THEN 'inventory_adjustment' END)
+            ELSE coalesce(\(accountOfPostingKind), CASE WHEN v.kind = 'correction' THEN 'inventory_adjustment' END)
         END
         """
-
-    static func accountOfKind(_ column: String) -> String {
-        let cases = OperationKindAccounts.all.map { "WHEN '\($0.0)' THEN '\($0.1)'" }.joined(separator: " ")
-        return "CASE \(column) \(cases) END"
-    }
 
     /// Adds the counterpart accounts and the journal, and books the journal of every posting made before.
     static func migration(integer: String, real: String) -> [String] {
@@ -40,7 +46,7 @@ enum AccountingSQL {
             UPDATE valuation_layer AS v SET account = (SELECT \(accountOfLayer) FROM posting p WHERE p.id = v.posting_id)
             """,
             """
-            UPDATE layer_use SET account = (SELECT \(accountOfKind("p.kind")) FROM posting p
+            UPDATE layer_use SET account = (SELECT \(accountOfPostingKind) FROM posting p
                 WHERE p.id = layer_use.posting_id)
             """,
             """
@@ -138,12 +144,5 @@ extension AccountingSQL {
     static func disagreement(_ row: AccountReconciliation, company: String) -> String {
         "value: \(company) \(row.role.rawValue): layers hold \(row.layered), the journal \(row.booked), "
             + "stock figures \(row.held)"
-    }
-}
-
-/// Operation kinds and their counterpart accounts, as SQL literals.
-enum OperationKindAccounts {
-    static let all: [(String, String)] = OperationKind.allCases.compactMap { kind in
-        kind.counterpartAccount.map { (kind.rawValue, $0.rawValue) }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import PostgresNIO
 import Stockline
+import StocklineCore
 import StocklineTestSupport
 import Testing
 
@@ -71,5 +72,18 @@ struct SchemaAgreementTests {
             store copy misses \(stored.subtracting(copied).sorted()); \
             store copy names what no store has: \(copied.subtracting(stored).sorted())
             """)
+    }
+
+    @Test("the shipped accounting migration's frozen accounts are today's: a change needs a migration of its own")
+    func frozenAccountsAreCurrent() {
+        let frozen = AccountingSQL.accountOfPostingKind.replacingOccurrences(of: "\\\n", with: "")
+        for kind in OperationKind.allCases {
+            let clause = "WHEN '\(kind.rawValue)' THEN"
+            if let account = kind.counterpartAccount {
+                #expect(frozen.contains("\(clause) '\(account.rawValue)'"), "\(kind.rawValue) books to \(account)")
+            } else {
+                #expect(!frozen.contains(clause), "\(kind.rawValue) books to no account")
+            }
+        }
     }
 }
