@@ -1,3 +1,4 @@
+import Foundation
 import Stockline
 import StocklineCore
 import StocklineStore
@@ -13,14 +14,28 @@ func dec(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) -> F
     return value
 }
 
-/// A temporary ledger holding ``TestWorld/standard``, removed afterwards.
+/// A temporary ledger holding ``TestWorld/standard``, removed afterwards: a SQLite file, or a fresh schema on the
+/// test PostgreSQL server when `STOCKLINE_TEST_STORE=postgres` (so the service suites run on both stores).
 func withStandardWorld<Value>(
     isolation: isolated (any Actor)? = #isolation,
     _ body: (Inventory) async throws -> Value
 ) async throws -> Value {
-    try await withTemporaryLedger { ledger in
-        try await TestWorld.standard.build(in: ledger.inventory)
-        return try await body(ledger.inventory)
+    guard ProcessInfo.processInfo.environment["STOCKLINE_TEST_STORE"] == "postgres" else {
+        return try await withTemporaryLedger { ledger in
+            try await TestWorld.standard.build(in: ledger.inventory)
+            return try await body(ledger.inventory)
+        }
+    }
+    let inventory = try await Inventory.scratch(
+        postgresURL: try await PostgresCluster.url(), environment: .fixed(clock: FixedClock(), keys: SequentialKeys()))
+    do {
+        try await TestWorld.standard.build(in: inventory)
+        let value = try await body(inventory)
+        await inventory.discard()
+        return value
+    } catch {
+        await inventory.discard()
+        throw error
     }
 }
 
