@@ -413,8 +413,10 @@ extension LoadedBook {
             compare("costs of company \(company) (scopes)", mine?.scopes, theirs?.scopes)
             compare("costs of company \(company) (layers)", mine?.layers.values, theirs?.layers.values)
         }
-        compare("moves", moves, other.moves)
-        compare("reservations", reservations, other.reservations)
+        for id in Set(moves.keys).union(other.moves.keys) { compare("move \(id)", moves[id], other.moves[id]) }
+        for id in Set(reservations.keys).union(other.reservations.keys) {
+            compare("reservation of move \(id)", reservations[id], other.reservations[id])
+        }
         compare("version", version, other.version)
         return found
     }

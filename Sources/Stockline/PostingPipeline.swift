@@ -55,41 +55,108 @@ actor PostingPipeline {
         return books
     }
 
+    /// Postings planned per run of independent lines: a run is written while the next is planned on the books it
+    /// leaves, so planning and writing use a core each.
+    static let runSize = 128
+
     /// Posts `requests` in order, each kept or refused on its own, or (`atomic`) all or none.
+    ///
+    /// Independent lines go in runs: while one run's write is in flight, the next is prepared and planned on the
+    /// books the first leaves, and is written once the first has committed. Should the first lose a race, both are
+    /// planned again; nothing is acknowledged before its own run is committed.
     func commit(_ requests: [PostingRequest], atomic: Bool) async throws -> [Result<PostingResult, StockError>] {
+        if atomic { return try await commitAtomically(requests) }
         var results: [Result<PostingResult, StockError>] = []
         var attempts = 0
-        while results.count < requests.count {
-            let catalog = try await store.catalog()
-            let pending = Array(requests[results.count...])
-            let (checked, query) = try BatchRun.read(pending)
-            let preparation = try await store.prepare(query)
-            let books = try await books(for: preparation, catalog: catalog)
-            var run = BatchRun(
-                requests: pending, checked: checked, atomic: atomic, catalog: catalog, preparation: preparation,
-                books: books)
-            try await run.plan(store: store)
-            let refused = atomic && run.results.contains { if case .failure = $0 { true } else { false } }
-            if refused { run.discardPlans() }
-            do {
-                try await store.write(run.batch)
-            } catch let conflict as PostingConflict {
-                cache.drop(run.batch.versions.keys)
-                cache.drop(run.batch.checked.keys)
-                cache.drop(conflict.items)
-                attempts += 1
-                if attempts >= Self.maxAttempts { throw conflict }
-                continue
+        var inFlight: (run: BatchRun, write: Task<Void, any Error>)?
+        while results.count < requests.count || inFlight != nil {
+            let start = results.count + (inFlight?.run.results.count ?? 0)
+            var next: BatchRun?
+            if start < requests.count {
+                do {
+                    next = try await run(
+                        Array(requests[start..<min(requests.count, start + Self.runSize)]), atomic: false,
+                        after: inFlight?.run)
+                } catch {
+                    // No write is left running behind the caller's back.
+                    _ = try? await inFlight?.write.value
+                    throw error
+                }
             }
-            if refused { return run.results }
-            for (id, book) in run.committedBooks() { cache.put(id, book) }
-            results += run.results
+            if let (run, write) = inFlight {
+                inFlight = nil
+                do {
+                    try await write.value
+                } catch let conflict as PostingConflict {
+                    forget(run, conflict)
+                    if let next { forget(next, conflict) }
+                    attempts += 1
+                    if attempts >= Self.maxAttempts { throw conflict }
+                    continue
+                }
+                for (id, book) in run.committedBooks() { cache.put(id, book) }
+                results += run.results
+            }
+            guard let next, !next.results.isEmpty else { continue }
+            let store = store
+            let batch = next.batch
+            inFlight = (next, Task { try await store.write(batch) })
         }
         return results
     }
 
-    /// The books a batch reads, from the cache or else the store, with the successors they name.
-    private func books(for preparation: PostingPreparation, catalog: Catalog) async throws -> [ItemID: LoadedBook] {
+    private func commitAtomically(_ requests: [PostingRequest]) async throws -> [Result<PostingResult, StockError>] {
+        var attempts = 0
+        while true {
+            var run = try await run(requests, atomic: true, after: nil)
+            let refused = run.results.contains { if case .failure = $0 { true } else { false } }
+            if refused { run.discardPlans() }
+            do {
+                try await store.write(run.batch)
+            } catch let conflict as PostingConflict {
+                forget(run, conflict)
+                attempts += 1
+                if attempts >= Self.maxAttempts { throw conflict }
+                continue
+            }
+            if !refused {
+                for (id, book) in run.committedBooks() { cache.put(id, book) }
+            }
+            return run.results
+        }
+    }
+
+    /// Prepares and plans `requests`, on the books `earlier` (a run not yet committed) leaves where it has them.
+    private func run(_ requests: [PostingRequest], atomic: Bool, after earlier: BatchRun?) async throws -> BatchRun {
+        // Times as the stores keep them (seconds since 1970 in a Double), so a cached book is what a load reads.
+        let requests = requests.map { request in
+            var request = request
+            request.now = Date(timeIntervalSince1970: request.now.timeIntervalSince1970)
+            return request
+        }
+        let catalog = try await store.catalog()
+        let (checked, query) = try BatchRun.read(requests)
+        let preparation = try await store.prepare(query)
+        let overlay = Dictionary(uniqueKeysWithValues: earlier?.committedBooks() ?? [])
+        let books = try await books(for: preparation, catalog: catalog, overlay: overlay)
+        var run = BatchRun(
+            requests: requests, checked: checked, atomic: atomic, catalog: catalog, preparation: preparation,
+            books: books)
+        if let earlier { run.follow(earlier) }
+        try await run.plan(store: store)
+        return run
+    }
+
+    private func forget(_ run: BatchRun, _ conflict: PostingConflict) {
+        cache.drop(run.batch.versions.keys)
+        cache.drop(run.batch.checked.keys)
+        cache.drop(conflict.items)
+    }
+
+    /// The books a batch reads, from `overlay`, the cache or else the store, with the successors they name.
+    private func books(
+        for preparation: PostingPreparation, catalog: Catalog, overlay: [ItemID: LoadedBook]
+    ) async throws -> [ItemID: LoadedBook] {
         for (sku, id) in preparation.items { cache.remember(sku: sku, id: id) }
         var wanted = Set(preparation.items.values)
         for items in preparation.orders.values { wanted.formUnion(items) }
@@ -98,7 +165,7 @@ actor PostingPipeline {
         while !wanted.isEmpty {
             var missing = Set<ItemID>()
             for id in wanted {
-                if let cached = cache.book(id) { books[id] = cached } else { missing.insert(id) }
+                if let book = overlay[id] ?? cache.book(id) { books[id] = book } else { missing.insert(id) }
             }
             for (id, loaded) in try await store.loadBooks(missing, catalog: catalog) { books[id] = loaded }
             wanted = Set(books.values.compactMap(\.book.item.successorID)).subtracting(books.keys)
@@ -126,6 +193,8 @@ private struct BatchRun {
     /// Items with open moves of an order, from moves this run created.
     private var orderItems: [String: Set<ItemID>] = [:]
     private var touched = Set<ItemID>()
+    /// Orders an earlier run still in flight touched: a request on one waits for that run to commit.
+    private var waiting = Set<String>()
 
     init(
         requests: [PostingRequest], checked: [Result<String, StockError>], atomic: Bool, catalog: Catalog,
@@ -164,6 +233,15 @@ private struct BatchRun {
         )
     }
 
+    /// Plans after `earlier`, a run not yet committed: its keys answer as this run's own, its ids go on, and what
+    /// reads a posting, an item's receipt or an order it touched waits for it to commit.
+    mutating func follow(_ earlier: BatchRun) {
+        keys.merge(earlier.keys) { mine, _ in mine }
+        touched.formUnion(earlier.touched)
+        waiting = Set(earlier.orderItems.keys).union(earlier.batch.orders.keys).union(earlier.waiting)
+        if case .sequential = earlier.ids, case .sequential = ids { ids = earlier.ids }
+    }
+
     /// Drops every plan of an all-or-nothing batch that was refused, keeping the books they read to be checked:
     /// the refusal stands only if they were current.
     mutating func discardPlans() {
@@ -193,6 +271,7 @@ private struct BatchRun {
             let named = read.postingKeys.compactMap { preparation.postings[$0] }
             if read.postingKeys.contains(where: { keys[$0] != nil })
                 || named.contains(where: { $0.itemID.map(touched.contains) ?? false })
+                || !read.orders.isDisjoint(with: waiting)
             {
                 guard atomic else { return }
                 results.append(

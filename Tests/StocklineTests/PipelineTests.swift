@@ -1,8 +1,9 @@
 import Foundation
-import Stockline
 import StocklineCore
 import StocklineTestSupport
 import Testing
+
+@testable import Stockline
 
 /// The posting pipeline's own promises: postings that depend on each other in one batch, and books kept in memory
 /// that another writer has changed since.
@@ -81,6 +82,28 @@ struct PipelineTests {
             try await second.addWarehouse(code: "WH9", company: "ACME")
             #expect(try await first.post(.receive("P1", Fixed(3), at: "WH9", cost: Fixed(2))).quantity == Fixed(3))
             #expect(try await first.position(sku: "P1", at: "WH9").onHand == Fixed(3))
+        }
+    }
+
+    @Test("a batch longer than a run: later runs see the orders, keys and stock of runs still being written")
+    func runsFollowEachOther() async throws {
+        try await withStandardWorld { inventory in
+            var lines = [Self.request("r", .receive("P1", Fixed(300), cost: Fixed(2)))]
+            lines += (0..<200).map { Self.request("res-\($0)", .reserve("P1", Fixed(1), order: "SO-\($0)")) }
+            // The same key and operation again, a run later: the first result, not a second reservation.
+            lines.append(Self.request("res-5", .reserve("P1", Fixed(1), order: "SO-5")))
+            lines += (0..<100).map { Self.request("ship-\($0)", .ship(.init(order: "SO-\($0)"))) }
+            #expect(lines.count > 2 * PostingPipeline.runSize)
+            let results = try await inventory.postBatch(lines)
+            let refused = results.enumerated().filter { if case .failure = $0.1 { true } else { false } }
+            #expect(refused.isEmpty, "\(refused.prefix(3))")
+            #expect(try results[6].get() == results[201].get())
+            let position = try await inventory.position(sku: "P1", at: "WH1")
+            #expect(position.onHand == Fixed(200))
+            #expect(position.reserved == Fixed(100))
+            let drift = try await inventory.bookCacheDrift()
+            #expect(drift.isEmpty, "\(drift.map { String($0.suffix(700)) })")
+            #expect(try await inventory.verify().isEmpty)
         }
     }
 }
