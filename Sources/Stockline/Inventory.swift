@@ -228,8 +228,7 @@ public final class Inventory: Sendable {
             return try await store.snapshot(request)
         }
         // Reads by SKU come from the books kept in memory, checked against the stored versions in one statement.
-        let catalog = try await catalog()
-        let books = try await committer.pipeline.currentBooks(skus: request.skus, catalog: catalog)
+        let (catalog, books) = try await committer.pipeline.currentBooks(skus: request.skus)
         var moves: [MoveID: Move] = [:]
         var reservations: [MoveID: [Reservation]] = [:]
         for loaded in books.values {

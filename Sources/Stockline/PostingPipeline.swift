@@ -36,11 +36,12 @@ actor PostingPipeline {
 
     /// The books of `skus` as committed now: cached ones whose version is still the stored one, the others loaded
     /// (and kept). Unknown SKUs are left out.
-    func currentBooks(skus: Set<String>, catalog: Catalog) async throws -> [ItemID: LoadedBook] {
-        let versions = try await store.bookVersions(skus: skus)
+    func currentBooks(skus: Set<String>) async throws -> (Catalog, [ItemID: LoadedBook]) {
+        let current = try await store.bookVersions(skus: skus)
+        let catalog = current.catalog
         var books: [ItemID: LoadedBook] = [:]
         var stale = Set<ItemID>()
-        for (sku, current) in versions {
+        for (sku, current) in current.items {
             cache.remember(sku: sku, id: current.item)
             if let cached = cache.book(current.item), cached.version == current.version {
                 books[current.item] = cached
@@ -52,7 +53,7 @@ actor PostingPipeline {
             books[id] = loaded
             cache.put(id, loaded)
         }
-        return books
+        return (catalog, books)
     }
 
     /// Postings planned per run of independent lines: a run is written while the next is planned on the books it
@@ -134,9 +135,9 @@ actor PostingPipeline {
             request.now = Date(timeIntervalSince1970: request.now.timeIntervalSince1970)
             return request
         }
-        let catalog = try await store.catalog()
         let (checked, query) = try BatchRun.read(requests)
         let preparation = try await store.prepare(query)
+        let catalog = preparation.catalog
         let overlay = Dictionary(uniqueKeysWithValues: earlier?.committedBooks() ?? [])
         let books = try await books(for: preparation, catalog: catalog, overlay: overlay)
         var run = BatchRun(

@@ -15,7 +15,7 @@ public protocol PostingPort: Sendable {
 
     /// The items of `skus` with the versions of their books as committed now: what a read checks its cached books
     /// against, in one statement however many SKUs.
-    func bookVersions(skus: Set<String>) async throws -> [String: BookVersion]
+    func bookVersions(skus: Set<String>) async throws -> BookVersions
 
     /// Runs `count` more postings' worth of row ids when a plan outgrew the block ``prepare(_:)`` gave it; nil
     /// where ids are not handed out in blocks.
@@ -68,6 +68,8 @@ public enum IDSource: Sendable, Hashable {
 
 /// A store's answer to ``PostingQuery``.
 public struct PostingPreparation: Sendable {
+    /// The catalog as of the same transaction.
+    public var catalog: Catalog
     public var keys: [String: StoredKey]
     public var items: [String: ItemID]
     /// The items with open moves of each order.
@@ -79,9 +81,10 @@ public struct PostingPreparation: Sendable {
     public var ids: IDSource
 
     public init(
-        keys: [String: StoredKey], items: [String: ItemID], orders: [String: Set<ItemID>],
+        catalog: Catalog, keys: [String: StoredKey], items: [String: ItemID], orders: [String: Set<ItemID>],
         postings: [String: PostingSummary], uses: [LayerID: [LayerUse]], lots: [ItemID: [Lot]], ids: IDSource
     ) {
+        self.catalog = catalog
         self.keys = keys
         self.items = items
         self.orders = orders
@@ -116,6 +119,17 @@ public struct BookVersion: Sendable, Hashable {
     public init(item: ItemID, version: Int64) {
         self.item = item
         self.version = version
+    }
+}
+
+/// The catalog and the items of some SKUs with their book versions, read in one transaction.
+public struct BookVersions: Sendable {
+    public var catalog: Catalog
+    public var items: [String: BookVersion]
+
+    public init(catalog: Catalog, items: [String: BookVersion]) {
+        self.catalog = catalog
+        self.items = items
     }
 }
 

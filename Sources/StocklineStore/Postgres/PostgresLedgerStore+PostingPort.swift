@@ -61,7 +61,8 @@ extension PostgresLedgerStore {
                 throw StoreError.corrupt("the id sequences answered nothing")
             }
             return PostingPreparation(
-                keys: keys, items: items, orders: orders, postings: postings, uses: uses, lots: lots,
+                catalog: try await self.catalog(db), keys: keys, items: items, orders: orders, postings: postings,
+                uses: uses, lots: lots,
                 ids: .blocks(postings: postingIDs, starts: starts, size: size))
         }
     }
@@ -124,14 +125,15 @@ extension PostgresLedgerStore {
         }
     }
 
-    public func bookVersions(skus: Set<String>) async throws -> [String: BookVersion] {
+    public func bookVersions(skus: Set<String>) async throws -> BookVersions {
         try await transaction(.read) { db in
+            let catalog = try await self.catalog(db)
             var versions: [String: BookVersion] = [:]
             for row in try await db.rows("SELECT sku, id, book_version FROM item WHERE sku = ANY(\(skus.sorted()))") {
                 versions[try row.get("sku")] = BookVersion(
                     item: ItemID(try row.get("id")), version: try row.get("book_version"))
             }
-            return versions
+            return BookVersions(catalog: catalog, items: versions)
         }
     }
 

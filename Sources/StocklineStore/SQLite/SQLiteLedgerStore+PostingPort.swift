@@ -68,7 +68,8 @@ extension SQLiteLedgerStore {
                 rows: IDAllocator(
                     nextMove: try next("move"), nextLayer: try next("valuation_layer"), nextLot: try next("lot")))
             return PostingPreparation(
-                keys: keys, items: items, orders: orders, postings: postings, uses: uses, lots: lots, ids: ids)
+                catalog: try self.catalog(db), keys: keys, items: items, orders: orders, postings: postings, uses: uses,
+                lots: lots, ids: ids)
         }
     }
 
@@ -137,8 +138,9 @@ extension SQLiteLedgerStore {
         }
     }
 
-    public func bookVersions(skus: Set<String>) async throws -> [String: BookVersion] {
+    public func bookVersions(skus: Set<String>) async throws -> BookVersions {
         try await pool.read { db in
+            let catalog = try self.catalog(db)
             var versions: [String: BookVersion] = [:]
             for row in try Row.cachedAll(
                 db, sql: "SELECT sku, id, book_version FROM item WHERE sku IN (SELECT value FROM json_each(?))",
@@ -146,7 +148,7 @@ extension SQLiteLedgerStore {
             {
                 versions[row[0]] = BookVersion(item: ItemID(row[1]), version: row[2])
             }
-            return versions
+            return BookVersions(catalog: catalog, items: versions)
         }
     }
 

@@ -30,12 +30,15 @@ public final class SQLiteLedgerStore: LedgerStore {
     /// The catalog, from memory unless a writer (this process or another on the same file) changed it since: every
     /// change of companies, warehouses and locations bumps the `catalog` counter in its transaction.
     public func catalog() async throws -> Catalog {
+        try await pool.read { db in try self.catalog(db) }
+    }
+
+    /// The catalog as of `db`'s transaction, from memory when its version is the stored one.
+    func catalog(_ db: Database) throws -> Catalog {
         let cached = cachedCatalog.withLock { $0 }
-        let (version, catalog) = try await pool.read { db in
-            let version = try Int64.cachedOne(db, sql: "SELECT value FROM counter WHERE name = 'catalog'") ?? 0
-            if let cached, cached.version == version { return (version, cached.catalog) }
-            return (version, try Self.loadCatalog(db))
-        }
+        let version = try Int64.cachedOne(db, sql: "SELECT value FROM counter WHERE name = 'catalog'") ?? 0
+        if let cached, cached.version == version { return cached.catalog }
+        let catalog = try Self.loadCatalog(db)
         cachedCatalog.withLock { kept in
             if (kept?.version ?? -1) <= version { kept = (version, catalog) }
         }
