@@ -42,6 +42,8 @@ public struct BookCache: Sendable {
 
     mutating func remember(sku: String, id: ItemID) { skus[sku] = id }
 
+    func has(_ id: ItemID) -> Bool { entries[id] != nil }
+
     /// Keeps `book` unless a newer version of it is kept already (a read that loaded it while a write committed).
     mutating func put(_ id: ItemID, _ book: LoadedBook) {
         if let kept = entries[id], kept.book.version > book.version { return }

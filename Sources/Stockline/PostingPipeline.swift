@@ -135,7 +135,8 @@ actor PostingPipeline {
             request.now = Date(timeIntervalSince1970: request.now.timeIntervalSince1970)
             return request
         }
-        let (checked, query) = try BatchRun.read(requests)
+        var (checked, query) = try BatchRun.read(requests)
+        query.cached = Set(query.skus.compactMap { sku in cache.skus[sku].flatMap { cache.has($0) ? $0 : nil } })
         let preparation = try await store.prepare(query)
         let catalog = preparation.catalog
         let overlay = Dictionary(uniqueKeysWithValues: earlier?.committedBooks() ?? [])
@@ -166,7 +167,11 @@ actor PostingPipeline {
         while !wanted.isEmpty {
             var missing = Set<ItemID>()
             for id in wanted {
-                if let book = overlay[id] ?? cache.book(id) { books[id] = book } else { missing.insert(id) }
+                if let book = overlay[id] ?? preparation.books[id] ?? cache.book(id) {
+                    books[id] = book
+                } else {
+                    missing.insert(id)
+                }
             }
             for (id, loaded) in try await store.loadBooks(missing, catalog: catalog) { books[id] = loaded }
             wanted = Set(books.values.compactMap(\.book.item.successorID)).subtracting(books.keys)

@@ -36,6 +36,8 @@ public struct PostingQuery: Sendable, Hashable {
     public var postingKeys: Set<String>
     /// How many postings will take ids.
     public var count: Int
+    /// Items whose books the service holds: the others that the batch names are loaded with the preparation.
+    public var cached: Set<ItemID> = []
 
     public init(
         keys: [String], skus: Set<String>, lots: Set<String>, orders: Set<String>, postingKeys: Set<String>,
@@ -78,12 +80,16 @@ public struct PostingPreparation: Sendable {
     public var uses: [LayerID: [LayerUse]]
     /// Lots the batch names, of the items its SKUs name.
     public var lots: [ItemID: [Lot]]
+    /// The books of the items named that are not in ``PostingQuery/cached``, as of the same transaction.
+    public var books: [ItemID: LoadedBook]
     public var ids: IDSource
 
     public init(
         catalog: Catalog, keys: [String: StoredKey], items: [String: ItemID], orders: [String: Set<ItemID>],
-        postings: [String: PostingSummary], uses: [LayerID: [LayerUse]], lots: [ItemID: [Lot]], ids: IDSource
+        postings: [String: PostingSummary], uses: [LayerID: [LayerUse]], lots: [ItemID: [Lot]],
+        books: [ItemID: LoadedBook], ids: IDSource
     ) {
+        self.books = books
         self.catalog = catalog
         self.keys = keys
         self.items = items

@@ -49,6 +49,10 @@ extension PostgresLedgerStore {
                             expiry: (try row.get("expiry", as: Double?.self)).map { Date(timeIntervalSince1970: $0) }))
                 }
             }
+            let catalog = try await self.catalog(db)
+            var wanted = Set(items.values).union(orders.values.joined()).union(postings.values.compactMap(\.itemID))
+            wanted.subtract(query.cached)
+            let books = try await Self.loadBooks(wanted, catalog: catalog, db: db)
             let ids = try await db.rows(
                 """
                 SELECT nextval('posting_id') AS posting, nextval('row_block') AS block,
@@ -61,8 +65,8 @@ extension PostgresLedgerStore {
                 throw StoreError.corrupt("the id sequences answered nothing")
             }
             return PostingPreparation(
-                catalog: try await self.catalog(db), keys: keys, items: items, orders: orders, postings: postings,
-                uses: uses, lots: lots,
+                catalog: catalog, keys: keys, items: items, orders: orders, postings: postings,
+                uses: uses, lots: lots, books: books,
                 ids: .blocks(postings: postingIDs, starts: starts, size: size))
         }
     }
@@ -94,35 +98,40 @@ extension PostgresLedgerStore {
 
     public func loadBooks(_ ids: Set<ItemID>, catalog: Catalog) async throws -> [ItemID: LoadedBook] {
         guard !ids.isEmpty else { return [:] }
-        return try await transaction(.read) { db in
-            var loaded: [ItemID: LoadedBook] = [:]
-            for id in ids.sorted() {
-                guard let (book, moves, version) = try await Self.loadBookAndMoves(id, catalog: catalog, db: db)
-                else { continue }
-                loaded[id] = LoadedBook(
-                    book: book, moves: Dictionary(uniqueKeysWithValues: moves.map { ($0.id, $0) }), reservations: [:],
-                    version: version)
-            }
-            let withMoves = loaded.filter { !$0.value.moves.isEmpty }.keys.map(\.rawValue).sorted()
-            guard !withMoves.isEmpty else { return loaded }
-            for row in try await db.rows(
-                """
-                SELECT r.move_id, r.location_id, r.lot_id, r.quantity, m.item_id FROM reservation r
-                JOIN move m ON m.id = r.move_id WHERE m.item_id = ANY(\(withMoves)) AND m.state = 'assigned'
-                ORDER BY r.move_id, r.location_id, r.lot_id
-                """)
-            {
-                let moveID = MoveID(try row.get("move_id"))
-                let lot: Int64 = try row.get("lot_id")
-                loaded[ItemID(try row.get("item_id"))]?.reservations[moveID, default: []].append(
-                    Reservation(
-                        moveID: moveID,
-                        key: QuantKey(
-                            locationID: LocationID(try row.get("location_id")), lotID: lot == 0 ? nil : LotID(lot)),
-                        quantity: Fixed(micros: try row.get("quantity"))))
-            }
-            return loaded
+        return try await transaction(.read) { db in try await Self.loadBooks(ids, catalog: catalog, db: db) }
+    }
+
+    static func loadBooks(_ ids: Set<ItemID>, catalog: Catalog, db: PostgresSession) async throws
+        -> [ItemID: LoadedBook]
+    {
+        guard !ids.isEmpty else { return [:] }
+        var loaded: [ItemID: LoadedBook] = [:]
+        for id in ids.sorted() {
+            guard let (book, moves, version) = try await loadBookAndMoves(id, catalog: catalog, db: db)
+            else { continue }
+            loaded[id] = LoadedBook(
+                book: book, moves: Dictionary(uniqueKeysWithValues: moves.map { ($0.id, $0) }), reservations: [:],
+                version: version)
         }
+        let withMoves = loaded.filter { !$0.value.moves.isEmpty }.keys.map(\.rawValue).sorted()
+        guard !withMoves.isEmpty else { return loaded }
+        for row in try await db.rows(
+            """
+            SELECT r.move_id, r.location_id, r.lot_id, r.quantity, m.item_id FROM reservation r
+            JOIN move m ON m.id = r.move_id WHERE m.item_id = ANY(\(withMoves)) AND m.state = 'assigned'
+            ORDER BY r.move_id, r.location_id, r.lot_id
+            """)
+        {
+            let moveID = MoveID(try row.get("move_id"))
+            let lot: Int64 = try row.get("lot_id")
+            loaded[ItemID(try row.get("item_id"))]?.reservations[moveID, default: []].append(
+                Reservation(
+                    moveID: moveID,
+                    key: QuantKey(
+                        locationID: LocationID(try row.get("location_id")), lotID: lot == 0 ? nil : LotID(lot)),
+                    quantity: Fixed(micros: try row.get("quantity"))))
+        }
+        return loaded
     }
 
     public func bookVersions(skus: Set<String>) async throws -> BookVersions {

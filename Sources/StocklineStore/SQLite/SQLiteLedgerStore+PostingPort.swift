@@ -63,13 +63,17 @@ extension SQLiteLedgerStore {
             func next(_ table: String) throws -> Int64 {
                 (try Int64.cachedOne(db, sql: "SELECT max(id) FROM \(table)") ?? 0) + 1
             }
+            let catalog = try self.catalog(db)
+            var wanted = Set(items.values).union(orders.values.joined()).union(postings.values.compactMap(\.itemID))
+            wanted.subtract(query.cached)
+            let books = try Self.loadBooks(wanted, catalog: catalog, db: db)
             let ids = IDSource.sequential(
                 posting: try next("posting"),
                 rows: IDAllocator(
                     nextMove: try next("move"), nextLayer: try next("valuation_layer"), nextLot: try next("lot")))
             return PostingPreparation(
-                catalog: try self.catalog(db), keys: keys, items: items, orders: orders, postings: postings, uses: uses,
-                lots: lots, ids: ids)
+                catalog: catalog, keys: keys, items: items, orders: orders, postings: postings, uses: uses,
+                lots: lots, books: books, ids: ids)
         }
     }
 
@@ -100,42 +104,44 @@ extension SQLiteLedgerStore {
     }
 
     public func loadBooks(_ ids: Set<ItemID>, catalog: Catalog) async throws -> [ItemID: LoadedBook] {
-        try await pool.read { db in
-            var loaded: [ItemID: LoadedBook] = [:]
-            for id in ids.sorted() {
-                guard let book = try Self.loadBook(id, lotNames: [], catalog: catalog, db: db),
-                    let version = try Int64.cachedOne(
-                        db, sql: "SELECT book_version FROM item WHERE id = ?", arguments: [id.rawValue])
-                else { continue }
-                var moves: [MoveID: Move] = [:]
-                for move in try Self.fetchMoves(
-                    db, "item_id = ? AND state IN ('draft', 'confirmed', 'assigned')", [id.rawValue])
-                {
-                    moves[move.id] = move
-                }
-                var reservations: [MoveID: [Reservation]] = [:]
-                if !moves.isEmpty {
-                    for row in try Row.cachedAll(
-                        db,
-                        sql: """
-                            SELECT r.move_id, r.location_id, r.lot_id, r.quantity FROM reservation r
-                            JOIN move m ON m.id = r.move_id WHERE m.item_id = ? AND m.state = 'assigned'
-                            ORDER BY r.move_id, r.location_id, r.lot_id
-                            """, arguments: [id.rawValue])
-                    {
-                        let moveID = MoveID(row[0])
-                        let lot: Int64 = row[2]
-                        reservations[moveID, default: []].append(
-                            Reservation(
-                                moveID: moveID,
-                                key: QuantKey(locationID: LocationID(row[1]), lotID: lot == 0 ? nil : LotID(lot)),
-                                quantity: Fixed(micros: row[3])))
-                    }
-                }
-                loaded[id] = LoadedBook(book: book, moves: moves, reservations: reservations, version: version)
+        try await pool.read { db in try Self.loadBooks(ids, catalog: catalog, db: db) }
+    }
+
+    static func loadBooks(_ ids: Set<ItemID>, catalog: Catalog, db: Database) throws -> [ItemID: LoadedBook] {
+        var loaded: [ItemID: LoadedBook] = [:]
+        for id in ids.sorted() {
+            guard let book = try loadBook(id, lotNames: [], catalog: catalog, db: db),
+                let version = try Int64.cachedOne(
+                    db, sql: "SELECT book_version FROM item WHERE id = ?", arguments: [id.rawValue])
+            else { continue }
+            var moves: [MoveID: Move] = [:]
+            for move in try fetchMoves(
+                db, "item_id = ? AND state IN ('draft', 'confirmed', 'assigned')", [id.rawValue])
+            {
+                moves[move.id] = move
             }
-            return loaded
+            var reservations: [MoveID: [Reservation]] = [:]
+            if !moves.isEmpty {
+                for row in try Row.cachedAll(
+                    db,
+                    sql: """
+                        SELECT r.move_id, r.location_id, r.lot_id, r.quantity FROM reservation r
+                        JOIN move m ON m.id = r.move_id WHERE m.item_id = ? AND m.state = 'assigned'
+                        ORDER BY r.move_id, r.location_id, r.lot_id
+                        """, arguments: [id.rawValue])
+                {
+                    let moveID = MoveID(row[0])
+                    let lot: Int64 = row[2]
+                    reservations[moveID, default: []].append(
+                        Reservation(
+                            moveID: moveID,
+                            key: QuantKey(locationID: LocationID(row[1]), lotID: lot == 0 ? nil : LotID(lot)),
+                            quantity: Fixed(micros: row[3])))
+                }
+            }
+            loaded[id] = LoadedBook(book: book, moves: moves, reservations: reservations, version: version)
         }
+        return loaded
     }
 
     public func bookVersions(skus: Set<String>) async throws -> BookVersions {
