@@ -15,13 +15,11 @@ struct APIWorld {
     let inventory: Inventory
     let admin: String
 
+    /// On SQLite, or on a fresh schema of the test PostgreSQL server when `STOCKLINE_TEST_STORE=postgres`.
     init() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "stockline-api-\(UUID().uuidString).sqlite"
-        ).path
-        let store = try SQLiteLedgerStore(path: path)
-        try await store.migrate()
-        try await self.init(store: store)
+        let kind: HTTPStore =
+            ProcessInfo.processInfo.environment["STOCKLINE_TEST_STORE"] == "postgres" ? .postgres : .sqlite
+        try await self.init(store: try await kind.open().0)
     }
 
     /// The same world on a store the caller opened.
