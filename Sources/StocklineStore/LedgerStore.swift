@@ -113,3 +113,14 @@ func stored<Value: RawRepresentable>(_ type: Value.Type, _ raw: Value.RawValue, 
     }
     return value
 }
+
+extension LedgerStore {
+    /// An account role read from a row; an unknown name is corruption, not "no account".
+    static func account(_ name: String?, table: String, id: Int64) throws -> AccountRole? {
+        guard let name else { return nil }
+        guard let role = AccountRole(rawValue: name) else {
+            throw StoreError.corrupt("\(table) \(id): unknown account role \(name)")
+        }
+        return role
+    }
+}

@@ -94,15 +94,6 @@ extension SQLiteLedgerStore {
         return uses
     }
 
-    /// An account role read from a row; an unknown name is corruption, not "no account".
-    static func account(_ name: String?, table: String, id: Int64) throws -> AccountRole? {
-        guard let name else { return nil }
-        guard let role = AccountRole(rawValue: name) else {
-            throw StoreError.corrupt("\(table) \(id): unknown account role \(name)")
-        }
-        return role
-    }
-
     public func loadBooks(_ ids: Set<ItemID>, catalog: Catalog) async throws -> [ItemID: LoadedBook] {
         try await pool.read { db in try Self.loadBooks(ids, catalog: catalog, db: db) }
     }
