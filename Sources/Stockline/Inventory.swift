@@ -5,8 +5,9 @@ import Synchronization
 
 /// The one service every door calls: the CLI, the scenario runner, the bulk importer and the HTTP API.
 ///
-/// It adds idempotency keys and attribution to operations, batches concurrent postings into shared transactions,
-/// and answers stock questions by asking the core to compute them over state the store loads.
+/// It adds idempotency keys and attribution to operations, posts through the one pipeline (``PostingPipeline``)
+/// that batches concurrent postings into shared transactions, and answers stock questions by asking the core to
+/// compute them over item books kept in memory and checked against the store.
 public final class Inventory: Sendable {
     package let store: any LedgerStore
     public let environment: Environment

@@ -144,7 +144,7 @@ public struct ChangeSet: Sendable, Hashable {
     }
 }
 
-/// The slice of the ledger one posting works on, loaded by a store inside its write transaction.
+/// The slice of the ledger one posting works on: the books of the items it names, as committed.
 ///
 /// Planning mutates a copy; a refusal throws and the copy is dropped, so a refused command can never leave a trace.
 public struct LedgerState: Sendable {

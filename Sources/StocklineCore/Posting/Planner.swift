@@ -46,8 +46,8 @@ public struct PostingResult: Sendable, Hashable, Codable {
 
 /// Turns an operation and the state it reads into moves, quant changes, valuation layers and events.
 ///
-/// It is the ledger's rulebook and does no I/O: a store loads `LedgerState`, the planner changes it or throws,
-/// and the store writes `state.changes` in the same transaction.
+/// It is the ledger's rulebook and does no I/O: the service hands it `LedgerState` (books kept in memory or loaded),
+/// the planner changes it or throws, and the service has the store write `state.changes` before it answers.
 public struct Planner {
     var state: LedgerState
     let context: PostingContext
