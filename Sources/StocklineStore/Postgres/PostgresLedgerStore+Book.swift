@@ -3,14 +3,25 @@ import PostgresNIO
 import StocklineCore
 
 extension PostgresLedgerStore {
-    /// An item's book and open moves in one round trip: each table's rows come back as one JSON array column.
-    static func loadBookAndMoves(
-        _ id: ItemID, lotNames: Set<String> = [], catalog: Catalog, db: PostgresSession
-    ) async throws -> (ItemBook, [Move], version: Int64)? {
-        let item = id.rawValue
-        guard
-            let row = try await db.rows(prepared: BookStatement(item: item, lotNames: lotNames.sorted())).first
-        else { return nil }
+    /// Items' books and open moves in one round trip, a row per item: each table's rows come back as one JSON
+    /// array column.
+    static func loadBooksAndMoves(
+        _ ids: [ItemID], lotNames: Set<String> = [], catalog: Catalog, db: PostgresSession
+    ) async throws -> [ItemID: (ItemBook, [Move], version: Int64)] {
+        guard !ids.isEmpty else { return [:] }
+        var books: [ItemID: (ItemBook, [Move], version: Int64)] = [:]
+        for row in try await db.rows(
+            prepared: BookStatement(items: ids.map(\.rawValue), lotNames: lotNames.sorted()))
+        {
+            let id = ItemID(try row.get("id"))
+            books[id] = try decodeBook(row, id: id, catalog: catalog)
+        }
+        return books
+    }
+
+    private static func decodeBook(_ row: PostgresRandomAccessRow, id: ItemID, catalog: Catalog) throws
+        -> (ItemBook, [Move], version: Int64)
+    {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         func rows<Row: Decodable>(_ column: String, as type: Row.Type) throws -> [Row] {
@@ -51,33 +62,33 @@ extension PostgresLedgerStore {
     }
 }
 
-/// The load of one item's book, prepared once per connection: planning it cost more than running it.
+/// The load of items' books, prepared once per connection: planning it cost more than running it.
 private struct BookStatement: PostgresPreparedStatement {
     typealias Row = PostgresRow
 
     static let sql = """
-        SELECT i.data, i.book_version,
+        SELECT i.id, i.data, i.book_version,
             (SELECT coalesce(json_agg(q), '[]') FROM (SELECT q.location_id, q.lot_id, q.quantity, q.reserved,
                 q.in_sequence FROM quant q JOIN location l ON l.id = q.location_id
-                WHERE q.item_id = $1 AND l.usage IN ('internal', 'transit')) q)::text AS quants,
-            (SELECT coalesce(json_agg(x), '[]') FROM (SELECT id, name, expiry FROM lot WHERE item_id = $1
+                WHERE q.item_id = i.id AND l.usage IN ('internal', 'transit')) q)::text AS quants,
+            (SELECT coalesce(json_agg(x), '[]') FROM (SELECT id, name, expiry FROM lot WHERE item_id = i.id
                 AND (name = ANY($2) OR id IN (SELECT q.lot_id FROM quant q JOIN location l ON l.id = q.location_id
-                    WHERE q.item_id = $1 AND l.usage IN ('internal', 'transit')))) x)::text AS lots,
+                    WHERE q.item_id = i.id AND l.usage IN ('internal', 'transit')))) x)::text AS lots,
             (SELECT coalesce(json_agg(k), '[]') FROM (SELECT company_id, scope, scope_warehouse_id, quantity,
-                value, unit_cost FROM cost WHERE item_id = $1) k)::text AS costs,
+                value, unit_cost FROM cost WHERE item_id = i.id) k)::text AS costs,
             (SELECT coalesce(json_agg(v ORDER BY v.id), '[]') FROM valuation_layer v
-                WHERE v.item_id = $1 AND (v.remaining_quantity != 0 OR v.short_quantity != 0))::text AS layers,
+                WHERE v.item_id = i.id AND (v.remaining_quantity != 0 OR v.short_quantity != 0))::text AS layers,
             (SELECT coalesce(json_agg(m ORDER BY m.id), '[]') FROM move m
-                WHERE m.item_id = $1 AND m.state IN ('draft', 'confirmed', 'assigned'))::text AS moves
-        FROM item i WHERE i.id = $1
+                WHERE m.item_id = i.id AND m.state IN ('draft', 'confirmed', 'assigned'))::text AS moves
+        FROM item i WHERE i.id = ANY($1)
         """
 
-    var item: Int64
+    var items: [Int64]
     var lotNames: [String]
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 2)
-        bindings.append(item)
+        bindings.append(items)
         bindings.append(lotNames)
         return bindings
     }

@@ -55,12 +55,10 @@ extension PostgresLedgerStore {
         var books: [ItemID: ItemBook] = [:]
         var moves: [MoveID: Move] = [:]
         var reservations: [MoveID: [Reservation]] = [:]
-        for id in itemIDs.sorted() {
-            guard
-                let (book, open, _) = try await loadBookAndMoves(
-                    ItemID(id), lotNames: request.lots, catalog: catalog, db: db)
-            else { continue }
-            books[book.item.id] = book
+        for (id, (book, open, _)) in try await loadBooksAndMoves(
+            itemIDs.sorted().map(ItemID.init), lotNames: request.lots, catalog: catalog, db: db)
+        {
+            books[id] = book
             for move in open { moves[move.id] = move }
         }
         if !moves.isEmpty {

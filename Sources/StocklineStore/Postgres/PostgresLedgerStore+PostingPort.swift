@@ -97,9 +97,7 @@ extension PostgresLedgerStore {
     {
         guard !ids.isEmpty else { return [:] }
         var loaded: [ItemID: LoadedBook] = [:]
-        for id in ids.sorted() {
-            guard let (book, moves, version) = try await loadBookAndMoves(id, catalog: catalog, db: db)
-            else { continue }
+        for (id, (book, moves, version)) in try await loadBooksAndMoves(ids.sorted(), catalog: catalog, db: db) {
             loaded[id] = LoadedBook(
                 book: book, moves: Dictionary(uniqueKeysWithValues: moves.map { ($0.id, $0) }), reservations: [:],
                 version: version)
