@@ -1,6 +1,26 @@
 import StocklineCore
 import StocklineStore
 
+extension LedgerState {
+    /// The state of `books` as loaded or cached: their items' books, open moves and reservations.
+    init(
+        catalog: Catalog, loaded books: some Sequence<LoadedBook>, postings: [String: PostingSummary] = [:],
+        uses: [LayerID: [LayerUse]] = [:], ids: IDAllocator
+    ) {
+        var items: [ItemID: ItemBook] = [:]
+        var moves: [MoveID: Move] = [:]
+        var reservations: [MoveID: [Reservation]] = [:]
+        for loaded in books {
+            items[loaded.book.item.id] = loaded.book
+            moves.merge(loaded.moves) { a, _ in a }
+            reservations.merge(loaded.reservations) { a, _ in a }
+        }
+        self.init(
+            catalog: catalog, books: items, moves: moves, reservations: reservations, postings: postings, uses: uses,
+            ids: ids)
+    }
+}
+
 /// Item books as last committed, kept in memory so a posting on a hot item reads no SQL; bounded by an estimate of
 /// the bytes they take, least recently used first out.
 ///

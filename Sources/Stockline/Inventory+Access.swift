@@ -111,16 +111,8 @@ extension Inventory {
             return try await open(
                 path: directory.appendingPathComponent("ledger.sqlite").path, environment: environment)
         }
-        let random = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
-        let store = try PostgresLedgerStore(
-            url: postgresURL, schema: "scratch_\(random)", maximumConnections: connections)
-        do {
-            try await store.migrate()
-        } catch {
-            try? await store.dropSchema()
-            await store.shutdown()
-            throw error
-        }
+        let store = try await PostgresLedgerStore.scratch(
+            url: postgresURL, prefix: "scratch", maximumConnections: connections)
         return Inventory(store: store, environment: environment)
     }
 

@@ -230,15 +230,8 @@ public final class Inventory: Sendable {
         }
         // Reads by SKU come from the books kept in memory, checked against the stored versions in one statement.
         let (catalog, books) = try await committer.pipeline.currentBooks(skus: request.skus)
-        var moves: [MoveID: Move] = [:]
-        var reservations: [MoveID: [Reservation]] = [:]
-        for loaded in books.values {
-            moves.merge(loaded.moves) { a, _ in a }
-            reservations.merge(loaded.reservations) { a, _ in a }
-        }
         return LedgerState(
-            catalog: catalog, books: books.mapValues(\.book), moves: moves, reservations: reservations,
-            ids: IDAllocator(nextMove: 0, nextLayer: 0, nextLot: 0))
+            catalog: catalog, loaded: books.values, ids: IDAllocator(nextMove: 0, nextLayer: 0, nextLot: 0))
     }
 
     /// Stock value of `sku` over every warehouse and transit, of one company or all.

@@ -69,7 +69,7 @@ actor PostingPipeline {
         if atomic { return try await commitAtomically(requests) }
         var results: [Result<PostingResult, StockError>] = []
         var attempts = 0
-        var inFlight: (run: BatchRun, write: Task<Void, any Error>)?
+        var inFlight: (run: BatchRun, books: [ItemID: LoadedBook], write: Task<Void, any Error>)?
         while results.count < requests.count || inFlight != nil {
             let start = results.count + (inFlight?.run.results.count ?? 0)
             var next: BatchRun?
@@ -77,14 +77,14 @@ actor PostingPipeline {
                 do {
                     next = try await run(
                         Array(requests[start..<min(requests.count, start + Self.runSize)]), atomic: false,
-                        after: inFlight?.run)
+                        after: inFlight.map { ($0.run, $0.books) })
                 } catch {
                     // No write is left running behind the caller's back.
                     _ = try? await inFlight?.write.value
                     throw error
                 }
             }
-            if let (run, write) = inFlight {
+            if let (run, books, write) = inFlight {
                 inFlight = nil
                 do {
                     try await write.value
@@ -95,13 +95,15 @@ actor PostingPipeline {
                     if attempts >= Self.maxAttempts { throw conflict }
                     continue
                 }
-                for (id, book) in run.committedBooks() { cache.put(id, book) }
+                for (id, book) in books { cache.put(id, book) }
                 results += run.results
             }
             guard let next, !next.results.isEmpty else { continue }
             let store = store
             let batch = next.batch
-            inFlight = (next, Task { try await store.write(batch) })
+            inFlight = (
+                next, next.committedBooks(), Task { try await store.write(batch) }
+            )
         }
         return results
     }
@@ -109,7 +111,7 @@ actor PostingPipeline {
     private func commitAtomically(_ requests: [PostingRequest]) async throws -> [Result<PostingResult, StockError>] {
         var attempts = 0
         while true {
-            var run = try await run(requests, atomic: true, after: nil)
+            var run = try await run(requests, atomic: true)
             let refused = run.results.contains { if case .failure = $0 { true } else { false } }
             if refused { run.discardPlans() }
             do {
@@ -128,7 +130,9 @@ actor PostingPipeline {
     }
 
     /// Prepares and plans `requests`, on the books `earlier` (a run not yet committed) leaves where it has them.
-    private func run(_ requests: [PostingRequest], atomic: Bool, after earlier: BatchRun?) async throws -> BatchRun {
+    private func run(
+        _ requests: [PostingRequest], atomic: Bool, after earlier: (run: BatchRun, books: [ItemID: LoadedBook])? = nil
+    ) async throws -> BatchRun {
         // Times as the stores keep them (seconds since 1970 in a Double), so a cached book is what a load reads.
         let requests = requests.map { request in
             var request = request
@@ -139,12 +143,11 @@ actor PostingPipeline {
         query.cached = Set(query.skus.compactMap { sku in cache.skus[sku].flatMap { cache.has($0) ? $0 : nil } })
         let preparation = try await store.prepare(query)
         let catalog = preparation.catalog
-        let overlay = Dictionary(uniqueKeysWithValues: earlier?.committedBooks() ?? [])
-        let books = try await books(for: preparation, catalog: catalog, overlay: overlay)
+        let books = try await books(for: preparation, catalog: catalog, overlay: earlier?.books ?? [:])
         var run = BatchRun(
             requests: requests, checked: checked, atomic: atomic, catalog: catalog, preparation: preparation,
             books: books)
-        if let earlier { run.follow(earlier) }
+        if let earlier { run.follow(earlier.run) }
         try await run.plan(store: store)
         return run
     }
@@ -386,49 +389,44 @@ private struct BatchRun {
     }
 
     private func state(for involved: Set<ItemID>, named: [PostingSummary], ids: IDAllocator) -> LedgerState {
-        var moves: [MoveID: Move] = [:]
-        var reservations: [MoveID: [Reservation]] = [:]
-        for id in involved {
-            guard let loaded = books[id] else { continue }
-            moves.merge(loaded.moves) { a, _ in a }
-            reservations.merge(loaded.reservations) { a, _ in a }
-        }
         var uses: [LayerID: [LayerUse]] = [:]
         for layer in named.flatMap(\.layers) { uses[layer.id] = preparation.uses[layer.id] ?? [] }
         return LedgerState(
-            catalog: catalog,
-            books: Dictionary(uniqueKeysWithValues: involved.compactMap { id in books[id].map { (id, $0.book) } }),
-            moves: moves, reservations: reservations,
+            catalog: catalog, loaded: involved.compactMap { books[$0] },
             postings: Dictionary(named.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a }), uses: uses, ids: ids)
     }
 
     /// The books as committed, trimmed to what a fresh load reads: stock in warehouses and transit, its lots, and
     /// the layers still open; each at the version the write gave it.
-    func committedBooks() -> [(ItemID, LoadedBook)] {
+    func committedBooks() -> [ItemID: LoadedBook] {
         let layerIDs = Dictionary(
             grouping: batch.layersToInsert.map { ($0.itemID, $0.id) } + batch.layersToUpdate.map { ($0.itemID, $0.id) },
             by: \.0
         ).mapValues { $0.map(\.1) }
-        return books.map { id, loaded in
-            var loaded = loaded
-            if batch.versions[id] != nil { loaded.version += 1 }
-            loaded.book.quants = loaded.book.quants.filter { key, quant in
-                guard let usage = catalog.locations[key.locationID]?.usage else { return false }
-                return (usage == .internal || usage == .transit) && !(quant.quantity.isZero && quant.reserved.isZero)
-            }
-            let held = Set(loaded.book.quants.keys.compactMap(\.lotID))
-            loaded.book.lots = loaded.book.lots.filter { held.contains($0.key) }
-            loaded.reservations = loaded.reservations.compactMapValues { lines in
-                let kept = lines.filter { $0.quantity.isPositive }.sorted {
-                    ($0.key.locationID, $0.key.lotID?.rawValue ?? 0) < ($1.key.locationID, $1.key.lotID?.rawValue ?? 0)
+        return Dictionary(
+            uniqueKeysWithValues: books.map { id, loaded in
+                var loaded = loaded
+                if batch.versions[id] != nil { loaded.version += 1 }
+                loaded.book.quants = loaded.book.quants.filter { key, quant in
+                    guard let usage = catalog.locations[key.locationID]?.usage else { return false }
+                    return (usage == .internal || usage == .transit)
+                        && !(quant.quantity.isZero && quant.reserved.isZero)
                 }
-                return kept.isEmpty ? nil : kept
-            }
-            if let changed = layerIDs[id] {
-                for company in loaded.book.costs.keys { loaded.book.costs[company]?.layers.removeClosed(changed) }
-            }
-            return (id, loaded)
-        }
+                let held = Set(loaded.book.quants.keys.compactMap(\.lotID))
+                loaded.book.lots = loaded.book.lots.filter { held.contains($0.key) }
+                loaded.reservations = loaded.reservations.compactMapValues { lines in
+                    let kept = lines.filter { $0.quantity.isPositive }.sorted {
+                        ($0.key.locationID, $0.key.lotID?.rawValue ?? 0) < (
+                            $1.key.locationID, $1.key.lotID?.rawValue ?? 0
+                        )
+                    }
+                    return kept.isEmpty ? nil : kept
+                }
+                if let changed = layerIDs[id] {
+                    for company in loaded.book.costs.keys { loaded.book.costs[company]?.layers.removeClosed(changed) }
+                }
+                return (id, loaded)
+            })
     }
 }
 

@@ -44,16 +44,8 @@ public enum PostgresCluster {
     public static func temporaryStore(prefix: String = "t", maximumConnections: Int = 4) async throws
         -> PostgresLedgerStore
     {
-        let store = try PostgresLedgerStore(
-            url: try await url(), schema: freshSchema(prefix: prefix), maximumConnections: maximumConnections)
-        do {
-            try await store.migrate()
-        } catch {
-            try? await store.dropSchema()
-            await store.shutdown()
-            throw error
-        }
-        return store
+        try await PostgresLedgerStore.scratch(
+            url: try await url(), prefix: prefix, maximumConnections: maximumConnections)
     }
 
     /// Drops the store's schema and closes its connections.

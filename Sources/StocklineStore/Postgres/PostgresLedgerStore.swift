@@ -87,6 +87,24 @@ public final class PostgresLedgerStore: LedgerStore {
         return name.unicodeScalars.allSatisfy { $0 == "_" || ("a"..."z").contains($0) || ("0"..."9").contains($0) }
     }
 
+    /// A migrated store in a new schema (`<prefix>_<random>`), for a throwaway ledger that ``dropSchema()``
+    /// removes; a migration that fails drops the schema again.
+    public static func scratch(url: String, prefix: String, maximumConnections: Int) async throws
+        -> PostgresLedgerStore
+    {
+        let random = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        let store = try PostgresLedgerStore(
+            url: url, schema: "\(prefix)_\(random)", maximumConnections: maximumConnections)
+        do {
+            try await store.migrate()
+        } catch {
+            try? await store.dropSchema()
+            await store.shutdown()
+            throw error
+        }
+        return store
+    }
+
     /// Closes the pool's connections and stops its task; the store cannot be used afterwards.
     public func shutdown() async {
         runner.cancel()
