@@ -39,6 +39,7 @@ let package = Package(
             dependencies: [
                 "StocklineCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: upcoming

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 public import StocklineCore
 
 extension SQLiteLedgerStore {
@@ -195,36 +196,46 @@ extension SQLiteLedgerStore {
         var rows = RowWriter(db: db)
         try rows.insert(
             "INSERT INTO posting (id, key, kind, fingerprint, result, item_id, company_id, actor, source, reason, "
-                + "reference, created_at, token, request_id)",
-            batch.postings.map { posting in
-                let request = posting.request
-                return [
-                    dv(posting.id), dv(request.key), dv(request.operation.kind.rawValue), dv(posting.fingerprint),
-                    dv(posting.result),
-                    dv(posting.itemID), dv(posting.companyID), dv(request.actor), dv(request.source),
-                    dv(request.reason),
-                    dv(request.reference), dv(request.now.timeIntervalSince1970), dv(request.token),
-                    dv(request.requestID),
-                ]
-            })
-        try rows.insert(
-            "INSERT INTO lot (id, item_id, name, expiry)",
-            batch.lots.map {
-                [dv($0.id.rawValue), dv($0.itemID.rawValue), dv($0.name), dv($0.expiry?.timeIntervalSince1970)]
-            })
+                + "reference, created_at, token, request_id)", batch.postings
+        ) { posting, row in
+            let request = posting.request
+            row.add(posting.id)
+            row.add(request.key)
+            row.add(request.operation.kind.rawValue)
+            row.add(posting.fingerprint)
+            row.add(posting.result)
+            row.add(posting.itemID)
+            row.add(posting.companyID)
+            row.add(request.actor)
+            row.add(request.source)
+            row.add(request.reason)
+            row.add(request.reference)
+            row.add(request.now.timeIntervalSince1970)
+            row.add(request.token)
+            row.add(request.requestID)
+        }
+        try rows.insert("INSERT INTO lot (id, item_id, name, expiry)", batch.lots) { lot, row in
+            row.add(lot.id.rawValue)
+            row.add(lot.itemID.rawValue)
+            row.add(lot.name)
+            row.add(lot.expiry?.timeIntervalSince1970)
+        }
         let quants = batch.quantChanges
         try rows.insert(
-            "INSERT INTO quant (item_id, location_id, lot_id, quantity, reserved, in_sequence)",
-            quants.map { ref, change in
-                [
-                    dv(ref.itemID.rawValue), dv(ref.key.locationID.rawValue), dv(ref.key.lotID?.rawValue ?? 0),
-                    dv(change.quantity.micros), dv(change.reserved.micros), dv(change.inSequence),
-                ]
-            },
+            "INSERT INTO quant (item_id, location_id, lot_id, quantity, reserved, in_sequence)", quants,
             tail: """
                 ON CONFLICT (item_id, location_id, lot_id) DO UPDATE SET quantity = quantity + excluded.quantity,
                     reserved = reserved + excluded.reserved, in_sequence = excluded.in_sequence
-                """)
+                """
+        ) { quant, row in
+            let (ref, change) = quant
+            row.add(ref.itemID.rawValue)
+            row.add(ref.key.locationID.rawValue)
+            row.add(ref.key.lotID?.rawValue ?? 0)
+            row.add(change.quantity.micros)
+            row.add(change.reserved.micros)
+            row.add(change.inSequence)
+        }
         if !quants.isEmpty {
             try db.executeCached(
                 sql: """
@@ -233,16 +244,22 @@ extension SQLiteLedgerStore {
         }
         try rows.insert(
             "INSERT INTO move (id, posting_id, item_id, quantity, from_id, to_id, lot_id, state, kind, planned_at, "
-                + "done_at, reference, origin_id)",
-            batch.movesToInsert.map { move in
-                [
-                    dv(move.id.rawValue), dv(move.postingID), dv(move.itemID.rawValue), dv(move.quantity.micros),
-                    dv(move.fromID.rawValue), dv(move.toID.rawValue), dv(move.lotID?.rawValue), dv(move.state.rawValue),
-                    dv(move.kind.rawValue), dv(move.plannedAt.timeIntervalSince1970),
-                    dv(move.doneAt?.timeIntervalSince1970),
-                    dv(move.reference), dv(move.originID?.rawValue),
-                ]
-            })
+                + "done_at, reference, origin_id)", batch.movesToInsert
+        ) { move, row in
+            row.add(move.id.rawValue)
+            row.add(move.postingID)
+            row.add(move.itemID.rawValue)
+            row.add(move.quantity.micros)
+            row.add(move.fromID.rawValue)
+            row.add(move.toID.rawValue)
+            row.add(move.lotID?.rawValue)
+            row.add(move.state.rawValue)
+            row.add(move.kind.rawValue)
+            row.add(move.plannedAt.timeIntervalSince1970)
+            row.add(move.doneAt?.timeIntervalSince1970)
+            row.add(move.reference)
+            row.add(move.originID?.rawValue)
+        }
         for move in batch.movesToUpdate {
             try db.executeCached(
                 sql: "UPDATE move SET state = ?, quantity = ?, done_at = ? WHERE id = ?",
@@ -257,30 +274,40 @@ extension SQLiteLedgerStore {
                 arguments: [try json(reservations.map(\.0.rawValue))])
             try rows.insert(
                 "INSERT INTO reservation (move_id, location_id, lot_id, quantity)",
-                reservations.flatMap { id, lines in
-                    lines.map {
-                        [
-                            dv(id.rawValue), dv($0.key.locationID.rawValue), dv($0.key.lotID?.rawValue ?? 0),
-                            dv($0.quantity.micros),
-                        ]
-                    }
-                })
+                reservations.flatMap { id, lines in lines.map { (id, $0) } }
+            ) { reservation, row in
+                let (id, line) = reservation
+                row.add(id.rawValue)
+                row.add(line.key.locationID.rawValue)
+                row.add(line.key.lotID?.rawValue ?? 0)
+                row.add(line.quantity.micros)
+            }
         }
         try rows.insert(
             "INSERT INTO valuation_layer (id, company_id, item_id, scope, scope_warehouse_id, posting_id, move_id, "
                 + "kind, quantity, value, unit_cost, remaining_quantity, remaining_value, short_quantity, short_value, "
-                + "origin_id, shipment_id, account)",
-            batch.layersToInsert.map { layer in
-                let (scope, warehouse) = columns(layer.scope)
-                return [
-                    dv(layer.id.rawValue), dv(layer.companyID.rawValue), dv(layer.itemID.rawValue), dv(scope),
-                    dv(warehouse),
-                    dv(layer.postingID), dv(layer.moveID?.rawValue), dv(layer.kind.rawValue), dv(layer.quantity.micros),
-                    dv(layer.value.micros), dv(layer.unitCost.micros), dv(layer.remainingQuantity.micros),
-                    dv(layer.remainingValue.micros), dv(layer.shortQuantity.micros), dv(layer.shortValue.micros),
-                    dv(layer.originID?.rawValue), dv(layer.shipmentID), dv(layer.account?.rawValue),
-                ]
-            })
+                + "origin_id, shipment_id, account)", batch.layersToInsert
+        ) { layer, row in
+            let (scope, warehouse) = columns(layer.scope)
+            row.add(layer.id.rawValue)
+            row.add(layer.companyID.rawValue)
+            row.add(layer.itemID.rawValue)
+            row.add(scope)
+            row.add(warehouse)
+            row.add(layer.postingID)
+            row.add(layer.moveID?.rawValue)
+            row.add(layer.kind.rawValue)
+            row.add(layer.quantity.micros)
+            row.add(layer.value.micros)
+            row.add(layer.unitCost.micros)
+            row.add(layer.remainingQuantity.micros)
+            row.add(layer.remainingValue.micros)
+            row.add(layer.shortQuantity.micros)
+            row.add(layer.shortValue.micros)
+            row.add(layer.originID?.rawValue)
+            row.add(layer.shipmentID)
+            row.add(layer.account?.rawValue)
+        }
         for layer in batch.layersToUpdate {
             try db.executeCached(
                 sql: """
@@ -294,72 +321,131 @@ extension SQLiteLedgerStore {
         }
         try rows.insert(
             "INSERT INTO layer_use (posting_id, layer_id, origin_id, quantity, value, left_stock, account)",
-            batch.layerUses.map { use in
-                [
-                    dv(use.postingID), dv(use.layerID.rawValue), dv(use.originID?.rawValue), dv(use.quantity.micros),
-                    dv(use.value.micros), dv(use.leftStock), dv(use.account?.rawValue),
-                ]
-            })
+            batch.layerUses
+        ) { use, row in
+            row.add(use.postingID)
+            row.add(use.layerID.rawValue)
+            row.add(use.originID?.rawValue)
+            row.add(use.quantity.micros)
+            row.add(use.value.micros)
+            row.add(use.leftStock)
+            row.add(use.account?.rawValue)
+        }
         try rows.insert(
             "INSERT INTO journal_line (posting_id, line, company_id, item_id, warehouse_id, role, amount, at)",
-            batch.journal.map { row in
-                [
-                    dv(row.postingID), dv(row.line), dv(row.journalLine.companyID.rawValue),
-                    dv(row.journalLine.itemID.rawValue),
-                    dv(row.journalLine.warehouseID?.rawValue), dv(row.journalLine.role.rawValue),
-                    dv(row.journalLine.amount.micros), dv(row.at.timeIntervalSince1970),
-                ]
-            })
+            batch.journal
+        ) { journal, row in
+            row.add(journal.postingID)
+            row.add(journal.line)
+            row.add(journal.journalLine.companyID.rawValue)
+            row.add(journal.journalLine.itemID.rawValue)
+            row.add(journal.journalLine.warehouseID?.rawValue)
+            row.add(journal.journalLine.role.rawValue)
+            row.add(journal.journalLine.amount.micros)
+            row.add(journal.at.timeIntervalSince1970)
+        }
         try rows.insert(
             "INSERT INTO cost (item_id, company_id, scope, scope_warehouse_id, quantity, value, unit_cost)",
-            batch.costRows.map { row in
-                let (name, warehouse) = columns(row.scope)
-                return [
-                    dv(row.itemID.rawValue), dv(row.companyID.rawValue), dv(name), dv(warehouse),
-                    dv(row.totals.quantity.micros),
-                    dv(row.totals.value.micros), dv(row.totals.unitCost?.micros),
-                ]
-            },
+            batch.costRows,
             tail: """
                 ON CONFLICT (item_id, company_id, scope, scope_warehouse_id)
                 DO UPDATE SET quantity = excluded.quantity, value = excluded.value, unit_cost = excluded.unit_cost
-                """)
+                """
+        ) { cost, row in
+            let (name, warehouse) = columns(cost.scope)
+            row.add(cost.itemID.rawValue)
+            row.add(cost.companyID.rawValue)
+            row.add(name)
+            row.add(warehouse)
+            row.add(cost.totals.quantity.micros)
+            row.add(cost.totals.value.micros)
+            row.add(cost.totals.unitCost?.micros)
+        }
         for item in batch.changedItems {
             try db.executeCached(
                 sql: "UPDATE item SET data = ?, lifecycle = ? WHERE id = ?",
                 arguments: [try json(item), item.lifecycle.rawValue, item.id.rawValue])
         }
-        try rows.insert(
-            "INSERT INTO event (type, subject, payload, at)",
-            batch.events.map {
-                [dv($0.type), dv($0.subject), dv(CompactJSON.object($0.payload)), dv($0.at.timeIntervalSince1970)]
-            })
+        try rows.insert("INSERT INTO event (type, subject, payload, at)", batch.events) { event, row in
+            row.add(event.type)
+            row.add(event.subject)
+            row.add(CompactJSON.object(event.payload))
+            row.add(event.at.timeIntervalSince1970)
+        }
     }
 }
 
-/// Writes rows with multi-row `INSERT` statements of up to 64 rows each, every shape compiled once per connection.
+/// Writes rows with multi-row `INSERT` statements of up to 64 rows each, every shape compiled once per connection,
+/// each value bound straight into the statement: GRDB's argument arrays cost more than the insert itself here.
 struct RowWriter {
     let db: Database
     private static let rowsPerStatement = 64
 
-    mutating func insert(_ head: String, _ rows: [[DatabaseValue]], tail: String = "") throws {
-        guard let width = rows.first?.count else { return }
+    /// Inserts `rows`, `bind` giving each row's values in the order of the columns `head` names.
+    mutating func insert<Row>(
+        _ head: String, _ rows: some Collection<Row>, tail: String = "", _ bind: (Row, inout RowValues) -> Void
+    ) throws {
+        guard !rows.isEmpty else { return }
+        let width = head.split(separator: "(", maxSplits: 1).last.map { $0.count { $0 == "," } + 1 } ?? 1
         let tuple = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
-        var start = 0
-        while start < rows.count {
-            let end = min(start + Self.rowsPerStatement, rows.count)
+        var start = rows.startIndex
+        while start < rows.endIndex {
+            let end = rows.index(start, offsetBy: Self.rowsPerStatement, limitedBy: rows.endIndex) ?? rows.endIndex
             let sql =
-                head + " VALUES " + Array(repeating: tuple, count: end - start).joined(separator: ", ")
-                + (tail.isEmpty ? "" : " " + tail)
-            var values: [DatabaseValue] = []
-            values.reserveCapacity((end - start) * width)
-            for row in rows[start..<end] { values += row }
-            try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(values))
+                head + " VALUES " + Array(repeating: tuple, count: rows.distance(from: start, to: end)).joined(
+                    separator: ", ") + (tail.isEmpty ? "" : " " + tail)
+            let statement = try db.cachedStatement(sql: sql)
+            let handle = statement.sqliteStatement
+            sqlite3_reset(handle)
+            var values = RowValues(statement: handle)
+            for row in rows[start..<end] { bind(row, &values) }
+            precondition(values.index == CInt(width * rows.distance(from: start, to: end)) + 1, "\(head): wrong width")
+            let code = sqlite3_step(handle)
+            sqlite3_reset(handle)
+            guard code == SQLITE_DONE else {
+                throw DatabaseError(
+                    resultCode: ResultCode(rawValue: code),
+                    message: db.sqliteConnection.map { String(cString: sqlite3_errmsg($0)) }, sql: sql)
+            }
             start = end
         }
     }
 }
 
-/// A column value, converted where its type is known (no existential per value).
-@inline(__always)
-private func dv(_ value: some DatabaseValueConvertible) -> DatabaseValue { value.databaseValue }
+/// The values of the rows of one statement, bound in column order.
+struct RowValues {
+    fileprivate let statement: SQLiteStatement
+    fileprivate var index: CInt = 1
+    private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+
+    fileprivate init(statement: SQLiteStatement) { self.statement = statement }
+
+    mutating func add(_ value: Int64?) {
+        if let value { sqlite3_bind_int64(statement, index, value) } else { sqlite3_bind_null(statement, index) }
+        index += 1
+    }
+
+    mutating func add(_ value: Int) { add(Int64(value)) }
+
+    mutating func add(_ value: Bool) { add(value ? 1 : 0) }
+
+    mutating func add(_ value: Double?) {
+        if let value { sqlite3_bind_double(statement, index, value) } else { sqlite3_bind_null(statement, index) }
+        index += 1
+    }
+
+    mutating func add(_ value: String?) {
+        if var value, !value.isEmpty {
+            value.withUTF8 { text in
+                _ = sqlite3_bind_text(
+                    statement, index, UnsafeRawPointer(text.baseAddress!).assumingMemoryBound(to: CChar.self),
+                    CInt(text.count), Self.transient)
+            }
+        } else if value != nil {
+            sqlite3_bind_text(statement, index, "", 0, Self.transient)
+        } else {
+            sqlite3_bind_null(statement, index)
+        }
+        index += 1
+    }
+}
