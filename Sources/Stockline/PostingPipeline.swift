@@ -58,7 +58,7 @@ actor PostingPipeline {
 
     /// Postings planned per run of independent lines: a run is written while the next is planned on the books it
     /// leaves, so planning and writing use a core each.
-    static let runSize = 128
+    static let runSize = 256
 
     /// Posts `requests` in order, each kept or refused on its own, or (`atomic`) all or none.
     ///
@@ -67,6 +67,7 @@ actor PostingPipeline {
     /// planned again; nothing is acknowledged before its own run is committed.
     func commit(_ requests: [PostingRequest], atomic: Bool) async throws -> [Result<PostingResult, StockError>] {
         if atomic { return try await commitAtomically(requests) }
+        let checked = try await BatchRun.check(requests)
         var results: [Result<PostingResult, StockError>] = []
         var attempts = 0
         var inFlight: (run: BatchRun, books: [ItemID: LoadedBook], write: Task<Void, any Error>)?
@@ -75,8 +76,9 @@ actor PostingPipeline {
             var next: BatchRun?
             if start < requests.count {
                 do {
+                    let lines = start..<min(requests.count, start + Self.runSize)
                     next = try await run(
-                        Array(requests[start..<min(requests.count, start + Self.runSize)]), atomic: false,
+                        Array(requests[lines]), checked: Array(checked[lines]), atomic: false,
                         after: inFlight.map { ($0.run, $0.books) })
                 } catch {
                     // No write is left running behind the caller's back.
@@ -109,9 +111,10 @@ actor PostingPipeline {
     }
 
     private func commitAtomically(_ requests: [PostingRequest]) async throws -> [Result<PostingResult, StockError>] {
+        let checked = try await BatchRun.check(requests)
         var attempts = 0
         while true {
-            var run = try await run(requests, atomic: true)
+            var run = try await run(requests, checked: checked, atomic: true)
             let refused = run.results.contains { if case .failure = $0 { true } else { false } }
             if refused { run.discardPlans() }
             do {
@@ -131,7 +134,8 @@ actor PostingPipeline {
 
     /// Prepares and plans `requests`, on the books `earlier` (a run not yet committed) leaves where it has them.
     private func run(
-        _ requests: [PostingRequest], atomic: Bool, after earlier: (run: BatchRun, books: [ItemID: LoadedBook])? = nil
+        _ requests: [PostingRequest], checked: [Result<String, StockError>], atomic: Bool,
+        after earlier: (run: BatchRun, books: [ItemID: LoadedBook])? = nil
     ) async throws -> BatchRun {
         // Times as the stores keep them (seconds since 1970 in a Double), so a cached book is what a load reads.
         let requests = requests.map { request in
@@ -139,7 +143,7 @@ actor PostingPipeline {
             request.now = Date(timeIntervalSince1970: request.now.timeIntervalSince1970)
             return request
         }
-        var (checked, query) = try BatchRun.read(requests)
+        var query = BatchRun.query(requests, checked: checked)
         query.cached = Set(query.skus.compactMap { sku in cache.skus[sku].flatMap { cache.has($0) ? $0 : nil } })
         let preparation = try await store.prepare(query)
         let catalog = preparation.catalog
@@ -218,28 +222,46 @@ private struct BatchRun {
         ids = preparation.ids
     }
 
-    /// Each request's fingerprint, or its refusal by its own names (``PostingRequest/validate(json:)``), and what
-    /// the others read.
-    static func read(_ requests: [PostingRequest]) throws -> ([Result<String, StockError>], PostingQuery) {
-        var read = StateRequest()
-        let checked = try requests.map { request -> Result<String, StockError> in
+    /// Each request's fingerprint, or its refusal by its own names (``PostingRequest/validate(json:)``); a long
+    /// batch's on every core, as nothing else runs before its first run is planned.
+    static func check(_ requests: [PostingRequest]) async throws -> [Result<String, StockError>] {
+        let chunk = max(64, (requests.count + 1) / 2)
+        guard requests.count > chunk else { return try check(requests[...]) }
+        return try await withThrowingTaskGroup { group in
+            for start in stride(from: 0, to: requests.count, by: chunk) {
+                let lines = requests[start..<min(requests.count, start + chunk)]
+                group.addTask { (start, try check(lines)) }
+            }
+            var parts: [(Int, [Result<String, StockError>])] = []
+            for try await part in group { parts.append(part) }
+            return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
+        }
+    }
+
+    private static func check(_ requests: ArraySlice<PostingRequest>) throws -> [Result<String, StockError>] {
+        try requests.map { request in
             let fingerprint = try request.fingerprint
             do throws(StockError) {
                 try request.validate(json: fingerprint)
-                read.formUnion(request.operation.stateRequest)
                 return .success(fingerprint)
             } catch {
                 return .failure(error)
             }
         }
-        let valid = checked.map { if case .success = $0 { true } else { false } }
-        return (
-            checked,
-            PostingQuery(
-                keys: zip(requests, valid).filter(\.1).map(\.0.key), skus: read.skus, lots: read.lots,
-                orders: read.orders,
-                postingKeys: read.postingKeys, count: requests.count)
-        )
+    }
+
+    /// What the valid ones of `requests` read.
+    static func query(_ requests: [PostingRequest], checked: [Result<String, StockError>]) -> PostingQuery {
+        var read = StateRequest()
+        var keys: [String] = []
+        for (request, check) in zip(requests, checked) {
+            guard case .success = check else { continue }
+            read.formUnion(request.operation.stateRequest)
+            keys.append(request.key)
+        }
+        return PostingQuery(
+            keys: keys, skus: read.skus, lots: read.lots, orders: read.orders, postingKeys: read.postingKeys,
+            count: requests.count)
     }
 
     /// Plans after `earlier`, a run not yet committed: its keys answer as this run's own, its ids go on, and what

@@ -392,14 +392,16 @@ struct RowWriter {
         while start < rows.endIndex {
             let end = rows.index(start, offsetBy: Self.rowsPerStatement, limitedBy: rows.endIndex) ?? rows.endIndex
             let sql =
-                head + " VALUES " + Array(repeating: tuple, count: rows.distance(from: start, to: end)).joined(
+                head + " VALUES "
+                + Array(repeating: tuple, count: rows.distance(from: start, to: end)).joined(
                     separator: ", ") + (tail.isEmpty ? "" : " " + tail)
             let statement = try db.cachedStatement(sql: sql)
             let handle = statement.sqliteStatement
             sqlite3_reset(handle)
             var values = RowValues(statement: handle)
             for row in rows[start..<end] { bind(row, &values) }
-            precondition(values.index == CInt(width * rows.distance(from: start, to: end)) + 1, "\(head): wrong width")
+            let count = rows.distance(from: start, to: end)
+            precondition(values.index == CInt(width * count) + 1, "\(head): a row of another width")
             let code = sqlite3_step(handle)
             sqlite3_reset(handle)
             guard code == SQLITE_DONE else {
@@ -435,14 +437,15 @@ struct RowValues {
     }
 
     mutating func add(_ value: String?) {
-        if var value, !value.isEmpty {
+        if var value {
             value.withUTF8 { text in
-                _ = sqlite3_bind_text(
-                    statement, index, UnsafeRawPointer(text.baseAddress!).assumingMemoryBound(to: CChar.self),
-                    CInt(text.count), Self.transient)
+                if let start = text.baseAddress, !text.isEmpty {
+                    let bytes = UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self)
+                    sqlite3_bind_text(statement, index, bytes, CInt(text.count), Self.transient)
+                } else {
+                    sqlite3_bind_text(statement, index, "", 0, Self.transient)
+                }
             }
-        } else if value != nil {
-            sqlite3_bind_text(statement, index, "", 0, Self.transient)
         } else {
             sqlite3_bind_null(statement, index)
         }
