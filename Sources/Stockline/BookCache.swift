@@ -2,7 +2,7 @@ import StocklineCore
 import StocklineStore
 
 extension LedgerState {
-    /// The state of `books` as loaded or cached: their items' books, open moves and reservations.
+    /// The state of `books` as loaded or cached: their items' books, open moves, reservations and open orders.
     init(
         catalog: Catalog, loaded books: some Sequence<LoadedBook>, postings: [String: PostingSummary] = [:],
         uses: [LayerID: [LayerUse]] = [:], ids: IDAllocator
@@ -10,14 +10,16 @@ extension LedgerState {
         var items: [ItemID: ItemBook] = [:]
         var moves: [MoveID: Move] = [:]
         var reservations: [MoveID: [Reservation]] = [:]
+        var orders: [String: Order] = [:]
         for loaded in books {
             items[loaded.book.item.id] = loaded.book
             moves.merge(loaded.moves) { a, _ in a }
             reservations.merge(loaded.reservations) { a, _ in a }
+            orders.merge(loaded.orders) { a, _ in a }
         }
         self.init(
             catalog: catalog, books: items, moves: moves, reservations: reservations, postings: postings, uses: uses,
-            ids: ids)
+            orders: orders, ids: ids)
     }
 }
 

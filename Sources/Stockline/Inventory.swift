@@ -374,9 +374,20 @@ extension Inventory {
             return Set(
                 state.moves.values.filter { $0.postingID == posting.id }
                     .compactMap { catalog.locations[$0.toID]?.warehouseID }.compactMap { catalog.warehouses[$0]?.code })
+        case .purchaseOrder(let op): references = [op.at]
+        case .salesOrder(let op): references = [op.at]
+        case .allocate(let op): references = [op.at].compactMap { $0 }
+        case .asn(let op): return try await warehouses(ofOrder: op.po)
+        case .receiveOrder(let op): return try await warehouses(ofOrder: op.po)
+        case .close(let op): return try await warehouses(ofOrder: op.order)
         case .landedCost, .supersede, .setCost: return []
         }
         return Set(references.compactMap(code))
+    }
+
+    private func warehouses(ofOrder id: String) async throws -> Set<String> {
+        guard let order = try await store.order(id: id) else { return [] }
+        return Set([try await catalog().warehouses[order.warehouseID]?.code].compactMap { $0 })
     }
 }
 

@@ -167,8 +167,9 @@ actor PostingPipeline {
         for preparation: PostingPreparation, catalog: Catalog, overlay: [ItemID: LoadedBook]
     ) async throws -> [ItemID: LoadedBook] {
         for (sku, id) in preparation.items { cache.remember(sku: sku, id: id) }
-        var wanted = Set(preparation.items.values)
+        var wanted = Set(preparation.items.values).union(preparation.demandItems)
         for items in preparation.orders.values { wanted.formUnion(items) }
+        for order in preparation.documents.values { wanted.formUnion(order.itemIDs) }
         wanted.formUnion(preparation.postings.values.compactMap(\.itemID))
         var books: [ItemID: LoadedBook] = [:]
         while !wanted.isEmpty {
@@ -208,6 +209,8 @@ private struct BatchRun {
     private var touched = Set<ItemID>()
     /// Orders an earlier run still in flight touched: a request on one waits for that run to commit.
     private var waiting = Set<String>()
+    /// The order documents the run reads, as its plans so far left them.
+    private var documents: [String: Order]
 
     init(
         requests: [PostingRequest], checked: [Result<String, StockError>], atomic: Bool, catalog: Catalog,
@@ -220,6 +223,9 @@ private struct BatchRun {
         self.preparation = preparation
         self.books = books
         ids = preparation.ids
+        var documents = preparation.documents
+        for loaded in books.values { documents.merge(loaded.orders) { _, newer in newer } }
+        self.documents = documents
     }
 
     /// Each request's fingerprint, or its refusal by its own names (``PostingRequest/validate(json:)``); a long
@@ -261,7 +267,7 @@ private struct BatchRun {
         }
         return PostingQuery(
             keys: keys, skus: read.skus, lots: read.lots, orders: read.orders, postingKeys: read.postingKeys,
-            count: requests.count)
+            openDemand: read.openDemand, count: requests.count)
     }
 
     /// Plans after `earlier`, a run not yet committed: its keys answer as this run's own, its ids go on, and what
@@ -270,6 +276,7 @@ private struct BatchRun {
         keys.merge(earlier.keys) { mine, _ in mine }
         touched.formUnion(earlier.touched)
         waiting = Set(earlier.orderItems.keys).union(earlier.batch.orders.keys).union(earlier.waiting)
+            .union(earlier.batch.documents.keys)
         if case .sequential = earlier.ids, case .sequential = ids { ids = earlier.ids }
     }
 
@@ -345,6 +352,13 @@ private struct BatchRun {
         for order in read.orders {
             involved.formUnion(preparation.orders[order] ?? [])
             involved.formUnion(orderItems[order] ?? [])
+            involved.formUnion(documents[order]?.itemIDs ?? [])
+        }
+        if read.openDemand {
+            involved.formUnion(preparation.demandItems)
+            for order in documents.values where order.kind == .sales && order.isOpen {
+                involved.formUnion(order.itemIDs)
+            }
         }
         involved.formUnion(named.compactMap(\.itemID))
         involved.formUnion(involved.compactMap { books[$0]?.book.item.successorID })
@@ -389,10 +403,15 @@ private struct BatchRun {
                 companyID: warehouse.flatMap { catalog.warehouses[$0]?.companyID }),
             state: state)
         for order in read.orders { batch.orders[order] = preparation.orders[order] ?? [] }
+        for id in state.changes.orders { documents[id] = state.orders[id] }
         for id in involved {
             guard var loaded = books[id], let book = state.books[id] else { continue }
             batch.versions[id] = loaded.version
             loaded.book = book
+            for changed in state.changes.orders {
+                guard let order = state.orders[changed] else { continue }
+                loaded.orders[changed] = order.isOpen && order.itemIDs.contains(id) ? order : nil
+            }
             loaded.moves = state.moves.filter { $0.value.itemID == id && $0.value.state.isOpen }
             loaded.reservations = state.reservations.filter { loaded.moves[$0.key] != nil && !$0.value.isEmpty }
             books[id] = loaded
@@ -413,9 +432,11 @@ private struct BatchRun {
     private func state(for involved: Set<ItemID>, named: [PostingSummary], ids: IDAllocator) -> LedgerState {
         var uses: [LayerID: [LayerUse]] = [:]
         for layer in named.flatMap(\.layers) { uses[layer.id] = preparation.uses[layer.id] ?? [] }
-        return LedgerState(
+        var state = LedgerState(
             catalog: catalog, loaded: involved.compactMap { books[$0] },
             postings: Dictionary(named.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a }), uses: uses, ids: ids)
+        state.orders.merge(documents) { _, newer in newer }
+        return state
     }
 
     /// The books as committed, trimmed to what a fresh load reads: stock in warehouses and transit, its lots, and

@@ -6,6 +6,7 @@ public enum StockError: Error, Sendable, Hashable, CustomStringConvertible {
     case unknownCompany(String)
     case unknownWarehouse(String)
     case unknownOrder(String)
+    case unknownPartner(String, role: Partner.Role)
     case invalidQuantity(sku: String, quantity: Quantity, reason: String)
     case uomMismatch(sku: String, unit: String, base: String)
     case lotRequired(sku: String)
@@ -30,6 +31,7 @@ public enum StockError: Error, Sendable, Hashable, CustomStringConvertible {
         case .unknownLocation, .unknownWarehouse: "unknown_location"
         case .unknownCompany: "unknown_company"
         case .unknownOrder: "unknown_order"
+        case .unknownPartner: "unknown_partner"
         case .invalidQuantity: "invalid_quantity"
         case .uomMismatch: "uom_mismatch"
         case .lotRequired: "lot_required"
@@ -52,7 +54,8 @@ public enum StockError: Error, Sendable, Hashable, CustomStringConvertible {
         case .unknownLocation(let path): "no location \(path)"
         case .unknownWarehouse(let code): "no warehouse \(code)"
         case .unknownCompany(let code): "no company \(code)"
-        case .unknownOrder(let order): "order \(order) has no open reservations"
+        case .unknownOrder(let order): "no order \(order): neither an order document nor open reservations"
+        case .unknownPartner(let code, let role): "no \(role.rawValue) \(code)"
         case .invalidQuantity(let sku, let quantity, let reason): "SKU \(sku): quantity \(quantity) \(reason)"
         case .uomMismatch(let sku, let unit, let base):
             "SKU \(sku) is kept in \(base); \(unit) is not a unit of the same kind or a pack of it"

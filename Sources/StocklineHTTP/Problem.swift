@@ -70,6 +70,9 @@ struct Problem: Error, Encodable {
         case .unknownOrder:
             status = 422
             field = "order"
+        case .unknownPartner(_, let role):
+            status = 422
+            field = role.rawValue
         case .validationFailed(let name, _):
             status = 422
             field = name

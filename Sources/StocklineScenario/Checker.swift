@@ -1,9 +1,72 @@
+import Foundation
 import Stockline
 import StocklineCore
 
 /// Evaluates `expect` steps by asking the service; it computes nothing itself.
 struct Checker {
     let target: any ScenarioTarget
+    /// The scenario's clock at the step.
+    let today: Date
+
+    /// The failures `check` finds; an error is one failure, so a file goes on.
+    func evaluate(_ check: () async throws -> [String]) async -> [String] {
+        do {
+            return try await check()
+        } catch let refusal as Refusal {
+            return ["could not evaluate: \(refusal.code): \(refusal.message)"]
+        } catch let error as StockError {
+            return ["could not evaluate: \(error.code): \(error.description)"]
+        } catch {
+            return ["could not evaluate: \(error)"]
+        }
+    }
+
+    func check(_ expected: Scenario.OrderExpectation) async throws -> [String] {
+        let order = try await target.order(id: expected.order, today: today)
+        var failures: [String] = []
+        if let status = expected.status, status != order.status {
+            failures.append("status is \(order.status.rawValue), expected \(status.rawValue)")
+        }
+        for line in expected.lines ?? [] {
+            guard let actual = order.lines.first(where: { $0.sku == line.sku }) else {
+                failures.append("no line for \(line.sku)")
+                continue
+            }
+            func compare(_ name: String, _ expected: Quantity?, _ actual: Quantity?) {
+                guard let expected else { return }
+                if expected != (actual ?? .zero) {
+                    failures.append("\(line.sku) \(name) is \((actual ?? .zero).description), expected \(expected)")
+                }
+            }
+            compare("ordered", line.ordered, actual.ordered)
+            compare("received", line.received, actual.received)
+            compare("shipped", line.shipped, actual.shipped)
+            compare("open", line.open, actual.open)
+            compare("reserved", line.reserved, actual.reserved)
+            compare("backorder", line.backorder, actual.backorder)
+            compare("cancelled", line.cancelled, actual.cancelled)
+            if let overdue = line.overdue, overdue != (actual.overdue ?? false) {
+                failures.append("\(line.sku) overdue is \(actual.overdue ?? false), expected \(overdue)")
+            }
+            if let expected = line.expected {
+                let date = try Scenario.date(expected, at: "expected")
+                if actual.expected != date {
+                    failures.append(
+                        "\(line.sku) expected is \(actual.expected.map(Self.day) ?? "none"), expected \(expected)")
+                }
+            }
+        }
+        return failures
+    }
+
+    func check(_ expected: Scenario.PromiseExpectation) async throws -> [String] {
+        let date = try await target.promise(sku: expected.sku, quantity: expected.qty, at: expected.at, today: today)
+        let wanted = expected.date == "none" ? nil : try Scenario.date(expected.date, at: "date")
+        guard date != wanted else { return [] }
+        return ["promised \(date.map(Self.day) ?? "none"), expected \(expected.date)"]
+    }
+
+    static func day(_ date: Date) -> String { String(date.formatted(.iso8601).prefix(10)) }
 
     func check(_ expectation: Scenario.Expectation) async throws -> [String] {
         var failures: [String] = []

@@ -122,6 +122,40 @@ public final class HTTPTarget: ScenarioTarget {
         return (body["problems"] as? [String] ?? []).filter { $0.hasPrefix("conservation: \(tag)-") }
     }
 
+    public func order(id: String, today: Date) async throws -> OrderView {
+        let (status, body) = try await send(
+            .GET, "/v1/orders/\(name(id))", query: [URLQueryItem(name: "today", value: Self.day(today))])
+        guard status == 200 else { throw refusal(status, body) }
+        let data = try JSONSerialization.data(withJSONObject: body)
+        var view = try Self.decoder.decode(OrderView.self, from: data)
+        for index in view.lines.indices { view.lines[index].sku = unname(view.lines[index].sku) }
+        return view
+    }
+
+    public func promise(sku: String, quantity: Quantity, at: String, today: Date) async throws -> Date? {
+        let (status, body) = try await send(
+            .POST, "/v1/promise",
+            json: ["sku": name(sku), "qty": quantity.description, "at": path(at), "today": Self.day(today)])
+        guard status == 200 else { throw refusal(status, body) }
+        return (body["date"] as? String).flatMap { try? Scenario.date($0, at: "date") }
+    }
+
+    private func unname(_ tagged: String) -> String {
+        tagged.hasPrefix(tag + "-") ? String(tagged.dropFirst(tag.count + 1)) : tagged
+    }
+
+    static func day(_ date: Date) -> String { String(date.formatted(.iso8601).prefix(10)) }
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            return try Scenario.date(text, at: "date")
+        }
+        return decoder
+    }()
+
     // MARK: - HTTP
 
     private func refusal(_ status: Int, _ body: [String: Any]) -> Refusal {
@@ -253,6 +287,31 @@ extension HTTPTarget {
             op.sku = n(op.sku)
             op.company = op.company.map(n) ?? soleCompany.withLock { $0 }
             return .setCost(op)
+        case .purchaseOrder(var op):
+            op.supplier = n(op.supplier)
+            op.at = p(op.at)
+            for index in op.lines.indices { op.lines[index].sku = n(op.lines[index].sku) }
+            return .purchaseOrder(op)
+        case .asn(var op):
+            op.po = n(op.po)
+            for index in op.lines.indices { op.lines[index].sku = n(op.lines[index].sku) }
+            return .asn(op)
+        case .receiveOrder(var op):
+            op.po = n(op.po)
+            for index in op.lines.indices { op.lines[index].sku = n(op.lines[index].sku) }
+            return .receiveOrder(op)
+        case .salesOrder(var op):
+            op.customer = n(op.customer)
+            op.at = p(op.at)
+            for index in op.lines.indices { op.lines[index].sku = n(op.lines[index].sku) }
+            return .salesOrder(op)
+        case .allocate(var op):
+            op.sku = op.sku.map(n)
+            op.at = op.at.map(p)
+            return .allocate(op)
+        case .close(var op):
+            op.order = n(op.order)
+            return .close(op)
         }
     }
 }
@@ -278,6 +337,12 @@ extension StockOperation {
         case .produce(let op): try encoder.encode(op)
         case .supersede(let op): try encoder.encode(op)
         case .setCost(let op): try encoder.encode(op)
+        case .purchaseOrder(let op): try encoder.encode(op)
+        case .asn(let op): try encoder.encode(op)
+        case .receiveOrder(let op): try encoder.encode(op)
+        case .salesOrder(let op): try encoder.encode(op)
+        case .allocate(let op): try encoder.encode(op)
+        case .close(let op): try encoder.encode(op)
         }
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import Stockline
 public import StocklineCore
 
@@ -37,4 +37,12 @@ public struct LocalTarget: ScenarioTarget {
     }
 
     public func imbalances() async throws -> [String] { try await inventory.imbalances() }
+
+    public func order(id: String, today: Date) async throws -> OrderView {
+        try await inventory.order(id: id, today: today)
+    }
+
+    public func promise(sku: String, quantity: Quantity, at: String, today: Date) async throws -> Date? {
+        try await inventory.promise(sku: sku, quantity: quantity, at: at, today: today).date
+    }
 }

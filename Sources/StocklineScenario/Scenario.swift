@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Stockline
 public import StocklineCore
 import Yams
@@ -20,10 +20,28 @@ public struct Scenario: Sendable {
             self.items = items
         }
 
+        /// The clock at the first step (YYYY-MM-DD); default 2026-01-05.
+        public var today: String?
         public var companies: [CompanySpec]?
         public var warehouses: [WarehouseSpec]?
         public var locations: [LocationSpec]?
+        public var suppliers: [PartnerSpec]?
+        public var customers: [PartnerSpec]?
         public var items: [ItemSpec]?
+    }
+
+    public struct PartnerSpec: Sendable, Codable {
+        public var code: String
+        public var name: String?
+        public var leadDays: Days?
+    }
+
+    public struct ItemSupplierSpec: Sendable, Codable {
+        public var supplier: String
+        public var price: Money?
+        public var leadDays: Days?
+        public var minQty: Quantity?
+        public var multiple: Quantity?
     }
 
     public struct CompanySpec: Sendable, Codable {
@@ -54,16 +72,22 @@ public struct Scenario: Sendable {
         public var volume: Fixed?
         public var gtin: String?
         public var lifecycle: Item.Lifecycle?
+        /// The item's suppliers, the preferred one first.
+        public var suppliers: [ItemSupplierSpec]?
     }
 
     public struct Step: Sendable {
         public enum Action: Sendable {
             case operation(StockOperation)
             case expect(Expectation)
+            case expectOrder(OrderExpectation)
+            case expectPromise(PromiseExpectation)
         }
 
         /// 1-based, as a person counts the steps of the file.
         public var number: Int
+        /// The instant the clock moves to before the step (`on:`).
+        public var on: Date?
         public var id: String?
         public var expectError: String?
         public var action: Action
@@ -91,6 +115,57 @@ public struct Scenario: Sendable {
         public var totalValue: Money?
         public var company: String?
         public var ledger: String?
+    }
+
+    /// A whole number of days, written as a number or (YAML scalars being text) as its digits.
+    public struct Days: Sendable, Codable, Hashable {
+        public var value: Int
+
+        public init(_ value: Int) { self.value = value }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let number = try? container.decode(Int.self) {
+                value = number
+            } else if let number = Int(try container.decode(String.self)) {
+                value = number
+            } else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a whole number of days")
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(value)
+        }
+    }
+
+    /// What an `expect_order` step checks: the named fields of the order and of the lines it lists (by SKU).
+    public struct OrderExpectation: Sendable, Codable {
+        public var order: String
+        public var status: Order.Status?
+        public var lines: [Line]?
+
+        public struct Line: Sendable, Codable {
+            public var sku: String
+            public var ordered: Quantity?
+            public var received: Quantity?
+            public var shipped: Quantity?
+            public var open: Quantity?
+            public var reserved: Quantity?
+            public var backorder: Quantity?
+            public var cancelled: Quantity?
+            public var expected: String?
+            public var overdue: Bool?
+        }
+    }
+
+    /// What an `expect_promise` step checks: the earliest date `qty` can be promised, or `none`.
+    public struct PromiseExpectation: Sendable, Codable {
+        public var sku: String
+        public var qty: Quantity
+        public var at: String
+        public var date: String
     }
 }
 
@@ -126,6 +201,14 @@ extension Scenario {
         try checkList(root["setup"]?["warehouses"], WarehouseSpec.self, "setup.warehouses")
         try checkList(root["setup"]?["locations"], LocationSpec.self, "setup.locations")
         try checkList(root["setup"]?["items"], ItemSpec.self, "setup.items")
+        try checkList(root["setup"]?["suppliers"], PartnerSpec.self, "setup.suppliers")
+        try checkList(root["setup"]?["customers"], PartnerSpec.self, "setup.customers")
+        if case .array(let items) = root["setup"]?["items"] ?? .null {
+            for (index, item) in items.enumerated() {
+                try checkList(item["suppliers"], ItemSupplierSpec.self, "setup.items[\(index + 1)].suppliers")
+            }
+        }
+        var clock = try setup.today.map { try date($0, at: "setup.today") } ?? Self.defaultToday
         guard case .array(let list) = root["steps"] ?? .null else {
             throw DocumentError(path: "", reason: "missing list steps")
         }
@@ -141,6 +224,13 @@ extension Scenario {
             }
             if let id = step.id {
                 guard ids.insert(id).inserted else { throw DocumentError(path: path, reason: "id \(id) is used twice") }
+            }
+            if let on = step.on {
+                guard on >= clock else {
+                    throw DocumentError(
+                        path: path, reason: "on: goes back in time, before \(clock.formatted(.iso8601))")
+                }
+                clock = on
             }
             steps.append(step)
         }
@@ -160,10 +250,27 @@ extension Scenario {
             throw DocumentError(path: path, reason: "a step is a mapping such as {receive: {...}}")
         }
         var id: String?
+        var on: Date?
         var expectError: String?
         var action: Step.Action?
+        func only(_ next: Step.Action) throws {
+            guard action == nil else { throw DocumentError(path: path, reason: "a step has exactly one operation") }
+            action = next
+        }
         for (key, field) in fields {
             switch key {
+            case "on":
+                guard let text = field.text else {
+                    throw DocumentError(path: path, reason: "on must be a date (YYYY-MM-DD) or a UTC date-time")
+                }
+                on = try date(text, at: "\(path).on")
+            case "expect_order":
+                try only(
+                    .expectOrder(try StrictDecoder.decode(OrderExpectation.self, from: field, at: "\(path).\(key)")))
+            case "expect_promise":
+                try only(
+                    .expectPromise(try StrictDecoder.decode(PromiseExpectation.self, from: field, at: "\(path).\(key)"))
+                )
             case "id":
                 guard let text = field.text, !text.isEmpty else {
                     throw DocumentError(path: path, reason: "id must be a name")
@@ -177,6 +284,7 @@ extension Scenario {
             case "expect":
                 guard action == nil else { throw DocumentError(path: path, reason: "a step has exactly one operation") }
                 action = .expect(try StrictDecoder.decode(Expectation.self, from: field, at: "\(path).expect"))
+                _ = only
             default:
                 guard OperationKind(rawValue: key) != nil else {
                     throw DocumentError(path: path, reason: "unknown field \(key)")
@@ -186,10 +294,21 @@ extension Scenario {
             }
         }
         guard let action else { throw DocumentError(path: path, reason: "no operation") }
-        if case .expect = action, expectError != nil {
+        if case .operation = action {
+        } else if expectError != nil {
             throw DocumentError(path: path, reason: "expect_error goes with an operation, not with expect")
         }
-        return Step(number: number, id: id, expectError: expectError, action: action)
+        return Step(number: number, on: on, id: id, expectError: expectError, action: action)
+    }
+
+    /// The clock of a file that names no `setup.today`.
+    public static let defaultToday = Date(timeIntervalSince1970: 1_767_571_200)
+
+    /// A date (00:00:00Z of that day) or a UTC date-time such as 2026-03-10T18:00:00Z.
+    static func date(_ text: String, at path: String) throws -> Date {
+        if text.count == 10, let day = try? Date(text + "T00:00:00Z", strategy: .iso8601) { return day }
+        if let instant = try? Date(text, strategy: .iso8601) { return instant }
+        throw DocumentError(path: path, reason: "\(text) is not a date (YYYY-MM-DD) or a UTC date-time")
     }
 
     /// YAML to a document: plain true/false are booleans, plain null or ~ is null, every other scalar is text.

@@ -118,7 +118,9 @@ public struct ScenarioRunner: Sendable {
             emit(Line(file: name, step: nil, passed: false, message: "malformed: \(error)"), into: &report)
             return
         }
-        let clock = StepClock()
+        let clock = StepClock(
+            origin: (try? scenario.setup.today.map { try Scenario.date($0, at: "setup.today") })
+                ?? Scenario.defaultToday)
         let environment = Environment(now: { clock.now() }, newKey: { UUID().uuidString })
         let target: any ScenarioTarget
         do {
@@ -135,25 +137,31 @@ public struct ScenarioRunner: Sendable {
             return
         }
         for step in scenario.steps {
+            if let on = step.on { clock.move(to: on) }
             clock.advance()
+            let checker = Checker(target: target, today: clock.now())
+            let failures: [String]
+            let summary: String
             switch step.action {
             case .operation(let operation):
                 await run(operation, step: step, file: name, target: target, into: &report)
+                continue
             case .expect(let expectation):
-                let failures: [String]
-                do {
-                    failures = try await Checker(target: target).check(expectation)
-                } catch {
-                    failures = ["could not evaluate: \(error)"]
-                }
-                let summary = Checker.describe(expectation)
-                emit(
-                    Line(
-                        file: name, step: step.number, passed: failures.isEmpty,
-                        message: failures.isEmpty
-                            ? "expect \(summary)" : "expect \(summary): " + failures.joined(separator: "; ")),
-                    into: &report)
+                summary = Checker.describe(expectation)
+                failures = await checker.evaluate { try await checker.check(expectation) }
+            case .expectOrder(let expectation):
+                summary = "order \(expectation.order)"
+                failures = await checker.evaluate { try await checker.check(expectation) }
+            case .expectPromise(let expectation):
+                summary = "promise \(expectation.qty) \(expectation.sku) at \(expectation.at)"
+                failures = await checker.evaluate { try await checker.check(expectation) }
             }
+            emit(
+                Line(
+                    file: name, step: step.number, passed: failures.isEmpty,
+                    message: failures.isEmpty
+                        ? "expect \(summary)" : "expect \(summary): " + failures.joined(separator: "; ")),
+                into: &report)
         }
         await target.finish()
     }
@@ -218,6 +226,14 @@ public struct ScenarioRunner: Sendable {
                 allowNegative: warehouse.allowNegative ?? false)
         }
         for location in setup.locations ?? [] { try await inventory.addLocation(path: location.path) }
+        for supplier in setup.suppliers ?? [] {
+            try await inventory.addPartner(
+                code: supplier.code, role: .supplier, name: supplier.name, leadDays: supplier.leadDays?.value ?? 0)
+        }
+        for customer in setup.customers ?? [] {
+            try await inventory.addPartner(
+                code: customer.code, role: .customer, name: customer.name, leadDays: customer.leadDays?.value ?? 0)
+        }
         for spec in setup.items ?? [] {
             guard let unit = UnitOfMeasure.builtIn[spec.uom] else {
                 throw StockError.validationFailed(
@@ -228,16 +244,25 @@ public struct ScenarioRunner: Sendable {
                     id: ItemID(0), sku: spec.sku, name: spec.name, unit: unit, packs: spec.pack ?? [:],
                     tracking: spec.tracking ?? .none, lifecycle: spec.lifecycle ?? .active,
                     standardCost: spec.standardCost,
-                    weight: spec.weight, volume: spec.volume, gtin: spec.gtin))
+                    weight: spec.weight, volume: spec.volume, gtin: spec.gtin,
+                    suppliers: (spec.suppliers ?? []).map {
+                        Item.Supplier(
+                            code: $0.supplier, leadTimeDays: $0.leadDays?.value, price: $0.price,
+                            minQuantity: $0.minQty,
+                            multiple: $0.multiple)
+                    }))
         }
     }
 }
 
-/// A clock that moves one second per step, so postings get distinct, ordered, reproducible times.
+/// A clock that moves one second per step from the file's today, and to a step's `on:`, so postings get distinct,
+/// ordered, reproducible times on the days the file names.
 final class StepClock: Sendable {
-    private let seconds = Mutex(0)
-    private let origin = Date(timeIntervalSince1970: 1_767_225_600)
+    private let state: Mutex<(origin: Date, seconds: Int)>
 
-    func advance() { seconds.withLock { $0 += 1 } }
-    func now() -> Date { origin.addingTimeInterval(TimeInterval(seconds.withLock { $0 })) }
+    init(origin: Date) { state = Mutex((origin, 0)) }
+
+    func advance() { state.withLock { $0.seconds += 1 } }
+    func move(to instant: Date) { state.withLock { $0 = (instant, 0) } }
+    func now() -> Date { state.withLock { $0.origin.addingTimeInterval(TimeInterval($0.seconds)) } }
 }

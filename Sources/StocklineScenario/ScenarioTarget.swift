@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import StocklineCore
 
 /// A refusal as any door reports it: the stable code and the message.
@@ -23,6 +23,8 @@ public protocol ScenarioTarget: Sendable {
     func quantityPlaces(sku: String) async throws -> Int
     func costOfGoods(key: String) async throws -> Money
     func totalValue(sku: String, company: String?) async throws -> Money
+    func order(id: String, today: Date) async throws -> OrderView
+    func promise(sku: String, quantity: Quantity, at: String, today: Date) async throws -> Date?
     /// Items whose quantities do not sum to zero over all locations.
     func imbalances() async throws -> [String]
     /// Called when the file is done, to remove what was made for it.

@@ -36,18 +36,21 @@ public struct PostingQuery: Sendable, Hashable {
     public var postingKeys: Set<String>
     /// How many postings will take ids.
     public var count: Int
+    /// Whether the items with open sales orders are wanted (an allocation over every SKU).
+    public var openDemand: Bool
     /// Items whose books the service holds: the others that the batch names are loaded with the preparation.
     public var cached: Set<ItemID> = []
 
     public init(
         keys: [String], skus: Set<String>, lots: Set<String>, orders: Set<String>, postingKeys: Set<String>,
-        count: Int
+        openDemand: Bool = false, count: Int
     ) {
         self.keys = keys
         self.skus = skus
         self.lots = lots
         self.orders = orders
         self.postingKeys = postingKeys
+        self.openDemand = openDemand
         self.count = count
     }
 }
@@ -76,6 +79,10 @@ public struct PostingPreparation: Sendable {
     public var items: [String: ItemID]
     /// The items with open moves of each order.
     public var orders: [String: Set<ItemID>]
+    /// The order documents the batch names, open or not.
+    public var documents: [String: Order] = [:]
+    /// With ``PostingQuery/openDemand``: every item with an open sales order.
+    public var demandItems: Set<ItemID> = []
     public var postings: [String: PostingSummary]
     public var uses: [LayerID: [LayerUse]]
     /// Lots the batch names, of the items its SKUs name.
@@ -107,12 +114,18 @@ public struct LoadedBook: Sendable, Hashable {
     /// Its open (draft, confirmed, assigned) moves, with their reservations.
     public var moves: [MoveID: Move]
     public var reservations: [MoveID: [Reservation]]
+    /// The open orders with a line for the item.
+    public var orders: [String: Order]
     public var version: Int64
 
-    public init(book: ItemBook, moves: [MoveID: Move], reservations: [MoveID: [Reservation]], version: Int64) {
+    public init(
+        book: ItemBook, moves: [MoveID: Move], reservations: [MoveID: [Reservation]], orders: [String: Order] = [:],
+        version: Int64
+    ) {
         self.book = book
         self.moves = moves
         self.reservations = reservations
+        self.orders = orders
         self.version = version
     }
 }
@@ -233,6 +246,8 @@ public struct PlannedBatch: Sendable {
     public private(set) var journal: [JournalRow] = []
     public private(set) var costs: [ChangeSet.CostRef: [CostRow]] = [:]
     public private(set) var items: [ItemID: Item] = [:]
+    /// Orders created or changed, as the last posting left them.
+    public private(set) var documents: [String: Order] = [:]
     public private(set) var events: [OutboxEntry] = []
 
     public init() {}
@@ -291,6 +306,7 @@ public struct PlannedBatch: Sendable {
                 + scoped.map { CostRow(itemID: ref.itemID, companyID: ref.companyID, scope: $0.key, totals: $0.value) }
         }
         for id in changes.items { items[id] = state.books[id]?.item }
+        for id in changes.orders { documents[id] = state.orders[id] }
         events += changes.events.map {
             OutboxEntry(type: $0.type, subject: $0.subject, payload: $0.payload, at: posting.request.now)
         }
@@ -308,6 +324,7 @@ public struct PlannedBatch: Sendable {
         costs.sorted { ($0.key.itemID, $0.key.companyID) < ($1.key.itemID, $1.key.companyID) }.flatMap(\.value)
     }
     public var changedItems: [Item] { items.values.sorted { $0.id < $1.id } }
+    public var changedOrders: [Order] { documents.values.sorted { $0.id < $1.id } }
     public var reservationChanges: [(MoveID, [Reservation])] {
         reservations.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }

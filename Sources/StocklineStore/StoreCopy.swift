@@ -164,6 +164,9 @@ public enum StoreCopy {
                 "webhook_dead_letter",
                 "id subscription_id sequence event_type:t body:t attempts last_error:t parked_at:r"),
             table("request_key", order: "key", "key:t fingerprint:t response:t created_at:r"),
+            table("partner", order: "role, code", "role:t code:t name:t lead_days"),
+            table("order_document", "id:t kind:t status:t warehouse_id partner:t created_at:r body:t"),
+            table("order_item", order: "item_id, order_id", "item_id order_id:t kind:t"),
         ]
     }()
 

@@ -9,7 +9,10 @@ extension StockOperation {
         let path = path.isEmpty ? kind.rawValue : "\(path).\(kind.rawValue)"
         func read<T: Codable>(_ type: T.Type) throws -> T { try StrictDecoder.decode(type, from: fields, at: path) }
         switch kind {
-        case .receive: return .receive(try read(Receive.self))
+        case .receive:
+            // A receipt against a purchase order names the order and its lines.
+            if fields["po"] != nil { return .receiveOrder(try read(OrderReceipt.self)) }
+            return .receive(try read(Receive.self))
         case .deliver: return .deliver(try read(Deliver.self))
         case .reserve: return .reserve(try read(Reserve.self))
         case .unreserve: return .unreserve(try read(OrderRef.self))
@@ -29,6 +32,11 @@ extension StockOperation {
         case .produce: return .produce(try read(Produce.self))
         case .supersede: return .supersede(try read(Supersede.self))
         case .setCost: return .setCost(try read(SetCost.self))
+        case .purchaseOrder: return .purchaseOrder(try read(PurchaseOrder.self))
+        case .asn: return .asn(try read(ASN.self))
+        case .salesOrder: return .salesOrder(try read(SalesOrder.self))
+        case .allocate: return .allocate(try read(Allocate.self))
+        case .close: return .close(try read(OrderRef.self))
         }
     }
 

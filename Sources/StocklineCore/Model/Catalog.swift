@@ -1,4 +1,4 @@
-/// The companies, warehouses and locations: small, rarely changed, and needed by nearly every posting.
+/// The companies, warehouses, locations and partners: small, rarely changed, and needed by nearly every posting.
 public struct Catalog: Sendable, Hashable {
     public private(set) var companies: [CompanyID: Company] = [:]
     public private(set) var warehouses: [WarehouseID: Warehouse] = [:]
@@ -6,11 +6,30 @@ public struct Catalog: Sendable, Hashable {
     private var companyByCode: [String: CompanyID] = [:]
     private var warehouseByCode: [String: WarehouseID] = [:]
     private var locationByPath: [String: LocationID] = [:]
+    private var partnerByRole: [Partner.Role: [String: Partner]] = [:]
 
-    public init(companies: [Company] = [], warehouses: [Warehouse] = [], locations: [Location] = []) {
+    public init(
+        companies: [Company] = [], warehouses: [Warehouse] = [], locations: [Location] = [], partners: [Partner] = []
+    ) {
         for company in companies { add(company) }
         for warehouse in warehouses { add(warehouse) }
         for location in locations { add(location) }
+        for partner in partners { add(partner) }
+    }
+
+    public mutating func add(_ partner: Partner) { partnerByRole[partner.role, default: [:]][partner.code] = partner }
+
+    public func partner(code: String, role: Partner.Role) -> Partner? { partnerByRole[role]?[code] }
+
+    /// Every supplier and customer, by role then code.
+    public var partners: [Partner] {
+        partnerByRole.values.flatMap(\.values).sorted { ($0.role.rawValue, $0.code) < ($1.role.rawValue, $1.code) }
+    }
+
+    /// The partner an order names, or `unknown_partner`.
+    public func partner(_ code: String, as role: Partner.Role) throws(StockError) -> Partner {
+        guard let partner = partner(code: code, role: role) else { throw .unknownPartner(code, role: role) }
+        return partner
     }
 
     public mutating func add(_ company: Company) {

@@ -7,12 +7,23 @@ public struct Item: Sendable, Hashable, Codable {
         case obsolete
     }
 
+    /// Terms of one supplier for the item; the first listed is the preferred one.
     public struct Supplier: Sendable, Hashable, Codable {
         public var code: String
-        public var leadTimeDays: Int
-        public init(code: String, leadTimeDays: Int) {
+        /// Nil: the supplier's own lead time.
+        public var leadTimeDays: Int?
+        public var price: Money?
+        public var minQuantity: Quantity?
+        public var multiple: Quantity?
+        public init(
+            code: String, leadTimeDays: Int? = nil, price: Money? = nil, minQuantity: Quantity? = nil,
+            multiple: Quantity? = nil
+        ) {
             self.code = code
             self.leadTimeDays = leadTimeDays
+            self.price = price
+            self.minQuantity = minQuantity
+            self.multiple = multiple
         }
     }
 

@@ -83,6 +83,17 @@ extension LedgerState {
             if into && !outOf { position.incoming += move.quantity }
             if outOf && !into { position.outgoing += move.quantity }
         }
+        // Open purchase quantity is incoming; backorders are outgoing (what is reserved already is, as moves).
+        for order in orders.values
+        where lot == nil && order.isOpen && warehouses.contains(where: { $0.id == order.warehouseID }) {
+            for line in order.lines where line.itemID == itemID {
+                switch order.kind {
+                case .purchase: position.incoming += line.open
+                case .sales: position.outgoing += max(.zero, line.open - reserved(order: order.id, item: itemID))
+                case .production: break
+                }
+            }
+        }
         for (warehouseID, quantity) in perWarehouse {
             guard let warehouse = catalog.warehouses[warehouseID], let costs = book.costs[warehouse.companyID] else {
                 continue

@@ -108,6 +108,8 @@ public struct ChangeSet: Sendable, Hashable {
     public var newLayers: [LayerID] = []
     public var updatedLayers: Set<LayerID> = []
     public var layerUses: [LayerUse] = []
+    /// Orders created or changed, by id.
+    public var orders: Set<String> = []
     public var costs: Set<CostRef> = []
     public var items: Set<ItemID> = []
     public var events: [PendingEvent] = []
@@ -140,7 +142,7 @@ public struct ChangeSet: Sendable, Hashable {
 
     public var isEmpty: Bool {
         newLots.isEmpty && quants.isEmpty && newMoves.isEmpty && updatedMoves.isEmpty && newLayers.isEmpty
-            && updatedLayers.isEmpty && costs.isEmpty && items.isEmpty
+            && updatedLayers.isEmpty && costs.isEmpty && items.isEmpty && orders.isEmpty
     }
 }
 
@@ -158,15 +160,18 @@ public struct LedgerState: Sendable {
     public var postings: [String: PostingSummary]
     /// How the units of the named receipts' layers left stock, by receipt layer.
     public var uses: [LayerID: [LayerUse]]
+    /// The orders the request named, and the open orders of the items it reads.
+    public var orders: [String: Order]
     public var ids: IDAllocator
     public var changes = ChangeSet()
 
     public init(
         catalog: Catalog, books: [ItemID: ItemBook], moves: [MoveID: Move] = [:],
         reservations: [MoveID: [Reservation]] = [:], postings: [String: PostingSummary] = [:],
-        uses: [LayerID: [LayerUse]] = [:], ids: IDAllocator
+        uses: [LayerID: [LayerUse]] = [:], orders: [String: Order] = [:], ids: IDAllocator
     ) {
         self.uses = uses
+        self.orders = orders
         self.catalog = catalog
         self.books = books
         self.skus = Dictionary(books.values.map { ($0.item.sku, $0.item.id) }, uniquingKeysWith: { a, _ in a })
@@ -188,13 +193,18 @@ public struct StateRequest: Sendable, Hashable {
     public var lots: Set<String> = []
     public var orders: Set<String> = []
     public var postingKeys: Set<String> = []
+    /// Whether every item with an open sales order is read (an allocation over all SKUs).
+    public var openDemand = false
 
-    public init(skus: Set<String> = [], lots: Set<String> = [], orders: Set<String> = [], postingKeys: Set<String> = [])
-    {
+    public init(
+        skus: Set<String> = [], lots: Set<String> = [], orders: Set<String> = [], postingKeys: Set<String> = [],
+        openDemand: Bool = false
+    ) {
         self.skus = skus
         self.lots = lots
         self.orders = orders
         self.postingKeys = postingKeys
+        self.openDemand = openDemand
     }
 
     public mutating func formUnion(_ other: StateRequest) {
@@ -202,6 +212,7 @@ public struct StateRequest: Sendable, Hashable {
         lots.formUnion(other.lots)
         orders.formUnion(other.orders)
         postingKeys.formUnion(other.postingKeys)
+        openDemand = openDemand || other.openDemand
     }
 }
 
@@ -233,6 +244,16 @@ extension StockOperation {
         case .produce(let op): return .init(skus: [op.sku], lots: lots(op.lot, op.serials))
         case .supersede(let op): return .init(skus: [op.old, op.new])
         case .setCost(let op): return .init(skus: [op.sku])
+        case .purchaseOrder(let op): return .init(skus: Set(op.lines.map(\.sku)))
+        case .asn(let op): return .init(skus: Set(op.lines.map(\.sku)), orders: [op.po])
+        case .receiveOrder(let op):
+            return .init(
+                skus: Set(op.lines.map(\.sku)), lots: Set(op.lines.flatMap { lots($0.lot, $0.serials) }),
+                orders: [op.po])
+        case .salesOrder(let op): return .init(skus: Set(op.lines.map(\.sku)))
+        case .allocate(let op):
+            return op.sku.map { .init(skus: [$0]) } ?? .init(openDemand: true)
+        case .close(let op): return .init(orders: [op.order])
         }
     }
 }

@@ -89,37 +89,51 @@ extension Planner {
         let lots = try lotFilter(item, quantity: quantity, lot: op.lot, serials: nil)
         let planned = try plannedDate(op.date, field: "date")
         let picks = try pick(item, quantity, from: location, lots: lots, allowNegative: false)
+        try reserve(item, picks, order: op.order, planned: planned)
+        result.quantity = quantity
+    }
+
+    /// Assigned moves towards the customer holding `picks` for `order`.
+    mutating func reserve(_ item: Item, _ picks: [Pick], order: String, planned: Date?) throws(StockError) {
         let customer = try state.catalog.virtual(Location.Virtual.customer)
         for pick in picks {
             let id = move(
                 item, pick.quantity, from: pick.key.locationID, to: customer.id, lot: pick.key.lotID,
-                state: .assigned, reference: op.order, planned: planned)
+                state: .assigned, kind: .reserve, reference: order, planned: planned)
             state.reservations[id] = [Reservation(moveID: id, key: pick.key, quantity: pick.quantity)]
             state.changes.reservations.insert(id)
             changeQuant(item.id, pick.key, by: .zero, reserved: pick.quantity, sequence: id.rawValue)
         }
-        result.quantity = quantity
     }
 
     mutating func unreserve(_ op: StockOperation.OrderRef) throws(StockError) {
         let moves = openMoves(order: op.order, item: nil)
-        guard !moves.isEmpty else { throw .unknownOrder(op.order) }
-        for move in moves {
-            for line in state.reservations[move.id] ?? [] {
-                changeQuant(move.itemID, line.key, by: .zero, reserved: -line.quantity, sequence: move.id.rawValue)
-                result.quantity += line.quantity
-            }
-            state.reservations[move.id] = []
-            state.changes.reservations.insert(move.id)
-            state.moves[move.id]?.state = .cancelled
-            state.changes.updatedMoves.insert(move.id)
-            result.moveIDs.append(move.id)
+        guard !moves.isEmpty else {
+            if state.orders[op.order] != nil { throw .invalidState("order \(op.order) has nothing reserved") }
+            throw .unknownOrder(op.order)
         }
+        for move in moves { release(move) }
+    }
+
+    /// Cancels an open move and frees what it held.
+    mutating func release(_ move: Move) {
+        for line in state.reservations[move.id] ?? [] {
+            changeQuant(move.itemID, line.key, by: .zero, reserved: -line.quantity, sequence: move.id.rawValue)
+            result.quantity += line.quantity
+        }
+        state.reservations[move.id] = []
+        state.changes.reservations.insert(move.id)
+        state.moves[move.id]?.state = .cancelled
+        state.changes.updatedMoves.insert(move.id)
+        result.moveIDs.append(move.id)
     }
 
     mutating func ship(_ op: StockOperation.OrderRef) throws(StockError) {
         let moves = openMoves(order: op.order, item: nil)
-        guard !moves.isEmpty else { throw .unknownOrder(op.order) }
+        guard !moves.isEmpty else {
+            if state.orders[op.order] != nil { throw .invalidState("order \(op.order) has nothing reserved to ship") }
+            throw .unknownOrder(op.order)
+        }
         var shipped: [ItemID: [MoveID]] = [:]
         for move in moves where move.state == .assigned {
             shipped[move.itemID, default: []].append(try shipReserved(move, upTo: move.quantity))
@@ -130,6 +144,7 @@ extension Planner {
         for (itemID, ids) in shipped.sorted(by: { $0.key < $1.key }) {
             try bookOutgoing(book(itemID).item, moves: ids, leftStock: true)
         }
+        recordShipment(of: op.order, moves: shipped.values.flatMap { $0 })
     }
 
     mutating func scrap(_ op: StockOperation.Scrap) throws(StockError) {

@@ -133,6 +133,12 @@ public struct Planner {
         case .produce(let op): try produce(op)
         case .supersede(let op): try supersede(op)
         case .setCost(let op): try setCost(op)
+        case .purchaseOrder(let op): try purchaseOrder(op)
+        case .asn(let op): try asn(op)
+        case .receiveOrder(let op): try receiveOrder(op)
+        case .salesOrder(let op): try salesOrder(op)
+        case .allocate(let op): try allocate(op)
+        case .close(let op): try close(op)
         }
     }
 

@@ -21,6 +21,13 @@ public enum StockOperation: Sendable, Hashable, Codable {
     case produce(Produce)
     case supersede(Supersede)
     case setCost(SetCost)
+    case purchaseOrder(PurchaseOrder)
+    case asn(ASN)
+    /// A receipt against a purchase order (`receive: {po, lines}`).
+    case receiveOrder(OrderReceipt)
+    case salesOrder(SalesOrder)
+    case allocate(Allocate)
+    case close(OrderRef)
 
     public var kind: OperationKind {
         switch self {
@@ -44,6 +51,12 @@ public enum StockOperation: Sendable, Hashable, Codable {
         case .produce: .produce
         case .supersede: .supersede
         case .setCost: .setCost
+        case .purchaseOrder: .purchaseOrder
+        case .asn: .asn
+        case .receiveOrder: .receive
+        case .salesOrder: .salesOrder
+        case .allocate: .allocate
+        case .close: .close
         }
     }
 
@@ -400,4 +413,8 @@ public enum OperationKind: String, Sendable, Hashable, Codable, CaseIterable {
     case landedCost = "landed_cost"
     case consume, produce, supersede
     case setCost = "set_cost"
+    case purchaseOrder = "purchase_order"
+    case asn
+    case salesOrder = "sales_order"
+    case allocate, close
 }

@@ -50,7 +50,11 @@ extension PostgresLedgerStore {
                 }
             }
             let catalog = try await self.catalog(db)
+            let documents = try await Self.loadOrders(ids: query.orders, db: db)
+            let demand = query.openDemand ? try await Self.itemsWithOpenSales(db: db) : []
             var wanted = Set(items.values).union(orders.values.joined()).union(postings.values.compactMap(\.itemID))
+            wanted.formUnion(documents.values.flatMap(\.itemIDs))
+            wanted.formUnion(demand)
             wanted.subtract(query.cached)
             let books = try await Self.loadBooks(wanted, catalog: catalog, db: db)
             let ids = try await db.rows(
@@ -64,10 +68,13 @@ extension PostgresLedgerStore {
             guard let size = try ids.first?.get("size", as: Int64.self) else {
                 throw StoreError.corrupt("the id sequences answered nothing")
             }
-            return PostingPreparation(
+            var preparation = PostingPreparation(
                 catalog: catalog, keys: keys, items: items, orders: orders, postings: postings,
                 uses: uses, lots: lots, books: books,
                 ids: .blocks(postings: postingIDs, starts: starts, size: size))
+            preparation.documents = documents
+            preparation.demandItems = demand
+            return preparation
         }
     }
 
@@ -101,6 +108,9 @@ extension PostgresLedgerStore {
             loaded[id] = LoadedBook(
                 book: book, moves: Dictionary(uniqueKeysWithValues: moves.map { ($0.id, $0) }), reservations: [:],
                 version: version)
+        }
+        for (id, orders) in try await openOrders(of: loaded.keys.map(\.rawValue).sorted(), db: db) {
+            loaded[id]?.orders = orders
         }
         let withMoves = loaded.filter { !$0.value.moves.isEmpty }.keys.map(\.rawValue).sorted()
         guard !withMoves.isEmpty else { return loaded }
@@ -153,6 +163,7 @@ extension PostgresLedgerStore {
                 try await Self.checkVersions(batch, db: db)
                 guard !batch.postings.isEmpty else { return }
                 try await Self.persist(batch, db: db)
+                try await Self.writeOrders(batch.changedOrders, db: db)
                 try await Self.appendEvents(db, batch.events)
             } catch let error as PSQLError where error.sqlState == "23505" {
                 // Another instance committed a posting under one of the batch's keys since it was prepared.

@@ -202,7 +202,13 @@ public final class PostgresLedgerStore: LedgerStore {
                 parentID: (try row.get("parent_id", as: Int64?.self)).map(LocationID.init),
                 warehouseID: (try row.get("warehouse_id", as: Int64?.self)).map(WarehouseID.init))
         }
-        return Catalog(companies: companies, warehouses: warehouses, locations: locations)
+        let partners = try await db.rows("SELECT * FROM partner ORDER BY role, code").map { row in
+            Partner(
+                code: try row.get("code"),
+                role: try stored(Partner.Role.self, try row.get("role"), in: "partner.role"),
+                name: try row.get("name"), leadDays: Int(try row.get("lead_days", as: Int64.self)))
+        }
+        return Catalog(companies: companies, warehouses: warehouses, locations: locations, partners: partners)
     }
 
     /// Marks the catalog changed for every instance; in the transaction that changes it.

@@ -153,5 +153,26 @@ enum PostgresSchema {
             id: "0006_book_version", statements: ["ALTER TABLE item ADD COLUMN book_version BIGINT NOT NULL DEFAULT 0"]),
         // The catalog version SQLite gains here has been the `counter` table's `catalog` row from the start.
         Migration(id: "0007_catalog_version", statements: []),
+        Migration(
+            id: "0008_orders",
+            statements: [
+                """
+                CREATE TABLE partner (
+                    role TEXT NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL, lead_days BIGINT NOT NULL,
+                    PRIMARY KEY (role, code))
+                """,
+                """
+                CREATE TABLE order_document (
+                    id TEXT PRIMARY KEY, kind TEXT NOT NULL, status TEXT NOT NULL, warehouse_id BIGINT NOT NULL,
+                    partner TEXT, created_at DOUBLE PRECISION NOT NULL, body TEXT NOT NULL)
+                """,
+                "CREATE INDEX order_document_kind ON order_document (kind, created_at)",
+                """
+                CREATE TABLE order_item (
+                    item_id BIGINT NOT NULL, order_id TEXT NOT NULL, kind TEXT NOT NULL,
+                    PRIMARY KEY (item_id, order_id))
+                """,
+                "CREATE INDEX order_item_kind ON order_item (kind, item_id)",
+            ]),
     ]
 }

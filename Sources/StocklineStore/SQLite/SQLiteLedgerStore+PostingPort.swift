@@ -65,16 +65,23 @@ extension SQLiteLedgerStore {
                 (try Int64.cachedOne(db, sql: "SELECT max(id) FROM \(table)") ?? 0) + 1
             }
             let catalog = try self.catalog(db)
+            let documents = try Self.loadOrders(ids: query.orders, db: db)
+            let demand = query.openDemand ? try Self.itemsWithOpenSales(db: db) : []
             var wanted = Set(items.values).union(orders.values.joined()).union(postings.values.compactMap(\.itemID))
+            wanted.formUnion(documents.values.flatMap(\.itemIDs))
+            wanted.formUnion(demand)
             wanted.subtract(query.cached)
             let books = try Self.loadBooks(wanted, catalog: catalog, db: db)
             let ids = IDSource.sequential(
                 posting: try next("posting"),
                 rows: IDAllocator(
                     nextMove: try next("move"), nextLayer: try next("valuation_layer"), nextLot: try next("lot")))
-            return PostingPreparation(
+            var preparation = PostingPreparation(
                 catalog: catalog, keys: keys, items: items, orders: orders, postings: postings, uses: uses,
                 lots: lots, books: books, ids: ids)
+            preparation.documents = documents
+            preparation.demandItems = demand
+            return preparation
         }
     }
 
@@ -132,6 +139,9 @@ extension SQLiteLedgerStore {
                 }
             }
             loaded[id] = LoadedBook(book: book, moves: moves, reservations: reservations, version: version)
+        }
+        for (id, orders) in try openOrders(of: loaded.keys.map(\.rawValue).sorted(), db: db) {
+            loaded[id]?.orders = orders
         }
         return loaded
     }
@@ -361,6 +371,7 @@ extension SQLiteLedgerStore {
             row.add(cost.totals.value.micros)
             row.add(cost.totals.unitCost?.micros)
         }
+        try writeOrders(batch.changedOrders, db: db)
         for item in batch.changedItems {
             try db.executeCached(
                 sql: "UPDATE item SET data = ?, lifecycle = ? WHERE id = ?",

@@ -74,7 +74,12 @@ public final class SQLiteLedgerStore: LedgerStore {
                 parentID: (row["parent_id"] as Int64?).map(LocationID.init),
                 warehouseID: (row["warehouse_id"] as Int64?).map(WarehouseID.init))
         }
-        return Catalog(companies: companies, warehouses: warehouses, locations: locations)
+        let partners = try Row.fetchAll(db, sql: "SELECT * FROM partner").map { row in
+            Partner(
+                code: row["code"], role: try stored(Partner.Role.self, row["role"], in: "partner.role"),
+                name: row["name"], leadDays: row["lead_days"])
+        }
+        return Catalog(companies: companies, warehouses: warehouses, locations: locations, partners: partners)
     }
 
     public func addCompany(code: String, currency: String, costing: CostingMethod) async throws -> Company {

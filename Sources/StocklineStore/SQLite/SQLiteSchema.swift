@@ -109,6 +109,22 @@ enum SQLiteSchema {
                     INSERT INTO counter (name, value) VALUES ('catalog', 0);
                     """)
         }
+        migrator.registerMigration("0008_orders") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE partner (
+                        role TEXT NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL, lead_days INTEGER NOT NULL,
+                        PRIMARY KEY (role, code)) WITHOUT ROWID;
+                    CREATE TABLE order_document (
+                        id TEXT PRIMARY KEY, kind TEXT NOT NULL, status TEXT NOT NULL, warehouse_id INTEGER NOT NULL,
+                        partner TEXT, created_at REAL NOT NULL, body TEXT NOT NULL);
+                    CREATE INDEX order_document_kind ON order_document (kind, created_at);
+                    CREATE TABLE order_item (
+                        item_id INTEGER NOT NULL, order_id TEXT NOT NULL, kind TEXT NOT NULL,
+                        PRIMARY KEY (item_id, order_id)) WITHOUT ROWID;
+                    CREATE INDEX order_item_kind ON order_item (kind, item_id);
+                    """)
+        }
         return migrator
     }
 

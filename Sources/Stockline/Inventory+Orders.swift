@@ -1,0 +1,75 @@
+public import Foundation
+public import StocklineCore
+import StocklineStore
+
+extension Inventory {
+    /// Adds a supplier or customer that orders can name.
+    ///
+    /// - Throws: `validation_failed` for a bad code or a negative lead time, `conflict` when the code is taken.
+    @discardableResult
+    public func addPartner(code: String, role: Partner.Role, name: String? = nil, leadDays: Int = 0) async throws
+        -> Partner
+    {
+        let code = try MasterData.code(code, field: "code")
+        if let name { try Identifier.validate(name, field: "name", kind: .text) }
+        guard (0...3650).contains(leadDays) else {
+            throw StockError.validationFailed(field: "lead_days", reason: "give 0 to 3650 days, not \(leadDays)")
+        }
+        let partner = Partner(code: code, role: role, name: name, leadDays: leadDays)
+        try await store.addPartner(partner)
+        return partner
+    }
+
+    /// The order `id` as it stands on `today` (default: the service's today).
+    ///
+    /// - Throws: `unknown_order` when no order has that id.
+    public func order(id: String, today: Date? = nil) async throws -> OrderView {
+        try Identifier.validate(id, field: "order", kind: .key)
+        guard let order = try await store.order(id: id) else { throw StockError.unknownOrder(id) }
+        return try await view(of: order, today: today ?? environment.now())
+    }
+
+    /// The newest orders of `kind`, as they stand on `today`.
+    public func orders(kind: Order.Kind, limit: Int = 100, today: Date? = nil) async throws -> [OrderView] {
+        var views: [OrderView] = []
+        for order in try await store.orders(kind: kind, limit: max(1, min(limit, 1_000))) {
+            views.append(try await view(of: order, today: today ?? environment.now()))
+        }
+        return views
+    }
+
+    private func view(of order: Order, today: Date) async throws -> OrderView {
+        let (catalog, books) = try await committer.pipeline.currentBooks(skus: Set(order.lines.map(\.sku)))
+        let state = LedgerState(
+            catalog: catalog, loaded: books.values, ids: IDAllocator(nextMove: 0, nextLayer: 0, nextLot: 0))
+        var reserved: [ItemID: Quantity] = [:]
+        for line in order.lines { reserved[line.itemID] = state.reserved(order: order.id, item: line.itemID) }
+        return order.view(
+            today: Day.start(of: today), warehouse: catalog.warehouses[order.warehouseID]?.code ?? "?",
+            reserved: reserved)
+    }
+
+    /// The projected free quantity of `sku` at warehouse `at`, day by day from `today`, with what changes it.
+    ///
+    /// - Throws: `unknown_item`, or `unknown_location` when `at` is not a warehouse code.
+    public func timeline(sku: String, at warehouse: String, today: Date? = nil) async throws -> Timeline {
+        let state = try await snapshot(StateRequest(skus: [sku]))
+        let itemID = try state.itemID(sku: sku)
+        guard let found = state.catalog.warehouse(code: warehouse) else {
+            throw StockError.unknownLocation("\(warehouse) is not a warehouse code")
+        }
+        return state.timeline(of: itemID, at: found, today: today ?? environment.now())
+    }
+
+    /// The earliest date `quantity` of `sku` can be promised at `warehouse` without taking it from an order
+    /// already made, with the timeline that explains it; nil when no date can.
+    public func promise(sku: String, quantity: Quantity, at warehouse: String, today: Date? = nil) async throws
+        -> (date: Date?, timeline: Timeline)
+    {
+        guard quantity.isPositive, quantity <= Fixed.maximumQuantity else {
+            throw StockError.invalidQuantity(sku: sku, quantity: quantity, reason: "must be positive")
+        }
+        let timeline = try await timeline(sku: sku, at: warehouse, today: today)
+        return (timeline.promise(quantity), timeline)
+    }
+}
