@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import StocklineCore
 public import StocklineStore
 import Synchronization
@@ -90,15 +90,16 @@ public final class Inventory: Sendable {
         try await attempt(operation, key: key, actor: actor, source: source, reason: reason).get()
     }
 
-    /// Like `post`, but hands back a refusal as a value.
+    /// Like `post`, but hands back a refusal as a value. `effective` is the business time of the posting (default:
+    /// now): what orders date from.
     public func attempt(
         _ operation: StockOperation, key: String? = nil, actor: String = "system",
         source: String = "stockline", reason: String? = nil, token: String? = nil,
-        requestID: String? = nil
+        requestID: String? = nil, effective: Date? = nil
     ) async throws -> Result<PostingResult, StockError> {
         let request = PostingRequest(
             key: key ?? environment.newKey(), operation: operation, actor: actor, source: source,
-            reason: reason, now: environment.now(), token: token, requestID: requestID)
+            reason: reason, now: effective ?? environment.now(), token: token, requestID: requestID)
         let results = try await committer.submit([request])
         guard let result = results.first else { throw StoreError.corrupt("a posting was committed without a result") }
         if key != nil { try await recordRefusals([request], results) }

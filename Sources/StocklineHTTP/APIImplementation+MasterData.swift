@@ -222,7 +222,13 @@ extension APIImplementation {
             tracking: new.tracking.flatMap { Item.Tracking(rawValue: $0.rawValue) } ?? .none,
             lifecycle: new.lifecycle.flatMap { Item.Lifecycle(rawValue: $0.rawValue) } ?? .active,
             standardCost: try new.standardCost.map { try Fixed($0) }, weight: try new.weight.map { try Fixed($0) },
-            volume: try new.volume.map { try Fixed($0) }, gtin: new.gtin, category: new.category)
+            volume: try new.volume.map { try Fixed($0) }, gtin: new.gtin,
+            suppliers: try (new.suppliers ?? []).map { terms in
+                Item.Supplier(
+                    code: terms.supplier, leadTimeDays: terms.leadDays, price: try terms.price.map { try Fixed($0) },
+                    minQuantity: try terms.minQty.map { try Fixed($0) },
+                    multiple: try terms.multiple.map { try Fixed($0) })
+            }, category: new.category)
     }
 
     func schemas(_ items: [Item]) async throws -> [Components.Schemas.Item] {

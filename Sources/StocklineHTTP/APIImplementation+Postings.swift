@@ -13,7 +13,8 @@ extension APIImplementation {
         try await authorizePosting(operation)
         let outcome = try await inventory.attempt(
             operation, key: input.headers.idempotencyKey, actor: Caller.current?.token.name ?? "api", source: "http",
-            token: Caller.current?.token.name, requestID: RequestIDLocal.current)
+            token: Caller.current?.token.name, requestID: RequestIDLocal.current,
+            effective: try Self.day(input.headers.effectiveTime, "Effective-Time"))
         metrics.recordPosting(
             kind: operation.kind.rawValue, outcome: (try? outcome.get()) != nil ? "posted" : "refused")
         let result = try outcome.get()
@@ -25,7 +26,7 @@ extension APIImplementation {
             throw Problem(status: 415, code: "validation_failed", detail: "send application/json")
         }
         let atomic = batch.atomic ?? true
-        let now = inventory.environment.now()
+        let now = try Self.day(input.headers.effectiveTime, "Effective-Time") ?? inventory.environment.now()
         let batchKey = input.headers.idempotencyKey ?? inventory.environment.newKey()
         var requests: [PostingRequest] = []
         let parsed: [DocumentValue]? =
@@ -64,7 +65,7 @@ extension APIImplementation {
 
     /// The generated body written back as JSON, read by the same strict decoder scenario files use.
     /// Checks the caller may post `operation`; only a warehouse-scoped token needs the warehouses it touches looked up.
-    private func authorizePosting(_ operation: StockOperation) async throws {
+    func authorizePosting(_ operation: StockOperation) async throws {
         let scoped = Caller.current?.token.warehouse != nil
         try authorize(
             .post(operation.kind), warehouses: scoped ? try await inventory.warehouses(touchedBy: operation) : [])

@@ -52,7 +52,20 @@ public final class HTTPTarget: ScenarioTarget {
             try await create("/v1/warehouses", body)
         }
         for location in setup.locations ?? [] { try await create("/v1/locations", ["path": path(location.path)]) }
-        for item in setup.items ?? [] {
+        for (role, partners) in [("supplier", setup.suppliers ?? []), ("customer", setup.customers ?? [])] {
+            for partner in partners {
+                var body: [String: Any] = ["code": name(partner.code), "role": role]
+                if let given = partner.name { body["name"] = given }
+                if let days = partner.leadDays { body["lead_days"] = days.value }
+                try await create("/v1/partners", body)
+            }
+        }
+        for var item in setup.items ?? [] {
+            item.suppliers = item.suppliers?.map { terms in
+                var terms = terms
+                terms.supplier = name(terms.supplier)
+                return terms
+            }
             let encoder = JSONEncoder()
             encoder.keyEncodingStrategy = .convertToSnakeCase
             var body = try JSONSerialization.jsonObject(with: try encoder.encode(item)) as? [String: Any] ?? [:]
@@ -62,13 +75,16 @@ public final class HTTPTarget: ScenarioTarget {
         soleCompany.withLock { $0 = companies.count == 1 ? companies.first.map { name($0.code) } : nil }
     }
 
-    public func post(_ operation: StockOperation, key: String, source: String) async throws -> Result<Void, Refusal> {
+    public func post(_ operation: StockOperation, key: String, source: String, at: Date) async throws
+        -> Result<Void, Refusal>
+    {
         let renamed = rename(operation)
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         let fields = try JSONSerialization.jsonObject(with: try renamed.encodedFields(encoder))
         let (status, body) = try await send(
-            .POST, "/v1/postings", json: [renamed.kind.rawValue: fields], key: name(key))
+            .POST, "/v1/postings", json: [renamed.kind.rawValue: fields], key: name(key),
+            headers: ["Effective-Time": at.formatted(.iso8601)])
         if status == 201 { return .success(()) }
         guard let code = body["code"] as? String else { throw Refusal(code: "http_\(status)", message: "\(body)") }
         return .failure(Refusal(code: code, message: body["detail"] as? String ?? ""))
@@ -135,7 +151,10 @@ public final class HTTPTarget: ScenarioTarget {
     public func promise(sku: String, quantity: Quantity, at: String, today: Date) async throws -> Date? {
         let (status, body) = try await send(
             .POST, "/v1/promise",
-            json: ["sku": name(sku), "qty": quantity.description, "at": path(at), "today": Self.day(today)])
+            json: [
+                "sku": name(sku), "qty": NSDecimalNumber(string: quantity.description), "at": path(at),
+                "today": Self.day(today),
+            ])
         guard status == 200 else { throw refusal(status, body) }
         return (body["date"] as? String).flatMap { try? Scenario.date($0, at: "date") }
     }
@@ -170,7 +189,7 @@ public final class HTTPTarget: ScenarioTarget {
 
     private func send(
         _ method: HTTPMethod, _ path: String, query: [URLQueryItem] = [], json: Any? = nil,
-        key: String? = nil
+        key: String? = nil, headers: [String: String] = [:]
     ) async throws -> (Int, [String: Any]) {
         var components = URLComponents(url: server.appendingPathComponent(path), resolvingAgainstBaseURL: false)
         if !query.isEmpty { components?.queryItems = query }
@@ -182,6 +201,7 @@ public final class HTTPTarget: ScenarioTarget {
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Accept", value: "application/json, application/problem+json")
         if let key { request.headers.add(name: "Idempotency-Key", value: key) }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let json {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: json)))

@@ -16,8 +16,10 @@ public struct LocalTarget: ScenarioTarget {
 
     public func setUp(_ setup: Scenario.Setup) async throws { try await ScenarioRunner.build(setup, in: inventory) }
 
-    public func post(_ operation: StockOperation, key: String, source: String) async throws -> Result<Void, Refusal> {
-        switch try await inventory.attempt(operation, key: key, actor: "scenario", source: source) {
+    public func post(_ operation: StockOperation, key: String, source: String, at: Date) async throws
+        -> Result<Void, Refusal>
+    {
+        switch try await inventory.attempt(operation, key: key, actor: "scenario", source: source, effective: at) {
         case .success: .success(())
         case .failure(let error): .failure(Refusal(code: error.code, message: error.description))
         }

@@ -306,8 +306,7 @@ extension Scenario {
 
     /// A date (00:00:00Z of that day) or a UTC date-time such as 2026-03-10T18:00:00Z.
     static func date(_ text: String, at path: String) throws -> Date {
-        if text.count == 10, let day = try? Date(text + "T00:00:00Z", strategy: .iso8601) { return day }
-        if let instant = try? Date(text, strategy: .iso8601) { return instant }
+        if let date = Day.parse(text) { return date }
         throw DocumentError(path: path, reason: "\(text) is not a date (YYYY-MM-DD) or a UTC date-time")
     }
 

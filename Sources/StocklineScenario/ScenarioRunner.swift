@@ -144,7 +144,7 @@ public struct ScenarioRunner: Sendable {
             let summary: String
             switch step.action {
             case .operation(let operation):
-                await run(operation, step: step, file: name, target: target, into: &report)
+                await run(operation, step: step, file: name, target: target, now: clock.now(), into: &report)
                 continue
             case .expect(let expectation):
                 summary = Checker.describe(expectation)
@@ -167,13 +167,13 @@ public struct ScenarioRunner: Sendable {
     }
 
     private func run(
-        _ operation: StockOperation, step: Scenario.Step, file: String, target: any ScenarioTarget,
+        _ operation: StockOperation, step: Scenario.Step, file: String, target: any ScenarioTarget, now: Date,
         into report: inout Report
     ) async {
         let label = "\(operation.kind.rawValue)"
         do {
             let before = try await target.ledgerMark()
-            let outcome = try await target.post(operation, key: step.key, source: file)
+            let outcome = try await target.post(operation, key: step.key, source: file, at: now)
             switch (outcome, step.expectError) {
             case (.success, nil):
                 break

@@ -15,8 +15,8 @@ public struct Refusal: Error, Sendable, Equatable {
 /// What a scenario runs against: the in-process service, or a running server through its public API.
 public protocol ScenarioTarget: Sendable {
     func setUp(_ setup: Scenario.Setup) async throws
-    /// Posts one step; a refusal comes back as a value.
-    func post(_ operation: StockOperation, key: String, source: String) async throws -> Result<Void, Refusal>
+    /// Posts one step at the scenario's time `at`; a refusal comes back as a value.
+    func post(_ operation: StockOperation, key: String, source: String, at: Date) async throws -> Result<Void, Refusal>
     /// Something that changes whenever the ledger does, to check that a refusal changed nothing.
     func ledgerMark() async throws -> String
     func position(sku: String, at: String?, lot: String?) async throws -> StockPosition

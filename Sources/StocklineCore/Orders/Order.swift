@@ -182,4 +182,16 @@ public enum Day {
     public static func adding(_ days: Int, to date: Date) -> Date {
         start(of: date).addingTimeInterval(Double(days) * seconds)
     }
+
+    /// A date (YYYY-MM-DD, 00:00:00Z of that day) or an RFC 3339 date-time such as 2026-03-10T18:00:00Z.
+    public static func parse(_ text: String) -> Date? {
+        if text.count == 10, let day = try? Date(text + "T00:00:00Z", strategy: .iso8601) { return day }
+        return try? Date(text, strategy: .iso8601)
+    }
+
+    /// A day as YYYY-MM-DD; an instant within a day in full.
+    public static func text(_ date: Date) -> String {
+        let full = date.formatted(.iso8601)
+        return start(of: date) == date ? String(full.prefix(10)) : full
+    }
 }
