@@ -20,6 +20,32 @@ extension Inventory {
         return partner
     }
 
+    /// Sets what one unit of `sku` is made of, for its production orders; an empty list removes the bill.
+    ///
+    /// - Throws: `unknown_item` for an unknown SKU, `validation_failed` for a component listed twice, the item
+    ///   itself, or a quantity that is not positive.
+    @discardableResult
+    public func setBill(sku: String, components: [(sku: String, quantity: Quantity)]) async throws -> Item {
+        var bill: [Item.Component] = []
+        for (index, line) in components.enumerated() {
+            guard let component = try await item(sku: line.sku) else { throw StockError.unknownItem(sku: line.sku) }
+            guard line.sku != sku, !bill.contains(where: { $0.itemID == component.id }) else {
+                throw StockError.validationFailed(
+                    field: "lines[\(index)].sku", reason: "\(line.sku) is the item itself or listed twice")
+            }
+            guard line.quantity.isPositive, line.quantity <= Fixed.maximumQuantity else {
+                throw StockError.validationFailed(field: "lines[\(index)].qty", reason: "must be positive")
+            }
+            bill.append(Item.Component(itemID: component.id, sku: component.sku, quantity: line.quantity))
+        }
+        let set = bill.isEmpty ? nil : bill
+        return try await updateItem(sku: sku) { item in
+            var item = item
+            item.bill = set
+            return item
+        }
+    }
+
     /// The order `id` as it stands on `today` (default: the service's today).
     ///
     /// - Throws: `unknown_order` when no order has that id.
@@ -39,11 +65,12 @@ extension Inventory {
     }
 
     private func view(of order: Order, today: Date) async throws -> OrderView {
-        let (catalog, books) = try await committer.pipeline.currentBooks(skus: Set(order.lines.map(\.sku)))
+        let skus = Set(order.lines.map(\.sku) + (order.components ?? []).map(\.sku))
+        let (catalog, books) = try await committer.pipeline.currentBooks(skus: skus)
         let state = LedgerState(
             catalog: catalog, loaded: books.values, ids: IDAllocator(nextMove: 0, nextLayer: 0, nextLot: 0))
         var reserved: [ItemID: Quantity] = [:]
-        for line in order.lines { reserved[line.itemID] = state.reserved(order: order.id, item: line.itemID) }
+        for item in order.itemIDs { reserved[item] = state.reserved(order: order.id, item: item) }
         return order.view(
             today: Day.start(of: today), warehouse: catalog.warehouses[order.warehouseID]?.code ?? "?",
             reserved: reserved)

@@ -381,6 +381,8 @@ extension Inventory {
         case .asn(let op): return try await warehouses(ofOrder: op.po)
         case .receiveOrder(let op): return try await warehouses(ofOrder: op.po)
         case .close(let op): return try await warehouses(ofOrder: op.order)
+        case .productionOrder(let op): references = [op.at]
+        case .produceOrder(let op): return try await warehouses(ofOrder: op.order)
         case .landedCost, .supersede, .setCost: return []
         }
         return Set(references.compactMap(code))

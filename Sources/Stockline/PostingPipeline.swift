@@ -182,7 +182,11 @@ actor PostingPipeline {
                 }
             }
             for (id, loaded) in try await store.loadBooks(missing, catalog: catalog) { books[id] = loaded }
-            wanted = Set(books.values.compactMap(\.book.item.successorID)).subtracting(books.keys)
+            wanted = Set(
+                books.values.flatMap { loaded in
+                    [loaded.book.item.successorID].compactMap { $0 } + (loaded.book.item.bill ?? []).map(\.itemID)
+                }
+            ).subtracting(books.keys)
         }
         for (item, lots) in preparation.lots {
             for lot in lots { books[item]?.book.lots[lot.id] = lot }
@@ -362,6 +366,9 @@ private struct BatchRun {
         }
         involved.formUnion(named.compactMap(\.itemID))
         involved.formUnion(involved.compactMap { books[$0]?.book.item.successorID })
+        if case .productionOrder = request.operation {
+            involved.formUnion(involved.flatMap { books[$0]?.book.item.bill ?? [] }.map(\.itemID))
+        }
         involved = involved.filter { books[$0] != nil }
         let postingID: Int64
         var allocator: IDAllocator

@@ -7,6 +7,7 @@ public enum StockError: Error, Sendable, Hashable, CustomStringConvertible {
     case unknownWarehouse(String)
     case unknownOrder(String)
     case unknownPartner(String, role: Partner.Role)
+    case noBOM(sku: String)
     case invalidQuantity(sku: String, quantity: Quantity, reason: String)
     case uomMismatch(sku: String, unit: String, base: String)
     case lotRequired(sku: String)
@@ -32,6 +33,7 @@ public enum StockError: Error, Sendable, Hashable, CustomStringConvertible {
         case .unknownCompany: "unknown_company"
         case .unknownOrder: "unknown_order"
         case .unknownPartner: "unknown_partner"
+        case .noBOM: "no_bom"
         case .invalidQuantity: "invalid_quantity"
         case .uomMismatch: "uom_mismatch"
         case .lotRequired: "lot_required"
@@ -56,6 +58,7 @@ public enum StockError: Error, Sendable, Hashable, CustomStringConvertible {
         case .unknownCompany(let code): "no company \(code)"
         case .unknownOrder(let order): "no order \(order): neither an order document nor open reservations"
         case .unknownPartner(let code, let role): "no \(role.rawValue) \(code)"
+        case .noBOM(let sku): "SKU \(sku) has no bill of materials: set one before ordering its production"
         case .invalidQuantity(let sku, let quantity, let reason): "SKU \(sku): quantity \(quantity) \(reason)"
         case .uomMismatch(let sku, let unit, let base):
             "SKU \(sku) is kept in \(base); \(unit) is not a unit of the same kind or a pack of it"

@@ -34,6 +34,26 @@ extension APIImplementation {
         return .created(.init(body: .json(try Self.bridge(partner))))
     }
 
+    func setBill(_ input: Operations.SetBill.Input) async throws -> Operations.SetBill.Output {
+        try authorize(.manageItems)
+        guard case .json(let bill) = input.body else {
+            throw Problem(status: 415, code: "validation_failed", detail: "send application/json")
+        }
+        let item = try await inventory.setBill(
+            sku: input.path.sku, components: try bill.lines.map { ($0.sku, try Fixed($0.qty)) })
+        struct Lines: Encodable {
+            var lines: [Line]
+            struct Line: Encodable {
+                var sku: String
+                var qty: Quantity
+            }
+        }
+        return .ok(
+            .init(
+                body: .json(
+                    try Self.bridge(Lines(lines: (item.bill ?? []).map { .init(sku: $0.sku, qty: $0.quantity) })))))
+    }
+
     func listPurchaseOrders(_ input: Operations.ListPurchaseOrders.Input) async throws
         -> Operations.ListPurchaseOrders.Output
     {

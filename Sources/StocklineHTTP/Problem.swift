@@ -60,7 +60,7 @@ struct Problem: Error, Encodable {
         case .staleQuantity(_, _, let quantity, _):
             status = 409
             current = Double(quantity.micros) / Double(Fixed.one)
-        case .unknownItem:
+        case .unknownItem, .noBOM:
             status = 422
             field = "sku"
         case .unknownLocation, .unknownWarehouse: status = 422

@@ -72,6 +72,13 @@ public final class HTTPTarget: ScenarioTarget {
             body["sku"] = name(item.sku)
             try await create("/v1/items", body)
         }
+        for bom in setup.boms ?? [] {
+            let lines: [[String: Any]] = bom.lines.map {
+                ["sku": name($0.sku), "qty": NSDecimalNumber(string: $0.qty.description)]
+            }
+            let (status, answer) = try await send(.PUT, "/v1/items/\(name(bom.sku))/bom", json: ["lines": lines])
+            guard status == 200 else { throw refusal(status, answer) }
+        }
         soleCompany.withLock { $0 = companies.count == 1 ? companies.first.map { name($0.code) } : nil }
     }
 
@@ -332,6 +339,13 @@ extension HTTPTarget {
         case .close(var op):
             op.order = n(op.order)
             return .close(op)
+        case .productionOrder(var op):
+            op.sku = n(op.sku)
+            op.at = p(op.at)
+            return .productionOrder(op)
+        case .produceOrder(var op):
+            op.order = n(op.order)
+            return .produceOrder(op)
         }
     }
 }
@@ -363,6 +377,8 @@ extension StockOperation {
         case .salesOrder(let op): try encoder.encode(op)
         case .allocate(let op): try encoder.encode(op)
         case .close(let op): try encoder.encode(op)
+        case .productionOrder(let op): try encoder.encode(op)
+        case .produceOrder(let op): try encoder.encode(op)
         }
     }
 }

@@ -28,6 +28,18 @@ public struct Scenario: Sendable {
         public var suppliers: [PartnerSpec]?
         public var customers: [PartnerSpec]?
         public var items: [ItemSpec]?
+        /// Bills of materials: what one unit of each SKU is made of.
+        public var boms: [BOMSpec]?
+    }
+
+    public struct BOMSpec: Sendable, Codable {
+        public var sku: String
+        public var lines: [Line]
+
+        public struct Line: Sendable, Codable {
+            public var sku: String
+            public var qty: Quantity
+        }
     }
 
     public struct PartnerSpec: Sendable, Codable {
@@ -203,6 +215,7 @@ extension Scenario {
         try checkList(root["setup"]?["items"], ItemSpec.self, "setup.items")
         try checkList(root["setup"]?["suppliers"], PartnerSpec.self, "setup.suppliers")
         try checkList(root["setup"]?["customers"], PartnerSpec.self, "setup.customers")
+        try checkList(root["setup"]?["boms"], BOMSpec.self, "setup.boms")
         if case .array(let items) = root["setup"]?["items"] ?? .null {
             for (index, item) in items.enumerated() {
                 try checkList(item["suppliers"], ItemSupplierSpec.self, "setup.items[\(index + 1)].suppliers")

@@ -252,6 +252,9 @@ public struct ScenarioRunner: Sendable {
                             multiple: $0.multiple)
                     }))
         }
+        for bom in setup.boms ?? [] {
+            try await inventory.setBill(sku: bom.sku, components: bom.lines.map { ($0.sku, $0.qty) })
+        }
     }
 }
 

@@ -29,7 +29,9 @@ extension StockOperation {
         case .reject: return .reject(try read(Quality.self))
         case .landedCost: return .landedCost(try read(LandedCost.self))
         case .consume: return .consume(try read(Consume.self))
-        case .produce: return .produce(try read(Produce.self))
+        case .produce:
+            if fields["order"] != nil { return .produceOrder(try read(OrderProduction.self)) }
+            return .produce(try read(Produce.self))
         case .supersede: return .supersede(try read(Supersede.self))
         case .setCost: return .setCost(try read(SetCost.self))
         case .purchaseOrder: return .purchaseOrder(try read(PurchaseOrder.self))
@@ -37,6 +39,7 @@ extension StockOperation {
         case .salesOrder: return .salesOrder(try read(SalesOrder.self))
         case .allocate: return .allocate(try read(Allocate.self))
         case .close: return .close(try read(OrderRef.self))
+        case .productionOrder: return .productionOrder(try read(ProductionOrder.self))
         }
     }
 

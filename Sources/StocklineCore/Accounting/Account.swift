@@ -82,7 +82,7 @@ extension OperationKind {
         case .landedCost: .landedCostClearing
         case .setCost: .priceDifference
         case .transfer, .arrive, .reserve, .unreserve, .hold, .release, .supersede: nil
-        case .purchaseOrder, .asn, .salesOrder, .allocate, .close: nil
+        case .purchaseOrder, .asn, .salesOrder, .allocate, .close, .productionOrder: nil
         }
     }
 }

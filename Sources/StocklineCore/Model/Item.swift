@@ -27,6 +27,18 @@ public struct Item: Sendable, Hashable, Codable {
         }
     }
 
+    /// One component of a bill of materials: how much of it one unit of the item takes.
+    public struct Component: Sendable, Hashable, Codable {
+        public var itemID: ItemID
+        public var sku: String
+        public var quantity: Quantity
+        public init(itemID: ItemID, sku: String, quantity: Quantity) {
+            self.itemID = itemID
+            self.sku = sku
+            self.quantity = quantity
+        }
+    }
+
     public var id: ItemID
     public var sku: String
     public var name: String
@@ -42,6 +54,8 @@ public struct Item: Sendable, Hashable, Codable {
     public var volume: Fixed?
     public var gtin: String?
     public var suppliers: [Supplier]
+    /// What one unit is made of, for production orders; nil when it is not made here (and in items stored before).
+    public var bill: [Component]?
     /// The item category whose accounts its value posts to (see `ChartOfAccounts`).
     public var category: String?
 

@@ -90,8 +90,11 @@ extension LedgerState {
                 switch order.kind {
                 case .purchase: position.incoming += line.open
                 case .sales: position.outgoing += max(.zero, line.open - reserved(order: order.id, item: itemID))
-                case .production: break
+                case .production: position.incoming += line.open
                 }
+            }
+            for (component, required) in order.required where component.itemID == itemID {
+                position.outgoing += max(.zero, required - reserved(order: order.id, item: itemID))
             }
         }
         for (warehouseID, quantity) in perWarehouse {

@@ -25,11 +25,14 @@ public struct Order: Sendable, Hashable, Codable {
     public var channel: String?
     public var closed: Bool
     public var lines: [Line]
+    /// A production order's components, per unit of its output.
+    public var components: [Item.Component]?
 
     public init(
         id: String, kind: Kind, partner: String?, warehouseID: WarehouseID, created: Date, due: Date? = nil,
-        channel: String? = nil, closed: Bool = false, lines: [Line]
+        channel: String? = nil, closed: Bool = false, lines: [Line], components: [Item.Component]? = nil
     ) {
+        self.components = components
         self.id = id
         self.kind = kind
         self.partner = partner
@@ -108,7 +111,14 @@ public struct Order: Sendable, Hashable, Codable {
         return done ? .partial : .open
     }
 
-    public var itemIDs: Set<ItemID> { Set(lines.map(\.itemID)) }
+    /// The items it names: its lines' and its components'.
+    public var itemIDs: Set<ItemID> { Set(lines.map(\.itemID) + (components ?? []).map(\.itemID)) }
+
+    /// What the open output of a production order still needs of each component.
+    public var required: [(component: Item.Component, quantity: Quantity)] {
+        let open = lines.first?.open ?? .zero
+        return (components ?? []).map { ($0, open.times($0.quantity)) }
+    }
 
     public func line(sku: String) -> Int? { lines.firstIndex { $0.sku == sku } }
 }
@@ -139,6 +149,9 @@ public struct OrderView: Sendable, Hashable, Codable {
         /// The earliest expected date of the open parts, and whether one is already late.
         public var expected: Date?
         public var overdue: Bool?
+        /// A production order's component lines: what its open output still needs, holds and lacks.
+        public var required: Quantity?
+        public var shortfall: Quantity?
         public var history: [Order.Dated]
     }
 }
@@ -167,7 +180,13 @@ extension Order {
                     view.produced = line.done
                 }
                 return view
-            })
+            }
+                + required.map { component, quantity in
+                    let held = min(reserved[component.itemID] ?? .zero, quantity)
+                    return OrderView.Line(
+                        sku: component.sku, ordered: quantity, open: quantity, cancelled: .zero, reserved: held,
+                        required: quantity, shortfall: quantity - held, history: [])
+                })
     }
 }
 

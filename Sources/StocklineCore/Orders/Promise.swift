@@ -91,8 +91,18 @@ extension LedgerState {
                     entries.append(
                         .init(date: date, quantity: -backorder, kind: .backorder, document: order.id, late: late))
                 case .production:
-                    continue
+                    guard line.open.isPositive else { continue }
+                    let (date, late) = on(order.due ?? order.created)
+                    entries.append(
+                        .init(date: date, quantity: line.open, kind: .production, document: order.id, late: late))
                 }
+            }
+            for (component, required) in order.required where component.itemID == itemID {
+                let shortfall = required - reserved(order: order.id, item: itemID)
+                guard shortfall.isPositive else { continue }
+                let (date, late) = on(order.due ?? order.created)
+                entries.append(
+                    .init(date: date, quantity: -shortfall, kind: .shortfall, document: order.id, late: late))
             }
         }
         let inside: (LocationID) -> Bool = { id in catalog.locations[id]?.warehouseID == warehouse.id }

@@ -254,6 +254,8 @@ extension StockOperation {
         case .allocate(let op):
             return op.sku.map { .init(skus: [$0]) } ?? .init(openDemand: true)
         case .close(let op): return .init(orders: [op.order])
+        case .productionOrder(let op): return .init(skus: [op.sku])
+        case .produceOrder(let op): return .init(orders: [op.order])
         }
     }
 }

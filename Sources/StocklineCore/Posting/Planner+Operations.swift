@@ -94,11 +94,14 @@ extension Planner {
     }
 
     /// Assigned moves towards the customer holding `picks` for `order`.
-    mutating func reserve(_ item: Item, _ picks: [Pick], order: String, planned: Date?) throws(StockError) {
-        let customer = try state.catalog.virtual(Location.Virtual.customer)
+    mutating func reserve(
+        _ item: Item, _ picks: [Pick], order: String, planned: Date?, to destination: LocationID? = nil
+    ) throws(StockError) {
+        let to: LocationID
+        if let destination { to = destination } else { to = try state.catalog.virtual(Location.Virtual.customer).id }
         for pick in picks {
             let id = move(
-                item, pick.quantity, from: pick.key.locationID, to: customer.id, lot: pick.key.lotID,
+                item, pick.quantity, from: pick.key.locationID, to: to, lot: pick.key.lotID,
                 state: .assigned, kind: .reserve, reference: order, planned: planned)
             state.reservations[id] = [Reservation(moveID: id, key: pick.key, quantity: pick.quantity)]
             state.changes.reservations.insert(id)

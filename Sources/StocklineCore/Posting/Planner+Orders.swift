@@ -123,7 +123,7 @@ extension Planner {
 
     mutating func close(_ op: StockOperation.OrderRef) throws(StockError) {
         var order = try openOrder(op.order, nil)
-        if order.kind == .sales {
+        if order.kind != .purchase {
             for move in openMoves(order: order.id, item: nil) { release(move) }
         }
         for index in order.lines.indices {
@@ -132,6 +132,71 @@ extension Planner {
         }
         order.closed = true
         record(order, "closed")
+    }
+
+    /// A production order: reserves the components its output needs where they are free; the rest is a shortfall.
+    mutating func productionOrder(_ op: StockOperation.ProductionOrder) throws(StockError) {
+        let item = try item(op.sku)
+        try requireActive(item)
+        guard let bill = item.bill, !bill.isEmpty else { throw .noBOM(sku: item.sku) }
+        let quantity = try quantity(op.qty, uom: op.uom, of: item)
+        let (location, warehouse, _) = try stockLocation(op.at)
+        let due = Day.start(of: try plannedDate(op.due, field: "due") ?? today)
+        let production = try state.catalog.virtual(Location.Virtual.production)
+        for component in bill {
+            guard let part = state.books[component.itemID]?.item else { throw .unknownItem(sku: component.sku) }
+            try reserveFree(
+                part, upTo: quantity.times(component.quantity), at: location, order: context.key, planned: due,
+                to: production.id)
+        }
+        record(
+            Order(
+                id: context.key, kind: .production, partner: nil, warehouseID: warehouse.id, created: context.now,
+                due: due, lines: [Order.Line(itemID: item.id, sku: item.sku, ordered: quantity)], components: bill),
+            "created")
+        result.quantity = quantity
+    }
+
+    /// Makes `qty` (default: all open) of a production order's output from its components, reserved ones first,
+    /// valued at what the components cost.
+    mutating func produceOrder(_ op: StockOperation.OrderProduction) throws(StockError) {
+        var order = try openOrder(op.order, .production)
+        guard let output = order.lines.first else { throw .invalidState("production order \(order.id) has no output") }
+        let item = book(output.itemID).item
+        let quantity =
+            try op.qty.map { qty throws(StockError) in try self.quantity(qty, uom: nil, of: item) } ?? output.open
+        guard quantity <= output.open else {
+            throw .invalidState("\(order.id) has \(output.open) of \(item.sku) open, not \(quantity)")
+        }
+        let warehouse = try state.catalog.warehouse(order.warehouseID)
+        let stock = try state.catalog.location(warehouse.stockLocationID)
+        let production = try state.catalog.virtual(Location.Virtual.production)
+        var consumed = Money.zero
+        for component in order.components ?? [] {
+            let part = book(component.itemID).item
+            var need = quantity.times(component.quantity)
+            var moves: [MoveID] = []
+            for open in openMoves(order: order.id, item: part.id) where need.isPositive {
+                let id = try shipReserved(open, upTo: need)
+                need -= state.moves[id]?.quantity ?? .zero
+                moves.append(id)
+            }
+            if need.isPositive {
+                moves += move(
+                    part, picks: try pick(part, need, from: stock, lots: nil, allowNegative: false), to: production.id)
+            }
+            consumed += try bookOutgoing(part, moves: moves, leftStock: true)
+        }
+        let lots = try incomingLots(item, quantity: quantity, lot: nil, expiry: nil, serials: nil)
+        let made = lots.map { lot, qty in self.move(item, qty, from: production.id, to: stock.id, lot: lot) }
+        try bookIncoming(item, moves: made, value: consumed)
+        order.lines[0].done += quantity
+        order.lines[0].history.append(Order.Dated(date: context.now, quantity: quantity, posting: context.key))
+        if !order.isOpen {
+            for open in openMoves(order: order.id, item: nil) { release(open) }
+        }
+        record(order, "produced")
+        result.quantity = quantity
     }
 
     /// Records what a sales order's shipment took, after `ship` has moved it.
@@ -154,16 +219,15 @@ extension Planner {
     /// Reserves what is free of `item` in `location`, up to `quantity`, for `order`; returns what it reserved.
     @discardableResult
     mutating func reserveFree(
-        _ item: Item, upTo quantity: Quantity, at location: Location, order: String, planned: Date?
-    )
-        throws(StockError) -> Quantity
-    {
+        _ item: Item, upTo quantity: Quantity, at location: Location, order: String, planned: Date?,
+        to destination: LocationID? = nil
+    ) throws(StockError) -> Quantity {
         let free = quants(item.id, in: location, lots: nil).reduce(Quantity.zero) { $0 + max($1.unreserved, .zero) }
         let wanted = min(free, quantity)
         guard wanted.isPositive else { return .zero }
         try reserve(
             item, try pick(item, wanted, from: location, lots: nil, allowNegative: false), order: order,
-            planned: planned)
+            planned: planned, to: destination)
         result.quantity += wanted
         return wanted
     }

@@ -139,6 +139,8 @@ public struct Planner {
         case .salesOrder(let op): try salesOrder(op)
         case .allocate(let op): try allocate(op)
         case .close(let op): try close(op)
+        case .productionOrder(let op): try productionOrder(op)
+        case .produceOrder(let op): try produceOrder(op)
         }
     }
 

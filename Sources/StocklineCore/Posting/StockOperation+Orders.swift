@@ -101,6 +101,32 @@ extension StockOperation {
         }
     }
 
+    public struct ProductionOrder: Sendable, Hashable, Codable {
+        public var sku: String
+        public var qty: Quantity
+        public var at: String
+        /// When the output is due (YYYY-MM-DD); default: today.
+        public var due: String?
+        public var uom: String?
+        public init(sku: String, qty: Quantity, at: String, due: String? = nil, uom: String? = nil) {
+            self.sku = sku
+            self.qty = qty
+            self.at = at
+            self.due = due
+            self.uom = uom
+        }
+    }
+
+    public struct OrderProduction: Sendable, Hashable, Codable {
+        public var order: String
+        /// Default: all that is open.
+        public var qty: Quantity?
+        public init(order: String, qty: Quantity? = nil) {
+            self.order = order
+            self.qty = qty
+        }
+    }
+
     /// Reserves free stock for backordered sales-order lines, of one warehouse and one SKU when named.
     public struct Allocate: Sendable, Hashable, Codable {
         public var at: String?

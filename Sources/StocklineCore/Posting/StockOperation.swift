@@ -28,6 +28,9 @@ public enum StockOperation: Sendable, Hashable, Codable {
     case salesOrder(SalesOrder)
     case allocate(Allocate)
     case close(OrderRef)
+    case productionOrder(ProductionOrder)
+    /// Production against a production order (`produce: {order, qty?}`).
+    case produceOrder(OrderProduction)
 
     public var kind: OperationKind {
         switch self {
@@ -57,6 +60,8 @@ public enum StockOperation: Sendable, Hashable, Codable {
         case .salesOrder: .salesOrder
         case .allocate: .allocate
         case .close: .close
+        case .productionOrder: .productionOrder
+        case .produceOrder: .produce
         }
     }
 
@@ -417,4 +422,5 @@ public enum OperationKind: String, Sendable, Hashable, Codable, CaseIterable {
     case asn
     case salesOrder = "sales_order"
     case allocate, close
+    case productionOrder = "production_order"
 }
