@@ -105,7 +105,10 @@ extension LedgerState {
                     .init(date: date, quantity: -shortfall, kind: .shortfall, document: order.id, late: late))
             }
         }
-        let inside: (LocationID) -> Bool = { id in catalog.locations[id]?.warehouseID == warehouse.id }
+        let inside: (LocationID) -> Bool = { id in
+            guard let location = catalog.locations[id] else { return false }
+            return location.isInternal && location.warehouseID == warehouse.id
+        }
         for move in moves.values where move.itemID == itemID && move.isOpen && inside(move.toID) && !inside(move.fromID)
         {
             let (date, late) = on(move.plannedAt)
