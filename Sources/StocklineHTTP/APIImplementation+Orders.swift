@@ -70,6 +70,26 @@ extension APIImplementation {
         return .ok(.init(body: .json(try Self.bridge(orders))))
     }
 
+    func listProductionOrders(_ input: Operations.ListProductionOrders.Input) async throws
+        -> Operations.ListProductionOrders.Output
+    {
+        try authorize(.read)
+        let orders = try await inventory.orders(
+            kind: .production, limit: input.query.limit ?? 100, today: try Self.day(input.query.today, "today"))
+        return .ok(.init(body: .json(try Self.bridge(orders))))
+    }
+
+    func createProductionOrder(_ input: Operations.CreateProductionOrder.Input) async throws
+        -> Operations.CreateProductionOrder.Output
+    {
+        guard case .json(let body) = input.body else {
+            throw Problem(status: 415, code: "validation_failed", detail: "send application/json")
+        }
+        let order = try await place(
+            body, kind: .productionOrder, key: input.headers.idempotencyKey, effective: input.headers.effectiveTime)
+        return .created(.init(body: .json(order)))
+    }
+
     func createPurchaseOrder(_ input: Operations.CreatePurchaseOrder.Input) async throws
         -> Operations.CreatePurchaseOrder.Output
     {

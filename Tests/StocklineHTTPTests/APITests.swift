@@ -46,13 +46,14 @@ extension TestClientProtocol {
     @discardableResult
     func send(
         _ method: HTTPRequest.Method, _ uri: String, json: String? = nil, key: String? = nil,
-        token: String?
+        token: String?, headers extra: [String: String] = [:]
     ) async throws -> (Int, [String: Any]) {
         var headers = HTTPFields()
         if let token { headers[.authorization] = "Bearer \(token)" }
         headers[.contentType] = "application/json"
         headers[.accept] = "application/json, application/problem+json"
         if let key { headers[try #require(HTTPField.Name("Idempotency-Key"))] = key }
+        for (name, value) in extra { headers[try #require(HTTPField.Name(name))] = value }
         let response = try await execute(
             uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
         let text = String(buffer: response.body)
