@@ -147,6 +147,64 @@ struct MultiInstanceTests {
         #expect(events.map(\.sequence) == Array(1...max(latest, 1)), "the feed stays gapless after the kill")
     }
 
+    @Test("100 clients over 3 instances receive against the same purchase-order lines: no line takes more than ordered")
+    func concurrentReceiptsAgainstOnePurchaseOrder() async throws {
+        let cluster = try await Deployment.start(instances: 3)
+        defer { cluster.stop() }
+        let (partner, partnerText) = try await cluster.post(
+            #"{"code": "DENSO", "role": "supplier", "lead_days": 4}"#, to: "/v1/partners", key: "p1", instance: 0)
+        #expect(partner == 201, "\(partnerText)")
+        let item = #"{"item": {"sku": "P2", "uom": "unit"}}"#
+        let setup = try cluster.binary.run(["post", "--db", cluster.url], input: item + "\n")
+        #expect(setup.status == 0, "\(setup.stderr)")
+        let order = #"""
+            {"supplier": "DENSO", "at": "WH1", "lines": [{"sku": "P1", "qty": 30, "unit_cost": 3},
+                {"sku": "P2", "qty": 25, "unit_cost": 5}]}
+            """#
+        let (placed, text) = try await cluster.post(order, to: "/v1/purchase-orders", key: "po-1", instance: 1)
+        #expect(placed == 201, "\(text)")
+        // Every instance reads the order first, so each holds both items' books, stale once another receives.
+        for instance in cluster.ports.indices {
+            let (status, _) = try await cluster.get("/v1/orders/po-1", instance: instance)
+            #expect(status == 201 || status == 200)
+        }
+        let outcomes = await withTaskGroup(of: (Int, String).self) { group in
+            for client in 0..<100 {
+                group.addTask {
+                    let sku = client % 2 == 0 ? "P1" : "P2"
+                    let body = #"{"receive": {"po": "po-1", "lines": [{"sku": "\#(sku)", "qty": 1}]}}"#
+                    do {
+                        let (status, text) = try await cluster.post(
+                            body, key: "receipt-\(client)", instance: client % cluster.ports.count)
+                        return (status, status == 201 ? sku : Self.problemCode(text) ?? text)
+                    } catch {
+                        return (-1, "\(error)")
+                    }
+                }
+            }
+            var all: [(Int, String)] = []
+            for await outcome in group { all.append(outcome) }
+            return all
+        }
+        let received = Dictionary(grouping: outcomes.filter { $0.0 == 201 }, by: \.1).mapValues(\.count)
+        let refused = outcomes.filter { $0.0 == 409 && $0.1 == "invalid_state" }.count
+        print("multi-instance receipts: \(received) received, \(refused) refused invalid_state")
+        // 50 clients per line: P1 takes its 30, P2 its 25, and every other receipt is refused.
+        #expect(received["P1"] == 30 && received["P2"] == 25, "\(outcomes.filter { $0.0 != 201 }.prefix(5))")
+        #expect(refused == 45)
+        for instance in cluster.ports.indices {
+            let (status, text) = try await cluster.get("/v1/orders/po-1", instance: instance)
+            let view = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+            #expect(status == 200 && view?["status"] as? String == "done", "instance \(instance): \(text)")
+        }
+        let (_, stock) = try await cluster.get("/v1/stock?sku=P1&at=WH1", instance: 2)
+        let row = (try JSONSerialization.jsonObject(with: Data(stock.utf8)) as? [[String: Any]])?.first
+        #expect((row?["on_hand"] as? NSNumber)?.intValue == 50, "20 from the set-up and the order's 30: \(stock)")
+        #expect((row?["incoming"] as? NSNumber)?.intValue == 0)
+        let verify = try cluster.binary.run(["verify", "--db", cluster.url])
+        #expect(verify.status == 0, "stockline verify: \(verify.stdout) \(verify.stderr)")
+    }
+
     /// The `code` of an RFC 9457 problem document.
     static func problemCode(_ text: String) -> String? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
@@ -253,7 +311,12 @@ final class Deployment: @unchecked Sendable {
 
     /// `POST /v1/postings` with an idempotency key: the status and the body.
     func post(_ body: String, key: String, instance: Int) async throws -> (Int, String) {
-        var request = try request("/v1/postings", instance: instance)
+        try await post(body, to: "/v1/postings", key: key, instance: instance)
+    }
+
+    /// A `POST` of JSON to `path` with an idempotency key: the status and the body.
+    func post(_ body: String, to path: String, key: String, instance: Int) async throws -> (Int, String) {
+        var request = try request(path, instance: instance)
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.setValue(key, forHTTPHeaderField: "Idempotency-Key")
