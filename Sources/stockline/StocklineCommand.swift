@@ -10,7 +10,8 @@ struct StocklineCommand: AsyncParsableCommand {
             ScenarioCommand.self, PostCommand.self, StockCommand.self, MovesCommand.self, VerifyCommand.self,
             DemoCommand.self, ServeCommand.self, TokenCommand.self,
             StoreCommand.self, BackupCommand.self, RestoreCommand.self, JournalCommand.self, ValuationCommand.self,
-            AccountsCommand.self, BenchCommand.self,
+            AccountsCommand.self, PartnerCommand.self, PurchaseOrderCommand.self, SalesOrderCommand.self,
+            ProductionOrderCommand.self, PromiseCommand.self, BenchCommand.self,
         ])
 }
 
