@@ -34,7 +34,7 @@ struct DemoItem {
         return Item(
             id: ItemID(0), sku: sku, name: name, unit: unit, packs: packs, tracking: tracking, standardCost: cost,
             weight: weight, volume: volume, gtin: gtin,
-            suppliers: [Item.Supplier(code: supplier, leadTimeDays: leadTimeDays)])
+            suppliers: [Item.Supplier(code: supplier, leadTimeDays: leadTimeDays, price: cost)])
     }
 
     /// An EAN-13 with a correct check digit, from a 12-digit body.

@@ -29,10 +29,10 @@ final class DemoPoster {
     @discardableResult
     func post(
         _ operation: StockOperation, actor: String, source: String, reason: String? = nil,
-        reference: String? = nil
+        reference: String? = nil, key given: String? = nil
     ) -> String {
         sequence += 1
-        let key = "demo-" + DemoClock.padded(sequence)
+        let key = given ?? "demo-" + DemoClock.padded(sequence)
         pending.append(
             PostingRequest(
                 key: key, operation: operation, actor: actor, source: source, reason: reason,

@@ -144,6 +144,14 @@ public func buildDemoWorld(
         let isLast = index == days.count - 1
         automotive.run(day, isLast: isLast)
         distributor.run(day, isLast: isLast)
+        let remaining = days.count - 1 - index
+        for builder in [parts, trade] where remaining < 10 {
+            builder.placePurchaseOrders(on: day, remaining: remaining)
+            if isLast {
+                builder.takeBackorders(on: day)
+                builder.orderShortKits(on: day)
+            }
+        }
         try await poster.flush()
         if day.isMonthEnd {
             try await poster.flush(all: true)
@@ -184,9 +192,18 @@ private func createMasterData(
         try await inventory.addWarehouse(code: warehouse.code, company: builder.company, kind: warehouse.kind)
     }
     for path in locations { try await inventory.addLocation(path: path) }
+    let suppliers = Dictionary(grouping: builder.itemOrder.map { builder.item($0) }, by: \.supplier)
+    for (code, items) in suppliers.sorted(by: { $0.key < $1.key }) {
+        let days = items.map(\.leadTimeDays).sorted()
+        try await inventory.addPartner(code: code, role: .supplier, leadDays: days[days.count / 2])
+    }
+    for code in builder.customers { try await inventory.addPartner(code: code, role: .customer) }
     for (index, sku) in builder.itemOrder.enumerated() {
         try await inventory.addItem(builder.item(sku).masterData())
         if (index + 1) % 500 == 0 { progress("  \(builder.name): \(index + 1)/\(builder.itemOrder.count) items") }
+    }
+    for (sku, recipe) in builder.recipes.sorted(by: { $0.key < $1.key }) {
+        try await inventory.setBill(sku: sku, components: recipe.lines.map { ($0.sku, $0.perUnit) })
     }
 }
 

@@ -100,7 +100,7 @@ struct OrderListOptions: ParsableArguments {
                 [
                     order.id, order.status.rawValue, order.partner ?? "", order.warehouse, Day.text(order.created),
                     order.due.map(Day.text) ?? "", "\(order.lines.count)",
-                    "\(order.lines.reduce(Fixed.zero) { $0 + $1.open })",
+                    "\(order.lines.filter { $0.required == nil }.reduce(Fixed.zero) { $0 + $1.open })",
                 ]
             })
     }
