@@ -25,6 +25,8 @@ public enum BenchSuite: String, Sendable, CaseIterable, Codable {
     case verify
     case growth
     case postLayers = "post.layers"
+    case promise
+    case poReceive = "po.receive"
 
     /// Whether the suite reads the shared query ledger (built once per run).
     var readsQueryLedger: Bool { self == .queryPosition || self == .queryATP || self == .verify }
@@ -58,6 +60,8 @@ public enum BenchRunner {
                 case .verify: produced = try await QuerySuites.verify(context, ledger: queryLedger)
                 case .growth: produced = try await GrowthSuite.run(context)
                 case .postLayers: produced = try await OpenLayersSuite.run(context)
+                case .promise: produced = try await OrderSuites.promise(context)
+                case .poReceive: produced = try await OrderSuites.receive(context)
                 }
                 for result in produced { context.progress("\(suite.rawValue): \(result.summary)") }
                 results += produced
