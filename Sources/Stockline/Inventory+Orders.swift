@@ -20,6 +20,52 @@ extension Inventory {
         return partner
     }
 
+    /// Changes a partner's name or lead time (nil keeps it); orders already placed keep their dates.
+    ///
+    /// - Throws: `unknown_partner` when there is no such partner, `validation_failed` for a bad name or lead time.
+    @discardableResult
+    public func updatePartner(code: String, role: Partner.Role, name: String?, leadDays: Int?) async throws -> Partner {
+        guard var partner = try await catalog().partner(code: code, role: role) else {
+            throw StockError.unknownPartner(code, role: role)
+        }
+        if let name {
+            try Identifier.validate(name, field: "name", kind: .text)
+            partner.name = name
+        }
+        if let leadDays {
+            guard (0...3650).contains(leadDays) else {
+                throw StockError.validationFailed(field: "lead_days", reason: "give 0 to 3650 days, not \(leadDays)")
+            }
+            partner.leadDays = leadDays
+        }
+        guard try await store.updatePartner(partner) else { throw StockError.unknownPartner(code, role: role) }
+        return partner
+    }
+
+    /// Says that warehouse `from` can supply `to`: stock shipped along the route in transit is expected `leadDays`
+    /// later, and moving a unit costs `cost`. Setting it again replaces it.
+    ///
+    /// - Throws: `unknown_location` for an unknown warehouse code, `validation_failed` for a route to itself, a lead
+    ///   time outside 0 to 3650 days or a negative cost.
+    @discardableResult
+    public func setRoute(from: String, to: String, leadDays: Int, cost: Money) async throws -> Route {
+        let catalog = try await catalog()
+        guard let source = catalog.warehouse(code: from) else { throw StockError.unknownLocation(from) }
+        guard let destination = catalog.warehouse(code: to) else { throw StockError.unknownLocation(to) }
+        guard source.id != destination.id else {
+            throw StockError.validationFailed(field: "to", reason: "a route joins two different warehouses")
+        }
+        guard (0...3650).contains(leadDays) else {
+            throw StockError.validationFailed(field: "lead_days", reason: "give 0 to 3650 days, not \(leadDays)")
+        }
+        guard !cost.isNegative, cost <= Fixed.maximumQuantity else {
+            throw StockError.validationFailed(field: "cost", reason: "a cost per unit from 0 to \(Fixed.maximumQuantity)")
+        }
+        let route = Route(fromID: source.id, toID: destination.id, leadDays: leadDays, cost: cost)
+        try await store.setRoute(route)
+        return route
+    }
+
     /// Sets what one unit of `sku` is made of, for its production orders; an empty list removes the bill.
     ///
     /// - Throws: `unknown_item` for an unknown SKU, `validation_failed` for a component listed twice, the item

@@ -54,6 +54,39 @@ extension APIImplementation {
                     try Self.bridge(Lines(lines: (item.bill ?? []).map { .init(sku: $0.sku, qty: $0.quantity) })))))
     }
 
+    func updatePartner(_ input: Operations.UpdatePartner.Input) async throws -> Operations.UpdatePartner.Output {
+        try authorize(.manageMasterData)
+        guard case .json(let change) = input.body else {
+            throw Problem(status: 415, code: "validation_failed", detail: "send application/json")
+        }
+        let partner = try await inventory.updatePartner(
+            code: input.path.code, role: Partner.Role(rawValue: input.path.role.rawValue) ?? .supplier,
+            name: change.name, leadDays: change.leadDays)
+        return .ok(.init(body: .json(try Self.bridge(partner))))
+    }
+
+    func listRoutes(_ input: Operations.ListRoutes.Input) async throws -> Operations.ListRoutes.Output {
+        try authorize(.read)
+        let catalog = try await inventory.catalog()
+        return .ok(.init(body: .json(try catalog.routes.map { try Self.schema($0, catalog: catalog) })))
+    }
+
+    func setRoute(_ input: Operations.SetRoute.Input) async throws -> Operations.SetRoute.Output {
+        try authorize(.manageMasterData)
+        guard case .json(let new) = input.body else {
+            throw Problem(status: 415, code: "validation_failed", detail: "send application/json")
+        }
+        let route = try await inventory.setRoute(
+            from: new.from, to: new.to, leadDays: new.leadDays ?? 0, cost: try new.cost.map { try Fixed($0) } ?? .zero)
+        return .created(.init(body: .json(try Self.schema(route, catalog: try await inventory.catalog()))))
+    }
+
+    static func schema(_ route: Route, catalog: Catalog) throws -> Components.Schemas.Route {
+        .init(
+            from: catalog.warehouses[route.fromID]?.code ?? "?", to: catalog.warehouses[route.toID]?.code ?? "?",
+            leadDays: route.leadDays, cost: route.cost.double)
+    }
+
     func listPurchaseOrders(_ input: Operations.ListPurchaseOrders.Input) async throws
         -> Operations.ListPurchaseOrders.Output
     {

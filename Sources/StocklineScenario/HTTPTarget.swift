@@ -72,6 +72,13 @@ public final class HTTPTarget: ScenarioTarget {
             body["sku"] = name(item.sku)
             try await create("/v1/items", body)
         }
+        for route in setup.routes ?? [] {
+            var body: [String: Any] = ["from": name(route.from), "to": name(route.to)]
+            if let days = route.leadDays { body["lead_days"] = days.value }
+            if let cost = route.cost { body["cost"] = NSDecimalNumber(string: cost.description) }
+            let (status, answer) = try await send(.POST, "/v1/routes", json: body)
+            guard status == 201 else { throw refusal(status, answer) }
+        }
         for bom in setup.boms ?? [] {
             let lines: [[String: Any]] = bom.lines.map {
                 ["sku": name($0.sku), "qty": NSDecimalNumber(string: $0.qty.description)]

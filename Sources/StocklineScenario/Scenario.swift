@@ -30,6 +30,14 @@ public struct Scenario: Sendable {
         public var items: [ItemSpec]?
         /// Bills of materials: what one unit of each SKU is made of.
         public var boms: [BOMSpec]?
+        public var routes: [RouteSpec]?
+    }
+
+    public struct RouteSpec: Sendable, Codable {
+        public var from: String
+        public var to: String
+        public var leadDays: Days?
+        public var cost: Money?
     }
 
     public struct BOMSpec: Sendable, Codable {
@@ -216,6 +224,7 @@ extension Scenario {
         try checkList(root["setup"]?["suppliers"], PartnerSpec.self, "setup.suppliers")
         try checkList(root["setup"]?["customers"], PartnerSpec.self, "setup.customers")
         try checkList(root["setup"]?["boms"], BOMSpec.self, "setup.boms")
+        try checkList(root["setup"]?["routes"], RouteSpec.self, "setup.routes")
         if case .array(let items) = root["setup"]?["items"] ?? .null {
             for (index, item) in items.enumerated() {
                 try checkList(item["suppliers"], ItemSupplierSpec.self, "setup.items[\(index + 1)].suppliers")

@@ -252,6 +252,10 @@ public struct ScenarioRunner: Sendable {
                             multiple: $0.multiple)
                     }))
         }
+        for route in setup.routes ?? [] {
+            try await inventory.setRoute(
+                from: route.from, to: route.to, leadDays: route.leadDays?.value ?? 0, cost: route.cost ?? .zero)
+        }
         for bom in setup.boms ?? [] {
             try await inventory.setBill(sku: bom.sku, components: bom.lines.map { ($0.sku, $0.qty) })
         }

@@ -6,6 +6,12 @@ public protocol OrderPort: Sendable {
     /// Adds a supplier or customer; `conflict` when the code is taken for that role.
     func addPartner(_ partner: Partner) async throws
 
+    /// Changes a partner's name and lead time; false when there is no such partner.
+    func updatePartner(_ partner: Partner) async throws -> Bool
+
+    /// Adds or replaces the route from one warehouse to another.
+    func setRoute(_ route: Route) async throws
+
     /// The order `id` as committed, open or not.
     func order(id: String) async throws -> Order?
 

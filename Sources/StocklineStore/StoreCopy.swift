@@ -167,6 +167,7 @@ public enum StoreCopy {
             table("partner", order: "role, code", "role:t code:t name:t lead_days"),
             table("order_document", "id:t kind:t status:t warehouse_id partner:t created_at:r body:t"),
             table("order_item", order: "item_id, order_id", "item_id order_id:t kind:t"),
+            table("route", order: "from_id, to_id", "from_id to_id lead_days cost"),
         ]
     }()
 

@@ -65,6 +65,40 @@ struct OrderAPITests {
         #expect(try await world.inventory.verify().isEmpty)
     }
 
+    @Test("partners and routes are master data: created, changed, listed; bad values are refused and change nothing")
+    func partnersAndRoutes() async throws {
+        let world = try await APIWorld()
+        let admin = world.admin
+        try await world.test { client in
+            let (created, _) = try await client.send(
+                .post, "/v1/partners", json: #"{"code": "VALEO", "role": "supplier"}"#, token: admin)
+            #expect(created == 201)
+            let (duplicate, conflict) = try await client.send(
+                .post, "/v1/partners", json: #"{"code": "VALEO", "role": "supplier", "lead_days": 9}"#, token: admin)
+            #expect(duplicate == 409)
+            #expect(conflict["code"] as? String == "conflict")
+            let (changed, partner) = try await client.send(
+                .put, "/v1/partners/supplier/VALEO", json: #"{"lead_days": 12, "name": "Valeo SA"}"#, token: admin)
+            #expect(changed == 200)
+            #expect(partner["lead_days"] as? Int == 12)
+            let (missing, unknown) = try await client.send(
+                .put, "/v1/partners/customer/VALEO", json: #"{"lead_days": 1}"#, token: admin)
+            #expect(missing == 422)
+            #expect(unknown["code"] as? String == "unknown_partner")
+            let (routed, route) = try await client.send(
+                .post, "/v1/routes", json: #"{"from": "WH1", "to": "WH2", "lead_days": 3, "cost": 0.25}"#, token: admin)
+            #expect(routed == 201)
+            #expect(route["lead_days"] as? Int == 3)
+            let (loop, refused) = try await client.send(
+                .post, "/v1/routes", json: #"{"from": "WH1", "to": "WH1"}"#, token: admin)
+            #expect(loop == 422)
+            #expect(refused["code"] as? String == "validation_failed")
+        }
+        let catalog = try await world.inventory.catalog()
+        #expect(catalog.partner(code: "VALEO", role: .supplier)?.leadDays == 12)
+        #expect(catalog.routes.count == 1)
+    }
+
     @Test("every order change is an event in the changes feed, in the transaction of its posting")
     func orderEvents() async throws {
         let world = try await APIWorld()

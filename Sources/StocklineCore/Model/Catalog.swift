@@ -7,14 +7,26 @@ public struct Catalog: Sendable, Hashable {
     private var warehouseByCode: [String: WarehouseID] = [:]
     private var locationByPath: [String: LocationID] = [:]
     private var partnerByRole: [Partner.Role: [String: Partner]] = [:]
+    private var routeByEnds: [WarehouseID: [WarehouseID: Route]] = [:]
 
     public init(
-        companies: [Company] = [], warehouses: [Warehouse] = [], locations: [Location] = [], partners: [Partner] = []
+        companies: [Company] = [], warehouses: [Warehouse] = [], locations: [Location] = [], partners: [Partner] = [],
+        routes: [Route] = []
     ) {
         for company in companies { add(company) }
         for warehouse in warehouses { add(warehouse) }
         for location in locations { add(location) }
         for partner in partners { add(partner) }
+        for route in routes { add(route) }
+    }
+
+    public mutating func add(_ route: Route) { routeByEnds[route.fromID, default: [:]][route.toID] = route }
+
+    public func route(from: WarehouseID, to: WarehouseID) -> Route? { routeByEnds[from]?[to] }
+
+    /// Every route, by the warehouse it leaves, then the one it reaches.
+    public var routes: [Route] {
+        routeByEnds.values.flatMap(\.values).sorted { ($0.fromID, $0.toID) < ($1.fromID, $1.toID) }
     }
 
     public mutating func add(_ partner: Partner) { partnerByRole[partner.role, default: [:]][partner.code] = partner }

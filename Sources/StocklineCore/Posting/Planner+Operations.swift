@@ -240,7 +240,10 @@ extension Planner {
         }
         var costs = costs(item.id, company)
         if op.transit == true {
-            let arrival = try plannedDate(op.arrival, field: "arrival")
+            // Expected when the route says (the day it left without one), unless the transfer names its arrival.
+            let lead = state.catalog.route(from: source.id, to: destination.id)?.leadDays ?? 0
+            let arrival =
+                try plannedDate(op.arrival, field: "arrival") ?? context.now.addingTimeInterval(Double(lead) * 86_400)
             let moves = move(item, picks: picks, to: destination.transitLocationID)
             for pick in picks {
                 move(

@@ -19,6 +19,31 @@ extension PostgresLedgerStore {
         }
     }
 
+    public func updatePartner(_ partner: Partner) async throws -> Bool {
+        try await transaction(.write) { db in
+            let updated = try await db.rows(
+                """
+                UPDATE partner SET name = \(partner.name), lead_days = \(Int64(partner.leadDays))
+                WHERE role = \(partner.role.rawValue) AND code = \(partner.code) RETURNING code
+                """)
+            guard !updated.isEmpty else { return false }
+            try await Self.bumpCatalogVersion(db)
+            return true
+        }
+    }
+
+    public func setRoute(_ route: Route) async throws {
+        try await transaction(.write) { db in
+            try await db.execute(
+                """
+                INSERT INTO route (from_id, to_id, lead_days, cost)
+                VALUES (\(route.fromID.rawValue), \(route.toID.rawValue), \(Int64(route.leadDays)), \(route.cost.micros))
+                ON CONFLICT (from_id, to_id) DO UPDATE SET lead_days = excluded.lead_days, cost = excluded.cost
+                """)
+            try await Self.bumpCatalogVersion(db)
+        }
+    }
+
     public func order(id: String) async throws -> Order? {
         try await transaction(.read) { db in try await Self.loadOrders(ids: [id], db: db)[id] }
     }

@@ -208,7 +208,13 @@ public final class PostgresLedgerStore: LedgerStore {
                 role: try stored(Partner.Role.self, try row.get("role"), in: "partner.role"),
                 name: try row.get("name"), leadDays: Int(try row.get("lead_days", as: Int64.self)))
         }
-        return Catalog(companies: companies, warehouses: warehouses, locations: locations, partners: partners)
+        let routes = try await db.rows("SELECT * FROM route ORDER BY from_id, to_id").map { row in
+            Route(
+                fromID: WarehouseID(try row.get("from_id")), toID: WarehouseID(try row.get("to_id")),
+                leadDays: Int(try row.get("lead_days", as: Int64.self)), cost: Fixed(micros: try row.get("cost")))
+        }
+        return Catalog(
+            companies: companies, warehouses: warehouses, locations: locations, partners: partners, routes: routes)
     }
 
     /// Marks the catalog changed for every instance; in the transaction that changes it.

@@ -173,6 +173,11 @@ enum PostgresSchema {
                     PRIMARY KEY (item_id, order_id))
                 """,
                 "CREATE INDEX order_item_kind ON order_item (kind, item_id)",
+                """
+                CREATE TABLE route (
+                    from_id BIGINT NOT NULL, to_id BIGINT NOT NULL, lead_days BIGINT NOT NULL, cost BIGINT NOT NULL,
+                    PRIMARY KEY (from_id, to_id))
+                """,
             ]),
     ]
 }

@@ -18,6 +18,31 @@ extension SQLiteLedgerStore {
         }
     }
 
+    public func updatePartner(_ partner: Partner) async throws -> Bool {
+        defer { invalidateCatalog() }
+        return try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE partner SET name = ?, lead_days = ? WHERE role = ? AND code = ?",
+                arguments: [partner.name, partner.leadDays, partner.role.rawValue, partner.code])
+            guard db.changesCount > 0 else { return false }
+            try db.execute(sql: "UPDATE counter SET value = value + 1 WHERE name = 'catalog'")
+            return true
+        }
+    }
+
+    public func setRoute(_ route: Route) async throws {
+        defer { invalidateCatalog() }
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO route (from_id, to_id, lead_days, cost) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (from_id, to_id) DO UPDATE SET lead_days = excluded.lead_days, cost = excluded.cost
+                    """,
+                arguments: [route.fromID.rawValue, route.toID.rawValue, route.leadDays, route.cost.micros])
+            try db.execute(sql: "UPDATE counter SET value = value + 1 WHERE name = 'catalog'")
+        }
+    }
+
     public func order(id: String) async throws -> Order? {
         try await pool.read { db in try Self.loadOrders(ids: [id], db: db)[id] }
     }

@@ -79,7 +79,13 @@ public final class SQLiteLedgerStore: LedgerStore {
                 code: row["code"], role: try stored(Partner.Role.self, row["role"], in: "partner.role"),
                 name: row["name"], leadDays: row["lead_days"])
         }
-        return Catalog(companies: companies, warehouses: warehouses, locations: locations, partners: partners)
+        let routes = try Row.fetchAll(db, sql: "SELECT * FROM route").map { row in
+            Route(
+                fromID: WarehouseID(row["from_id"]), toID: WarehouseID(row["to_id"]), leadDays: row["lead_days"],
+                cost: Fixed(micros: row["cost"]))
+        }
+        return Catalog(
+            companies: companies, warehouses: warehouses, locations: locations, partners: partners, routes: routes)
     }
 
     public func addCompany(code: String, currency: String, costing: CostingMethod) async throws -> Company {

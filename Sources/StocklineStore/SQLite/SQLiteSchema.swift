@@ -123,6 +123,9 @@ enum SQLiteSchema {
                         item_id INTEGER NOT NULL, order_id TEXT NOT NULL, kind TEXT NOT NULL,
                         PRIMARY KEY (item_id, order_id)) WITHOUT ROWID;
                     CREATE INDEX order_item_kind ON order_item (kind, item_id);
+                    CREATE TABLE route (
+                        from_id INTEGER NOT NULL, to_id INTEGER NOT NULL, lead_days INTEGER NOT NULL,
+                        cost INTEGER NOT NULL, PRIMARY KEY (from_id, to_id)) WITHOUT ROWID;
                     """)
         }
         return migrator
