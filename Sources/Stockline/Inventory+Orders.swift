@@ -59,7 +59,8 @@ extension Inventory {
             throw StockError.validationFailed(field: "lead_days", reason: "give 0 to 3650 days, not \(leadDays)")
         }
         guard !cost.isNegative, cost <= Fixed.maximumQuantity else {
-            throw StockError.validationFailed(field: "cost", reason: "a cost per unit from 0 to \(Fixed.maximumQuantity)")
+            throw StockError.validationFailed(
+                field: "cost", reason: "a cost per unit from 0 to \(Fixed.maximumQuantity)")
         }
         let route = Route(fromID: source.id, toID: destination.id, leadDays: leadDays, cost: cost)
         try await store.setRoute(route)
