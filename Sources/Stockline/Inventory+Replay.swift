@@ -36,15 +36,31 @@ extension Inventory {
         where location.isInternal && created.location(path: location.path) == nil {
             try await target.addLocation(path: location.path)
         }
+        for partner in catalog.partners {
+            try await target.addPartner(
+                code: partner.code, role: partner.role, name: partner.name, leadDays: partner.leadDays)
+        }
+        for route in catalog.routes {
+            guard let from = catalog.warehouses[route.fromID]?.code, let to = catalog.warehouses[route.toID]?.code
+            else { continue }
+            try await target.setRoute(from: from, to: to, leadDays: route.leadDays, cost: route.cost)
+        }
         var cursor: ItemID?
+        var bills: [(sku: String, bill: [Item.Component])] = []
         while true {
             let page = try await store.items(limit: 500, after: cursor)
             guard let last = page.last else { break }
             for var item in page {
                 item.lifecycle = .active
+                // Bills name their components by id: set once every item exists in the target, by SKU.
+                if let bill = item.bill { bills.append((item.sku, bill)) }
+                item.bill = nil
                 try await target.addItem(item)
             }
             cursor = last.id
+        }
+        for (sku, bill) in bills {
+            try await target.setBill(sku: sku, components: bill.map { ($0.sku, $0.quantity) })
         }
         for mapping in try await store.accountMappings() {
             guard let company = catalog.companies[mapping.companyID] else { continue }

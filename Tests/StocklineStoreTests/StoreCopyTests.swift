@@ -20,6 +20,18 @@ struct StoreCopyTests {
         _ = try await inventory.store.addToken(
             name: "copied", hash: "hash-of-copied", role: .admin, warehouse: nil,
             at: Date(timeIntervalSince1970: 1_800_000_000.25))
+        // Partners, a route and open orders: their tables are copied too, and the copies read them alike.
+        try await inventory.addPartner(code: "SUP", role: .supplier, leadDays: 4)
+        try await inventory.addPartner(code: "CUS", role: .customer)
+        try await inventory.setRoute(from: "WH1", to: "WH2", leadDays: 2, cost: Fixed(micros: 400_000))
+        try await inventory.post(
+            .purchaseOrder(
+                .init(supplier: "SUP", at: "WH1", lines: [.init(sku: "P1", qty: Fixed(9), unitCost: Fixed(3))])),
+            key: "po-copied")
+        try await inventory.post(
+            .salesOrder(.init(customer: "CUS", at: "WH1", lines: [.init(sku: "P1", qty: Fixed(500))])), key: "so-copied"
+        )
+        let orders = [try await inventory.order(id: "po-copied"), try await inventory.order(id: "so-copied")]
         #expect(try await inventory.verify().isEmpty)
 
         let postgres = try await StoreKind.postgresStore()
@@ -45,6 +57,11 @@ struct StoreCopyTests {
                 #expect(snapshot.probe == expected.probe, "\(name)")
                 #expect(snapshot.events == expected.events, "\(name)")
                 #expect(snapshot.tokens == expected.tokens, "\(name)")
+                #expect(try await copy.catalog().partners == inventory.catalog().partners, "\(name)")
+                #expect(try await copy.catalog().routes.count == 1, "\(name)")
+                for order in orders {
+                    #expect(try await copy.order(id: order.id, today: order.created) == order, "\(name)")
+                }
             }
 
             // The copies go on after the copied ids: the same new postings give the same results everywhere.
