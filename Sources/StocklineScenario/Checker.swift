@@ -45,6 +45,8 @@ struct Checker {
             compare("reserved", line.reserved, actual.reserved)
             compare("backorder", line.backorder, actual.backorder)
             compare("cancelled", line.cancelled, actual.cancelled)
+            compare("required", line.required, actual.required)
+            compare("shortfall", line.shortfall, actual.shortfall)
             if let overdue = line.overdue, overdue != (actual.overdue ?? false) {
                 failures.append("\(line.sku) overdue is \(actual.overdue ?? false), expected \(overdue)")
             }

@@ -175,6 +175,9 @@ public struct Scenario: Sendable {
             public var reserved: Quantity?
             public var backorder: Quantity?
             public var cancelled: Quantity?
+            /// A production order's component lines.
+            public var required: Quantity?
+            public var shortfall: Quantity?
             public var expected: String?
             public var overdue: Bool?
         }

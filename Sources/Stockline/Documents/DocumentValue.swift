@@ -59,6 +59,26 @@ public indirect enum DocumentValue: Sendable, Hashable, Decodable {
 
     public subscript(key: String) -> DocumentValue? { object?.first { $0.0 == key }?.1 }
 
+    /// The paths of the fields it gives a value, through objects and lists (`lines[].sku`), each under a form
+    /// that ignores case and underscores, so `unit_cost` and the encoder's spelling of a map's keys meet.
+    func fieldPaths(prefix: String = "") -> [String: String] {
+        switch self {
+        case .object(let fields):
+            var paths: [String: String] = [:]
+            for (key, value) in fields {
+                if case .null = value { continue }
+                let path = prefix.isEmpty ? key : prefix + "." + key
+                paths[path.lowercased().replacingOccurrences(of: "_", with: "")] = path
+                paths.merge(value.fieldPaths(prefix: path)) { first, _ in first }
+            }
+            return paths
+        case .array(let values):
+            return values.reduce(into: [:]) { $0.merge($1.fieldPaths(prefix: prefix + "[]")) { first, _ in first } }
+        default:
+            return [:]
+        }
+    }
+
     /// JSON with every number written as a string, the form the decoders read.
     var jsonText: String {
         switch self {
@@ -117,17 +137,17 @@ public enum StrictDecoder {
             let field = context.codingPath.map { snakeCase($0.stringValue) }.joined(separator: ".")
             throw DocumentError(path: path, reason: "field \(field) has no value")
         }
-        // Fields already seen in an encoding of `T` are its own: only a field not seen yet needs the decoded value
-        // encoded again to tell whether `T` read it.
+        // Field paths already seen in an encoding of `T` are its own (`lines[].sku` for a field of every line): only
+        // a path not seen yet needs the decoded value encoded again to tell whether `T` read it.
         let type = ObjectIdentifier(T.self)
         let seen = knownFields.withLock { $0[type] ?? [] }
-        let sent = fields.filter { $0.1 != .null }.map(\.0)
-        guard !sent.allSatisfy(seen.contains) else { return decoded }
+        let sent = value.fieldPaths()
+        guard !Set(sent.keys).isSubset(of: seen) else { return decoded }
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        let known = try JSONDecoder().decode(DocumentValue.self, from: encoder.encode(decoded)).object?.map(\.0) ?? []
+        let known = Set(try JSONDecoder().decode(DocumentValue.self, from: encoder.encode(decoded)).fieldPaths().keys)
         knownFields.withLock { $0[type, default: []].formUnion(known) }
-        let unknown = sent.filter { !known.contains($0) }
+        let unknown = sent.filter { !known.contains($0.key) && !seen.contains($0.key) }.map(\.value)
         guard unknown.isEmpty else {
             throw DocumentError(
                 path: path,
