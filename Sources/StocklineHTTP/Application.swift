@@ -6,6 +6,7 @@ import NIOCore
 import OpenAPIHummingbird
 public import Stockline
 import StocklineAPI
+import StocklineWeb
 
 /// Where and how the HTTP server listens.
 public struct ServerConfiguration: Sendable {
@@ -47,6 +48,7 @@ public func buildApplication(
             MetricsMiddleware(metrics: metrics), ProblemMiddleware(logger: logger),
             RequestValidationMiddleware(contract: .bundled, bodyLimit: configuration.bodyLimit),
         ])
+    try WebApp(inventory: inventory).register(on: router)
     let webhooks = configuration.webhooks.map { settings in
         var dispatcher = WebhookDispatcher(inventory: inventory, configuration: settings, logger: logger)
         dispatcher.metrics = metrics

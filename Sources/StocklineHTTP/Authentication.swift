@@ -45,16 +45,7 @@ public enum Tokens {
         return "stk_" + text
     }
 
-    public static func hash(_ secret: String) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: Data(secret.utf8)) {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
-    }
+    public static func hash(_ secret: String) -> String { Inventory.secretHash(secret) }
 
     /// Creates a token and returns its secret, which is not stored anywhere.
     public static func create(in inventory: Inventory, role: Role, warehouse: String?, name: String?) async throws -> (

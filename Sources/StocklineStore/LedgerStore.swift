@@ -3,7 +3,7 @@ public import StocklineCore
 
 /// Persistence for the ledger. Postings come in through ``PostingPort``, planned by the service, so SQLite and
 /// PostgreSQL agree on every number; they differ only in how they read, lock and store.
-public protocol LedgerStore: RequestKeyStore, PostingPort, OrderPort {
+public protocol LedgerStore: RequestKeyStore, PostingPort, OrderPort, WebAccessPort {
     /// Creates or upgrades the schema; safe to call on every start.
     func migrate() async throws
 

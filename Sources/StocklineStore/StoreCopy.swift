@@ -168,6 +168,8 @@ public enum StoreCopy {
             table("order_document", "id:t kind:t status:t warehouse_id partner:t created_at:r body:t"),
             table("order_item", order: "item_id, order_id", "item_id order_id:t kind:t"),
             table("route", order: "from_id, to_id", "from_id to_id lead_days cost"),
+            table("web_user", order: "name", "name:t role:t warehouse:t password_hash:t created_at:r"),
+            table("web_session", order: "hash", "hash:t user_name:t csrf:t expires_at:r"),
         ]
     }()
 

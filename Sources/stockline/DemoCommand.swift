@@ -80,7 +80,15 @@ struct DemoCommand: AsyncParsableCommand {
     private func serveDemo(_ path: String) async throws {
         let inventory = try await Inventory.open(path: path)
         let (token, secret) = try await Tokens.create(in: inventory, role: .admin, warehouse: nil, name: nil)
+        // A fresh password for the demo's admin on every start, so the one printed is always the one that works.
+        let password = Inventory.newPassword()
+        if try await inventory.users().contains(where: { $0.name == "admin" }) {
+            try await inventory.setPassword(password, user: "admin")
+        } else {
+            try await inventory.createUser(name: "admin", password: password, role: .admin)
+        }
         print("")
+        print("open http://\(host):\(port)/ in a browser and sign in as admin with the password \(password)")
         print("admin token (\(token.name)), shown once:")
         print("  \(secret)")
         print(

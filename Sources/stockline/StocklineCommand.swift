@@ -11,7 +11,7 @@ struct StocklineCommand: AsyncParsableCommand {
             DemoCommand.self, ServeCommand.self, TokenCommand.self,
             StoreCommand.self, BackupCommand.self, RestoreCommand.self, JournalCommand.self, ValuationCommand.self,
             AccountsCommand.self, PartnerCommand.self, PurchaseOrderCommand.self, SalesOrderCommand.self,
-            ProductionOrderCommand.self, PromiseCommand.self, BenchCommand.self,
+            ProductionOrderCommand.self, PromiseCommand.self, UserCommand.self, BenchCommand.self,
         ])
 }
 

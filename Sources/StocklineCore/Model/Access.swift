@@ -140,3 +140,38 @@ public struct AuditFilter: Sendable, Hashable {
         self.limit = limit
     }
 }
+
+/// A person who signs in to the web app: the same roles and warehouse scope as API tokens.
+public struct WebUser: Sendable, Hashable, Codable {
+    public var name: String
+    public var role: Role
+    /// When set, the user may only write in this warehouse.
+    public var warehouse: String?
+    /// A slow, salted hash of the password (see `Passwords`), never the password.
+    public var passwordHash: String
+    public var createdAt: Date
+
+    public init(name: String, role: Role, warehouse: String?, passwordHash: String, createdAt: Date) {
+        self.name = name
+        self.role = role
+        self.warehouse = warehouse
+        self.passwordHash = passwordHash
+        self.createdAt = createdAt
+    }
+}
+
+/// A signed-in browser: the user, the token every form must carry back (CSRF), and when it stops being valid.
+public struct WebSession: Sendable, Hashable, Codable {
+    /// SHA-256 of the cookie's secret.
+    public var hash: String
+    public var user: String
+    public var csrf: String
+    public var expires: Date
+
+    public init(hash: String, user: String, csrf: String, expires: Date) {
+        self.hash = hash
+        self.user = user
+        self.csrf = csrf
+        self.expires = expires
+    }
+}

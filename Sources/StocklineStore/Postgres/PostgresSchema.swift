@@ -173,10 +173,28 @@ enum PostgresSchema {
                     PRIMARY KEY (item_id, order_id))
                 """,
                 "CREATE INDEX order_item_kind ON order_item (kind, item_id)",
+            ]),
+        Migration(
+            id: "0009_routes",
+            statements: [
                 """
                 CREATE TABLE route (
                     from_id BIGINT NOT NULL, to_id BIGINT NOT NULL, lead_days BIGINT NOT NULL, cost BIGINT NOT NULL,
                     PRIMARY KEY (from_id, to_id))
+                """
+            ]),
+        Migration(
+            id: "0010_web",
+            statements: [
+                """
+                CREATE TABLE web_user (
+                    name TEXT PRIMARY KEY, role TEXT NOT NULL, warehouse TEXT, password_hash TEXT NOT NULL,
+                    created_at DOUBLE PRECISION NOT NULL)
+                """,
+                """
+                CREATE TABLE web_session (
+                    hash TEXT PRIMARY KEY, user_name TEXT NOT NULL, csrf TEXT NOT NULL,
+                    expires_at DOUBLE PRECISION NOT NULL)
                 """,
             ]),
     ]

@@ -123,9 +123,24 @@ enum SQLiteSchema {
                         item_id INTEGER NOT NULL, order_id TEXT NOT NULL, kind TEXT NOT NULL,
                         PRIMARY KEY (item_id, order_id)) WITHOUT ROWID;
                     CREATE INDEX order_item_kind ON order_item (kind, item_id);
+                    """)
+        }
+        migrator.registerMigration("0009_routes") { db in
+            try db.execute(
+                sql: """
                     CREATE TABLE route (
                         from_id INTEGER NOT NULL, to_id INTEGER NOT NULL, lead_days INTEGER NOT NULL,
                         cost INTEGER NOT NULL, PRIMARY KEY (from_id, to_id)) WITHOUT ROWID;
+                    """)
+        }
+        migrator.registerMigration("0010_web") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE web_user (
+                        name TEXT PRIMARY KEY, role TEXT NOT NULL, warehouse TEXT, password_hash TEXT NOT NULL,
+                        created_at REAL NOT NULL);
+                    CREATE TABLE web_session (
+                        hash TEXT PRIMARY KEY, user_name TEXT NOT NULL, csrf TEXT NOT NULL, expires_at REAL NOT NULL);
                     """)
         }
         return migrator

@@ -1,0 +1,54 @@
+public import StocklineCore
+import StocklineStore
+
+/// One warehouse's stock in total: what the overview page shows per site.
+public struct WarehouseSummary: Sendable, Hashable {
+    public var company: String
+    public var warehouse: String
+    public var kind: Warehouse.Kind
+    /// Items with stock on hand there.
+    public var items: Int
+    /// Base units summed over items, as the buckets add up; their value in the company's currency.
+    public var position: StockPosition
+
+    public init(company: String, warehouse: String, kind: Warehouse.Kind, items: Int, position: StockPosition) {
+        self.company = company
+        self.warehouse = warehouse
+        self.kind = kind
+        self.items = items
+        self.position = position
+    }
+}
+
+extension Inventory {
+    /// Every warehouse's buckets and value over all items, by company then warehouse code.
+    public func overview() async throws -> [WarehouseSummary] {
+        var skus: [String] = []
+        var cursor: ItemID?
+        while true {
+            let page = try await store.items(limit: 1_000, after: cursor)
+            guard let last = page.last else { break }
+            skus += page.map(\.sku)
+            cursor = last.id
+        }
+        let catalog = try await catalog()
+        var summaries: [WarehouseSummary] = []
+        for warehouse in catalog.warehouses.values {
+            var total = StockPosition()
+            var stocked = 0
+            for chunk in stride(from: 0, to: skus.count, by: 1_000) {
+                let positions = try await positions(
+                    skus: Array(skus[chunk..<min(chunk + 1_000, skus.count)]), at: warehouse.code)
+                for position in positions.values {
+                    total = total.adding(position)
+                    if position.onHand.isPositive { stocked += 1 }
+                }
+            }
+            summaries.append(
+                WarehouseSummary(
+                    company: catalog.companies[warehouse.companyID]?.code ?? "?", warehouse: warehouse.code,
+                    kind: warehouse.kind, items: stocked, position: total))
+        }
+        return summaries.sorted { ($0.company, $0.warehouse) < ($1.company, $1.warehouse) }
+    }
+}

@@ -1,0 +1,226 @@
+import Mustache
+
+/// The pages' templates, compiled into the binary so the web app needs no files beside it. `{{x}}` escapes HTML;
+/// `{{{x}}}` is only used for markup the app renders itself (the SVG charts).
+enum Templates {
+    static func library() throws -> MustacheLibrary {
+        var library = MustacheLibrary()
+        for (name, text) in all { try library.register(text, named: name) }
+        return library
+    }
+
+    static let all: [(String, String)] = [
+        ("layout", layout), ("login", login), ("overview", overview), ("item", item), ("orders", orders),
+        ("order", order), ("problem", problem),
+    ]
+
+    static let layout = """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{{title}} · Stockline</title>
+        <link rel="stylesheet" href="/static/app.css">
+        </head>
+        <body>
+        <header class="bar">
+          <a class="brand" href="/">Stockline</a>
+          {{#user}}
+          <nav aria-label="Main">
+            <a href="/" {{#overview}}aria-current="page"{{/overview}}>Overview</a>
+            <a href="/orders" {{#ordersPage}}aria-current="page"{{/ordersPage}}>Orders</a>
+          </nav>
+          <form class="search" action="/search" method="get" role="search">
+            <label for="q" class="hidden">Search by SKU or order</label>
+            <input id="q" name="q" placeholder="SKU or order" value="{{query}}">
+          </form>
+          <form class="signout" action="/logout" method="post">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <span class="who">{{name}} · {{role}}{{#warehouse}} · {{warehouse}}{{/warehouse}}</span>
+            <button type="submit">Sign out</button>
+          </form>
+          {{/user}}
+        </header>
+        <main>
+        {{$content}}{{/content}}
+        </main>
+        </body>
+        </html>
+        """
+
+    static let login = """
+        {{<layout}}{{$content}}
+        <section class="login">
+          <h1>Sign in</h1>
+          {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+          <form action="/login" method="post">
+            <input type="hidden" name="csrf" value="{{loginCSRF}}">
+            <label for="name">Name</label>
+            <input id="name" name="name" autocomplete="username" required value="{{name}}">
+            <label for="password">Password</label>
+            <input id="password" name="password" type="password" autocomplete="current-password" required>
+            <button type="submit">Sign in</button>
+          </form>
+        </section>
+        {{/content}}{{/layout}}
+        """
+
+    static let overview = """
+        {{<layout}}{{$content}}
+        <h1>Overview</h1>
+        <section class="tiles" aria-label="Totals">
+          {{#totals}}
+          <div class="tile"><span class="label">Stock value</span><span class="figure" id="total-value">{{value}}</span></div>
+          <div class="tile"><span class="label">On hand (units)</span><span class="figure">{{onHand}}</span></div>
+          <div class="tile"><span class="label">Available</span><span class="figure">{{available}}</span></div>
+          <div class="tile"><span class="label">Reserved</span><span class="figure">{{reserved}}</span></div>
+          <div class="tile"><span class="label">Blocked</span><span class="figure">{{blocked}}</span></div>
+          <div class="tile"><span class="label">In transit</span><span class="figure">{{inTransit}}</span></div>
+          <div class="tile"><span class="label">Incoming</span><span class="figure">{{incoming}}</span></div>
+          {{/totals}}
+        </section>
+        <h2>By warehouse</h2>
+        <table class="grid" id="warehouses">
+          <thead><tr><th>Company</th><th>Warehouse</th><th>Kind</th><th>Items</th><th>On hand</th><th>Available</th>
+          <th>Reserved</th><th>Blocked</th><th>In transit</th><th>Incoming</th><th>Outgoing</th><th>Value</th></tr></thead>
+          <tbody>
+          {{#warehouses}}
+          <tr data-warehouse="{{warehouse}}"><td>{{company}}</td><td>{{warehouse}}</td><td>{{kind}}</td>
+          <td class="n">{{items}}</td><td class="n">{{onHand}}</td><td class="n">{{available}}</td>
+          <td class="n">{{reserved}}</td><td class="n">{{blocked}}</td><td class="n">{{inTransit}}</td>
+          <td class="n">{{incoming}}</td><td class="n">{{outgoing}}</td><td class="n value">{{value}}</td></tr>
+          {{/warehouses}}
+          </tbody>
+        </table>
+        {{/content}}{{/layout}}
+        """
+
+    static let item = """
+        {{<layout}}{{$content}}
+        <h1>{{sku}} <small>{{name}}</small></h1>
+        <p class="meta">{{unit}} · {{tracking}} · {{lifecycle}}{{#successor}} · superseded by
+          <a href="/items/{{successor}}">{{successor}}</a>{{/successor}}</p>
+        <h2>Stock by warehouse</h2>
+        <table class="grid" id="positions">
+          <thead><tr><th>Warehouse</th><th>On hand</th><th>Available</th><th>Reserved</th><th>Blocked</th>
+          <th>In transit</th><th>Incoming</th><th>Outgoing</th><th>Value</th><th>Unit cost</th></tr></thead>
+          <tbody>
+          {{#positions}}
+          <tr data-warehouse="{{warehouse}}"><td><a href="/items/{{sku}}?at={{warehouse}}">{{warehouse}}</a></td>
+          <td class="n on-hand">{{onHand}}</td><td class="n available">{{available}}</td><td class="n">{{reserved}}</td>
+          <td class="n">{{blocked}}</td><td class="n">{{inTransit}}</td><td class="n">{{incoming}}</td>
+          <td class="n">{{outgoing}}</td><td class="n">{{value}}</td><td class="n">{{unitCost}}</td></tr>
+          {{/positions}}
+          </tbody>
+        </table>
+        {{#timeline}}
+        <h2>Projected free stock at {{warehouse}}</h2>
+        <figure class="chart">{{{chart}}}<figcaption>P(t) from today: on hand less blocked and reserved, plus supply
+          and less unreserved demand by each day.</figcaption></figure>
+        <table class="grid" id="timeline">
+          <thead><tr><th>Date</th><th>Change</th><th>Kind</th><th>Document</th></tr></thead>
+          <tbody>
+          {{#entries}}<tr><td>{{date}}{{#late}} <span class="late">due {{late}}</span>{{/late}}</td>
+          <td class="n">{{quantity}}</td><td>{{kind}}</td><td><a href="/orders/{{document}}">{{document}}</a></td></tr>
+          {{/entries}}
+          </tbody>
+        </table>
+        {{/timeline}}
+        <h2>Latest moves</h2>
+        <table class="grid" id="moves">
+          <thead><tr><th>Date</th><th>Kind</th><th>State</th><th>Quantity</th><th>From</th><th>To</th><th>Reference</th></tr></thead>
+          <tbody>
+          {{#moves}}<tr><td>{{date}}</td><td>{{kind}}</td><td>{{state}}</td><td class="n">{{quantity}}</td><td>{{from}}</td>
+          <td>{{to}}</td><td>{{reference}}</td></tr>{{/moves}}
+          </tbody>
+        </table>
+        {{/content}}{{/layout}}
+        """
+
+    static let orders = """
+        {{<layout}}{{$content}}
+        <h1>Orders</h1>
+        <p class="meta">As of {{today}}.</p>
+        {{#kinds}}
+        <h2>{{title}}</h2>
+        <table class="grid" id="{{id}}">
+          <thead><tr><th>Order</th><th>Status</th><th>Partner</th><th>Warehouse</th><th>Created</th><th>Due</th>
+          <th>Open</th><th>Attention</th></tr></thead>
+          <tbody>
+          {{#orders}}<tr><td><a href="/orders/{{id}}">{{id}}</a></td><td>{{status}}</td><td>{{partner}}</td>
+          <td>{{warehouse}}</td><td>{{created}}</td><td>{{due}}</td><td class="n">{{open}}</td>
+          <td>{{#attention}}<span class="flag">{{attention}}</span>{{/attention}}</td></tr>{{/orders}}
+          {{^orders}}<tr><td colspan="8">None.</td></tr>{{/orders}}
+          </tbody>
+        </table>
+        {{/kinds}}
+        {{/content}}{{/layout}}
+        """
+
+    static let order = """
+        {{<layout}}{{$content}}
+        <h1>{{kind}} order {{id}} <small class="status">{{status}}</small></h1>
+        <p class="meta">{{#partner}}{{partner}} · {{/partner}}{{warehouse}} · created {{created}}{{#due}} · due {{due}}{{/due}}</p>
+        <table class="grid" id="lines">
+          <thead><tr><th>SKU</th><th>Ordered</th><th>Done</th><th>Open</th><th>Reserved</th><th>Backorder</th>
+          <th>Shortfall</th><th>Expected</th><th></th></tr></thead>
+          <tbody>
+          {{#lines}}<tr><td><a href="/items/{{sku}}">{{sku}}</a></td><td class="n">{{ordered}}</td><td class="n">{{done}}</td>
+          <td class="n">{{open}}</td><td class="n">{{reserved}}</td><td class="n">{{backorder}}</td>
+          <td class="n">{{shortfall}}</td><td>{{expected}}</td><td>{{#overdue}}<span class="flag">overdue</span>{{/overdue}}</td></tr>
+          {{/lines}}
+          </tbody>
+        </table>
+        {{/content}}{{/layout}}
+        """
+
+    static let problem = """
+        {{<layout}}{{$content}}
+        <h1>{{heading}}</h1>
+        <p class="error" role="alert">{{detail}}</p>
+        <p><a href="/">Back to the overview</a></p>
+        {{/content}}{{/layout}}
+        """
+
+    static let style = """
+        :root { --ink: #1b2430; --muted: #5b6675; --line: #d9dee5; --accent: #0b5cad; --bad: #a4161a; --bg: #f6f7f9; }
+        * { box-sizing: border-box; }
+        body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink);
+          background: var(--bg); }
+        .bar { display: flex; align-items: center; gap: 1.5rem; padding: .6rem 1.5rem; background: #102a43; color: #fff; }
+        .bar a { color: #fff; text-decoration: none; }
+        .brand { font-weight: 700; font-size: 1.1rem; }
+        nav { display: flex; gap: 1rem; }
+        nav a[aria-current="page"] { border-bottom: 2px solid #9fc5f8; }
+        .search input { padding: .35rem .6rem; border-radius: 4px; border: 0; width: 14rem; }
+        .signout { margin-left: auto; display: flex; align-items: center; gap: .75rem; }
+        .who { color: #c9d6e3; font-size: .9rem; }
+        button { font: inherit; padding: .4rem .9rem; border-radius: 4px; border: 1px solid var(--accent);
+          background: var(--accent); color: #fff; cursor: pointer; min-height: 2.2rem; }
+        .signout button { background: transparent; border-color: #9fc5f8; }
+        main { padding: 1rem 1.5rem 3rem; max-width: 1280px; }
+        h1 small { color: var(--muted); font-weight: 400; font-size: 1rem; }
+        .meta { color: var(--muted); margin-top: -.5rem; }
+        .tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(10rem, 1fr)); gap: .75rem; }
+        .tile { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .75rem 1rem; }
+        .tile .label { display: block; color: var(--muted); font-size: .85rem; }
+        .tile .figure { display: block; font-size: 1.4rem; font-weight: 600; font-variant-numeric: tabular-nums; }
+        table.grid { border-collapse: collapse; width: 100%; background: #fff; border: 1px solid var(--line); }
+        .grid th, .grid td { padding: .4rem .6rem; border-bottom: 1px solid var(--line); text-align: left; }
+        .grid th { background: #eef1f5; font-weight: 600; font-size: .85rem; }
+        .grid td.n { text-align: right; font-variant-numeric: tabular-nums; }
+        .flag, .late { color: var(--bad); font-weight: 600; font-size: .85rem; }
+        .error { color: var(--bad); }
+        .login { max-width: 22rem; margin: 3rem auto; background: #fff; padding: 1.5rem; border: 1px solid var(--line);
+          border-radius: 8px; display: grid; gap: .5rem; }
+        .login form { display: grid; gap: .5rem; }
+        .login input { padding: .5rem; font: inherit; border: 1px solid var(--line); border-radius: 4px; }
+        .hidden { position: absolute; left: -10000px; }
+        .chart { margin: 0 0 1rem; background: #fff; border: 1px solid var(--line); padding: .5rem; }
+        .chart svg { width: 100%; height: auto; }
+        figcaption { color: var(--muted); font-size: .85rem; }
+        a { color: var(--accent); }
+        @media print { .bar { display: none; } }
+        """
+}

@@ -1,0 +1,353 @@
+public import Foundation
+import HTTPTypes
+public import Hummingbird
+import Mustache
+public import Stockline
+import StocklineCore
+
+/// The web app: server-rendered pages over the same `Inventory` service as the API, on the same port.
+///
+/// A person signs in with a name and password (see `Inventory.createUser`); the session lives in an HttpOnly,
+/// SameSite=Strict cookie, every form carries the session's CSRF token, and the sign-in form a token of its own
+/// (double submit), so no page can be driven from another site.
+public struct WebApp: Sendable {
+    let inventory: Inventory
+    let library: MustacheLibrary
+
+    static let sessionCookie = "stockline_session"
+    static let loginCookie = "stockline_login"
+
+    public init(inventory: Inventory) throws {
+        self.inventory = inventory
+        self.library = try Templates.library()
+    }
+
+    /// Adds the pages to `router`: `/login`, `/logout`, `/`, `/items/{sku}`, `/orders`, `/orders/{id}`, `/search`.
+    public func register<Context: RequestContext>(on router: Router<Context>) {
+        router.get("/static/app.css") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                body: .init(byteBuffer: ByteBuffer(string: Templates.style)))
+        }
+        router.get("/login") { request, _ in try await loginPage(request) }
+        router.post("/login") { request, _ in try await signIn(request) }
+        router.post("/logout") { request, _ in try await signOut(request) }
+        router.get("/") { request, _ in try await page(request) { viewer in try await overview(viewer) } }
+        router.get("/items/:sku") { request, context in
+            let sku = context.parameters.get("sku") ?? ""
+            return try await page(request) { viewer in
+                try await item(
+                    sku, at: request.uri.queryParameters.get("at"),
+                    today: request.uri.queryParameters.get("today").flatMap(Day.parse), viewer)
+            }
+        }
+        router.get("/orders") { request, _ in
+            try await page(request) { viewer in
+                try await orders(today: request.uri.queryParameters.get("today"), viewer)
+            }
+        }
+        router.get("/orders/:id") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return try await page(request) { viewer in
+                try await order(id, today: request.uri.queryParameters.get("today"), viewer)
+            }
+        }
+        router.get("/search") { request, _ in
+            try await page(request) { viewer in try await search(request.uri.queryParameters.get("q") ?? "", viewer) }
+        }
+    }
+
+    // MARK: - Sessions
+
+    /// Who is looking, and the token their forms carry back.
+    struct Viewer {
+        var user: WebUser
+        var session: WebSession
+    }
+
+    /// Runs `render` for a signed-in viewer; without a valid session, the sign-in page.
+    private func page(_ request: Request, _ render: (Viewer) async throws -> (String, Any)) async throws -> Response {
+        guard let secret = Self.cookie(Self.sessionCookie, in: request),
+            let (user, session) = try await inventory.session(secret: secret)
+        else { return Self.redirect("/login") }
+        let viewer = Viewer(user: user, session: session)
+        do {
+            let (template, context) = try await render(viewer)
+            return html(template, context, viewer: viewer)
+        } catch let error as StockError {
+            return html(
+                "problem", ["heading": "Not found", "detail": "\(error.code): \(error.description)"], viewer: viewer,
+                status: error.code.hasPrefix("unknown") ? .notFound : .unprocessableContent)
+        }
+    }
+
+    private func loginPage(_ request: Request, error: String? = nil, name: String = "") async throws -> Response {
+        let token = Self.cookie(Self.loginCookie, in: request) ?? UUID().uuidString
+        var response = html(
+            "login", present(["title": "Sign in", "loginCSRF": token, "error": error, "name": name]), viewer: nil,
+            status: error == nil ? .ok : .unauthorized)
+        response.headers[values: .setCookie].append(
+            "\(Self.loginCookie)=\(token); Path=/login; HttpOnly; Secure; SameSite=Strict")
+        return response
+    }
+
+    private func signIn(_ request: Request) async throws -> Response {
+        let form = try await Self.form(request)
+        guard let token = Self.cookie(Self.loginCookie, in: request), form["csrf"] == token else {
+            return try await loginPage(request, error: "The sign-in form expired: please sign in again.")
+        }
+        let name = form["name"] ?? ""
+        guard let (secret, _) = try await inventory.signIn(name: name, password: form["password"] ?? "") else {
+            return try await loginPage(request, error: "That name and password do not match.", name: name)
+        }
+        var response = Self.redirect("/")
+        response.headers[values: .setCookie].append(
+            "\(Self.sessionCookie)=\(secret); Path=/; HttpOnly; Secure; SameSite=Strict; "
+                + "Max-Age=\(Int(Inventory.sessionLifetime))")
+        return response
+    }
+
+    /// Ends the session; a form without the session's CSRF token is refused and changes nothing.
+    private func signOut(_ request: Request) async throws -> Response {
+        let form = try await Self.form(request)
+        guard let secret = Self.cookie(Self.sessionCookie, in: request),
+            let (user, session) = try await inventory.session(secret: secret)
+        else { return Self.redirect("/login") }
+        guard form["csrf"] == session.csrf else {
+            return html(
+                "problem",
+                [
+                    "title": "Refused", "heading": "Refused",
+                    "detail": "The form expired or came from elsewhere: nothing was changed.",
+                ],
+                viewer: Viewer(user: user, session: session), status: .forbidden)
+        }
+        try await inventory.signOut(secret: secret)
+        var response = Self.redirect("/login")
+        response.headers[values: .setCookie].append(
+            "\(Self.sessionCookie)=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0")
+        return response
+    }
+
+    // MARK: - Pages
+
+    private func overview(_ viewer: Viewer) async throws -> (String, Any) {
+        let summaries = try await inventory.overview()
+        var total = StockPosition()
+        var value = Money.zero
+        for summary in summaries {
+            total.onHand += summary.position.onHand
+            total.reserved += summary.position.reserved
+            total.blocked += summary.position.blocked
+            total.inTransit += summary.position.inTransit
+            total.incoming += summary.position.incoming
+            value += summary.position.value
+        }
+        return (
+            "overview",
+            [
+                "title": "Overview", "overview": true,
+                "totals": Self.buckets(total).merging(["value": Self.money(value)]) { _, new in new },
+                "warehouses": summaries.map { summary in
+                    Self.buckets(summary.position).merging([
+                        "company": summary.company, "warehouse": summary.warehouse, "kind": summary.kind.rawValue,
+                        "items": "\(summary.items)", "value": Self.money(summary.position.value),
+                    ]) { _, new in new }
+                },
+            ]
+        )
+    }
+
+    private func item(_ sku: String, at warehouse: String?, today: Date?, _ viewer: Viewer) async throws -> (
+        String, Any
+    ) {
+        guard let item = try await inventory.item(sku: sku) else { throw StockError.unknownItem(sku: sku) }
+        let catalog = try await inventory.catalog()
+        let codes = catalog.warehouses.values.map(\.code).sorted()
+        var positions: [[String: Any]] = []
+        for code in codes {
+            let position = try await inventory.position(sku: sku, at: code)
+            guard
+                position.onHand.isPositive || position.incoming.isPositive || position.outgoing.isPositive
+                    || position.inTransit.isPositive
+            else { continue }
+            positions.append(
+                Self.buckets(position).merging([
+                    "sku": sku, "warehouse": code, "value": Self.money(position.value),
+                    "unitCost": Self.money(position.unitCost),
+                ]) { _, new in new })
+        }
+        let shown = warehouse ?? positions.first?["warehouse"] as? String ?? codes.first
+        var timeline: [String: Any]?
+        if let shown {
+            let projected = try await inventory.timeline(sku: sku, at: shown, today: today)
+            timeline = [
+                "warehouse": shown, "chart": TimelineChart.svg(projected),
+                "entries": projected.entries.map { entry in
+                    present([
+                        "date": Day.text(entry.date), "late": entry.late.map(Day.text),
+                        "quantity": entry.quantity.description, "kind": entry.kind.rawValue,
+                        "document": entry.document,
+                    ])
+                },
+            ]
+        }
+        let moves = try await inventory.moves(sku: sku, limit: 20).map { move -> [String: Any] in
+            [
+                "date": Day.text(move.doneAt ?? move.plannedAt), "kind": move.kind.rawValue,
+                "state": move.state.rawValue, "quantity": move.quantity.description,
+                "from": catalog.locations[move.fromID]?.path ?? "?", "to": catalog.locations[move.toID]?.path ?? "?",
+                "reference": move.reference ?? "",
+            ]
+        }
+        var successor: String?
+        if let id = item.successorID { successor = try await inventory.skus(of: [id])[id] }
+        return (
+            "item",
+            present([
+                "title": sku, "sku": sku, "name": item.name, "unit": item.unit.name, "tracking": item.tracking.rawValue,
+                "lifecycle": item.lifecycle.rawValue, "successor": successor, "positions": positions,
+                "timeline": timeline, "moves": moves,
+            ])
+        )
+    }
+
+    private func orders(today text: String?, _ viewer: Viewer) async throws -> (String, Any) {
+        let today = text.flatMap(Day.parse) ?? inventory.environment.now()
+        var kinds: [[String: Any]] = []
+        for (kind, title) in [
+            (Order.Kind.purchase, "Purchase orders"), (.sales, "Sales orders"), (.production, "Production orders"),
+        ] {
+            let orders = try await inventory.orders(kind: kind, limit: 50, today: today)
+            kinds.append([
+                "title": title, "id": "\(kind.rawValue)-orders",
+                "orders": orders.map { order -> [String: Any] in
+                    let lines = order.lines.filter { $0.required == nil }
+                    var attention: [String] = []
+                    if order.lines.contains(where: { $0.overdue == true }) { attention.append("overdue") }
+                    if order.lines.contains(where: { ($0.backorder ?? .zero).isPositive }) {
+                        attention.append("backorder")
+                    }
+                    if order.lines.contains(where: { ($0.shortfall ?? .zero).isPositive }) {
+                        attention.append("shortfall")
+                    }
+                    return present([
+                        "id": order.id, "status": order.status.rawValue, "partner": order.partner ?? "",
+                        "warehouse": order.warehouse, "created": Day.text(Day.start(of: order.created)),
+                        "due": order.due.map(Day.text) ?? "",
+                        "open": lines.reduce(Fixed.zero) { $0 + $1.open }.description,
+                        "attention": attention.isEmpty ? nil : attention.joined(separator: ", "),
+                    ])
+                },
+            ])
+        }
+        return (
+            "orders", ["title": "Orders", "ordersPage": true, "today": Day.text(Day.start(of: today)), "kinds": kinds]
+        )
+    }
+
+    private func order(_ id: String, today text: String?, _ viewer: Viewer) async throws -> (String, Any) {
+        let order = try await inventory.order(id: id, today: text.flatMap(Day.parse))
+        return (
+            "order",
+            present([
+                "title": id, "ordersPage": true, "id": order.id, "kind": order.kind.rawValue.capitalized,
+                "status": order.status.rawValue, "partner": order.partner, "warehouse": order.warehouse,
+                "created": Day.text(Day.start(of: order.created)), "due": order.due.map(Day.text),
+                "lines": order.lines.map { line -> [String: Any] in
+                    [
+                        "sku": line.sku, "ordered": line.ordered.description,
+                        "done": (line.received ?? line.shipped ?? line.produced)?.description ?? "",
+                        "open": line.open.description, "reserved": line.reserved?.description ?? "",
+                        "backorder": line.backorder?.description ?? "", "shortfall": line.shortfall?.description ?? "",
+                        "expected": line.expected.map(Day.text) ?? "", "overdue": line.overdue == true,
+                    ]
+                },
+            ])
+        )
+    }
+
+    /// A SKU opens its item page, an order id its order; anything else says what was not found.
+    private func search(_ query: String, _ viewer: Viewer) async throws -> (String, Any) {
+        let query = query.trimmingCharacters(in: .whitespaces)
+        if !query.isEmpty, try await inventory.item(sku: query) != nil {
+            return try await item(query, at: nil, today: nil, viewer)
+        }
+        if !query.isEmpty, (try? await inventory.order(id: query)) != nil {
+            return try await order(query, today: nil, viewer)
+        }
+        return ("problem", ["title": "Search", "heading": "Nothing found", "detail": "No SKU or order \(query)."])
+    }
+
+    // MARK: - Rendering
+
+    private func html(_ template: String, _ context: Any, viewer: Viewer?, status: HTTPResponse.Status = .ok)
+        -> Response
+    {
+        var values = context as? [String: Any] ?? [:]
+        if let viewer {
+            values["user"] = present([
+                "name": viewer.user.name, "role": viewer.user.role.rawValue,
+                "warehouse": viewer.user.warehouse, "csrf": viewer.session.csrf,
+            ])
+        }
+        let body = library.render(values, withTemplate: template) ?? "template \(template) is missing"
+        var headers: HTTPFields = [
+            .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+            .contentSecurityPolicy: "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+        ]
+        if let nosniff = HTTPField.Name("X-Content-Type-Options") { headers[nosniff] = "nosniff" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// A template's values without the absent ones: Mustache would print an optional as `nil` and take it as set.
+    func present(_ values: [String: Any?]) -> [String: Any] { values.compactMapValues { $0 } }
+
+    static func redirect(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+    }
+
+    static func buckets(_ position: StockPosition) -> [String: Any] {
+        [
+            "onHand": position.onHand.description, "available": position.available.description,
+            "reserved": position.reserved.description, "blocked": position.blocked.description,
+            "inTransit": position.inTransit.description, "incoming": position.incoming.description,
+            "outgoing": position.outgoing.description,
+        ]
+    }
+
+    /// Money with thousands grouped: 1,141,580.15.
+    static func money(_ value: Money) -> String {
+        let text = value.formatted(places: 2)
+        let negative = text.hasPrefix("-")
+        let digits = negative ? String(text.dropFirst()) : text
+        let whole = digits.split(separator: ".", maxSplits: 1).first.map(String.init) ?? digits
+        let fraction = digits.dropFirst(whole.count)
+        var grouped = ""
+        for (index, character) in whole.reversed().enumerated() {
+            if index > 0, index % 3 == 0 { grouped.append(",") }
+            grouped.append(character)
+        }
+        return (negative ? "-" : "") + String(grouped.reversed()) + fraction
+    }
+
+    static func cookie(_ name: String, in request: Request) -> String? {
+        for header in request.headers[values: .cookie] {
+            for pair in header.split(separator: ";") {
+                let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+                if parts.count == 2, parts[0] == name { return String(parts[1]) }
+            }
+        }
+        return nil
+    }
+
+    /// An `application/x-www-form-urlencoded` body (at most 64 KiB).
+    static func form(_ request: Request) async throws -> [String: String] {
+        let body = try await request.body.collect(upTo: 64 * 1024)
+        let text = String(buffer: body).replacingOccurrences(of: "+", with: "%20")
+        var fields: [String: String] = [:]
+        for item in URLComponents(string: "?" + text)?.queryItems ?? [] { fields[item.name] = item.value ?? "" }
+        return fields
+    }
+}
