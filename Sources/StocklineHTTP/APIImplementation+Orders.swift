@@ -90,59 +90,53 @@ extension APIImplementation {
     func listPurchaseOrders(_ input: Operations.ListPurchaseOrders.Input) async throws
         -> Operations.ListPurchaseOrders.Output
     {
-        try authorize(.read)
-        let orders = try await inventory.orders(
-            kind: .purchase, limit: input.query.limit ?? 100, today: try Self.day(input.query.today, "today"))
-        return .ok(.init(body: .json(try Self.bridge(orders))))
+        .ok(.init(body: .json(try await list(.purchase, limit: input.query.limit, today: input.query.today))))
     }
 
     func listSalesOrders(_ input: Operations.ListSalesOrders.Input) async throws -> Operations.ListSalesOrders.Output {
-        try authorize(.read)
-        let orders = try await inventory.orders(
-            kind: .sales, limit: input.query.limit ?? 100, today: try Self.day(input.query.today, "today"))
-        return .ok(.init(body: .json(try Self.bridge(orders))))
+        .ok(.init(body: .json(try await list(.sales, limit: input.query.limit, today: input.query.today))))
     }
 
     func listProductionOrders(_ input: Operations.ListProductionOrders.Input) async throws
         -> Operations.ListProductionOrders.Output
     {
-        try authorize(.read)
-        let orders = try await inventory.orders(
-            kind: .production, limit: input.query.limit ?? 100, today: try Self.day(input.query.today, "today"))
-        return .ok(.init(body: .json(try Self.bridge(orders))))
+        .ok(.init(body: .json(try await list(.production, limit: input.query.limit, today: input.query.today))))
     }
 
     func createProductionOrder(_ input: Operations.CreateProductionOrder.Input) async throws
         -> Operations.CreateProductionOrder.Output
     {
-        guard case .json(let body) = input.body else {
-            throw Problem(status: 415, code: "validation_failed", detail: "send application/json")
-        }
-        let order = try await place(
-            body, kind: .productionOrder, key: input.headers.idempotencyKey, effective: input.headers.effectiveTime)
-        return .created(.init(body: .json(order)))
+        guard case .json(let body) = input.body else { throw Self.notJSON }
+        return .created(
+            .init(
+                body: .json(
+                    try await place(
+                        body, kind: .productionOrder, key: input.headers.idempotencyKey,
+                        effective: input.headers.effectiveTime))))
     }
 
     func createPurchaseOrder(_ input: Operations.CreatePurchaseOrder.Input) async throws
         -> Operations.CreatePurchaseOrder.Output
     {
-        guard case .json(let body) = input.body else {
-            throw Problem(status: 415, code: "validation_failed", detail: "send application/json")
-        }
-        let order = try await place(
-            body, kind: .purchaseOrder, key: input.headers.idempotencyKey, effective: input.headers.effectiveTime)
-        return .created(.init(body: .json(order)))
+        guard case .json(let body) = input.body else { throw Self.notJSON }
+        return .created(
+            .init(
+                body: .json(
+                    try await place(
+                        body, kind: .purchaseOrder, key: input.headers.idempotencyKey,
+                        effective: input.headers.effectiveTime))))
     }
 
     func createSalesOrder(_ input: Operations.CreateSalesOrder.Input) async throws
         -> Operations.CreateSalesOrder.Output
     {
-        guard case .json(let body) = input.body else {
-            throw Problem(status: 415, code: "validation_failed", detail: "send application/json")
-        }
-        let order = try await place(
-            body, kind: .salesOrder, key: input.headers.idempotencyKey, effective: input.headers.effectiveTime)
-        return .created(.init(body: .json(order)))
+        guard case .json(let body) = input.body else { throw Self.notJSON }
+        return .created(
+            .init(
+                body: .json(
+                    try await place(
+                        body, kind: .salesOrder, key: input.headers.idempotencyKey,
+                        effective: input.headers.effectiveTime))))
     }
 
     func getOrder(_ input: Operations.GetOrder.Input) async throws -> Operations.GetOrder.Output {
@@ -180,6 +174,15 @@ extension APIImplementation {
         let timeline = try await inventory.timeline(
             sku: input.path.sku, at: input.query.at, today: try Self.day(input.query.today, "today"))
         return .ok(.init(body: .json(try Self.bridge(TimelineView(timeline)))))
+    }
+
+    private static let notJSON = Problem(status: 415, code: "validation_failed", detail: "send application/json")
+
+    /// The newest orders of `kind` as of `today` (default: today).
+    private func list(_ kind: Order.Kind, limit: Int?, today: String?) async throws -> [Components.Schemas.Order] {
+        try authorize(.read)
+        return try Self.bridge(
+            try await inventory.orders(kind: kind, limit: limit ?? 100, today: try Self.day(today, "today")))
     }
 
     /// Places an order through the one posting pipeline: its id is the idempotency key.
