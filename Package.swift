@@ -107,7 +107,7 @@ let package = Package(
         .target(
             name: "StocklineBench",
             dependencies: [
-                "Stockline", "StocklineCore", "StocklineStore", "StocklineHTTP",
+                "Stockline", "StocklineCore", "StocklineStore", "StocklineHTTP", "StocklineDemo",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

@@ -27,6 +27,7 @@ public enum BenchSuite: String, Sendable, CaseIterable, Codable {
     case postLayers = "post.layers"
     case promise
     case poReceive = "po.receive"
+    case web
 
     /// Whether the suite reads the shared query ledger (built once per run).
     var readsQueryLedger: Bool { self == .queryPosition || self == .queryATP || self == .verify }
@@ -62,6 +63,7 @@ public enum BenchRunner {
                 case .postLayers: produced = try await OpenLayersSuite.run(context)
                 case .promise: produced = try await OrderSuites.promise(context)
                 case .poReceive: produced = try await OrderSuites.receive(context)
+                case .web: produced = try await WebSuite.run(context)
                 }
                 for result in produced { context.progress("\(suite.rawValue): \(result.summary)") }
                 results += produced

@@ -15,12 +15,12 @@ public enum BenchScale: String, Sendable, CaseIterable, Codable {
             BenchSizes(
                 items: 2_000, warehouses: 6, batchMoves: 100_000, singlePostings: 30_000, httpPostings: 20_000,
                 reservations: 1_000, ledgerMoves: 1_000_000, queries: 2_000, growth: [100_000, 1_000_000],
-                growthPostings: 10_000)
+                growthPostings: 10_000, demo: "default")
         case .large:
             BenchSizes(
                 items: 5_000, warehouses: 8, batchMoves: 1_000_000, singlePostings: 100_000, httpPostings: 50_000,
                 reservations: 1_000, ledgerMoves: 10_000_000, queries: 2_000,
-                growth: [100_000, 1_000_000, 10_000_000], growthPostings: 20_000)
+                growth: [100_000, 1_000_000, 10_000_000], growthPostings: 20_000, demo: "large")
         }
     }
 }
@@ -48,11 +48,16 @@ public struct BenchSizes: Sendable, Hashable, Codable {
     public var growth: [Int]
     /// Postings `post.single` makes at each growth step.
     public var growthPostings: Int
+    /// The demo world `web` serves: `small`, `default` or `large` (see `DemoScale`).
+    public var demo = "small"
+    /// Requests per page `web` times.
+    public var pageViews = 30
 
     public init(
         items: Int, warehouses: Int, batchMoves: Int, singlePostings: Int, httpPostings: Int, reservations: Int,
-        ledgerMoves: Int, queries: Int, growth: [Int], growthPostings: Int
+        ledgerMoves: Int, queries: Int, growth: [Int], growthPostings: Int, demo: String = "small"
     ) {
+        self.demo = demo
         self.items = items
         self.warehouses = warehouses
         self.batchMoves = batchMoves
