@@ -124,6 +124,14 @@ try:
         check(len(driver.find_elements(By.CSS_SELECTOR, "#lines .flag")) > 0, "an overdue order shows its late line")
         driver.save_screenshot(f"{SHOTS}/order.png")
 
+        # Finance: every stock account's layers, journal and stock value agree, as `verify` requires.
+        driver.get(f"{base}/finance")
+        accounts = driver.find_elements(By.CSS_SELECTOR, "#reconciliation tbody tr")
+        check(len(accounts) > 0 and all("agrees" in row.text for row in accounts),
+              f"finance: {len(accounts)} stock accounts, each agreeing")
+        check(len(driver.find_elements(By.CSS_SELECTOR, "#journal tbody tr")) > 0, "finance shows journal lines")
+        driver.save_screenshot(f"{SHOTS}/finance.png")
+
         # A form posted without the session's CSRF token changes nothing: still signed in.
         page = driver.find_element(By.TAG_NAME, "html")
         driver.execute_script(

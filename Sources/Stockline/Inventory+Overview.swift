@@ -32,22 +32,28 @@ extension Inventory {
             cursor = last.id
         }
         let catalog = try await catalog()
+        var totals: [WarehouseID: (position: StockPosition, items: Int)] = [:]
+        // One read of the books per thousand items, every warehouse's position computed from it.
+        for chunk in stride(from: 0, to: skus.count, by: 1_000) {
+            let state = try await snapshot(StateRequest(skus: Set(skus[chunk..<min(chunk + 1_000, skus.count)])))
+            for warehouse in catalog.warehouses.values {
+                guard let root = catalog.locations[warehouse.rootLocationID] else { continue }
+                var total = totals[warehouse.id] ?? (StockPosition(), 0)
+                for itemID in state.books.keys {
+                    let position = state.position(of: itemID, at: root)
+                    total.position = total.position.adding(position)
+                    if position.onHand.isPositive { total.items += 1 }
+                }
+                totals[warehouse.id] = total
+            }
+        }
         var summaries: [WarehouseSummary] = []
         for warehouse in catalog.warehouses.values {
-            var total = StockPosition()
-            var stocked = 0
-            for chunk in stride(from: 0, to: skus.count, by: 1_000) {
-                let positions = try await positions(
-                    skus: Array(skus[chunk..<min(chunk + 1_000, skus.count)]), at: warehouse.code)
-                for position in positions.values {
-                    total = total.adding(position)
-                    if position.onHand.isPositive { stocked += 1 }
-                }
-            }
+            let total = totals[warehouse.id] ?? (StockPosition(), 0)
             summaries.append(
                 WarehouseSummary(
                     company: catalog.companies[warehouse.companyID]?.code ?? "?", warehouse: warehouse.code,
-                    kind: warehouse.kind, items: stocked, position: total))
+                    kind: warehouse.kind, items: total.items, position: total.position))
         }
         return summaries.sorted { ($0.company, $0.warehouse) < ($1.company, $1.warehouse) }
     }

@@ -11,7 +11,7 @@ enum Templates {
 
     static let all: [(String, String)] = [
         ("layout", layout), ("login", login), ("overview", overview), ("item", item), ("orders", orders),
-        ("order", order), ("problem", problem),
+        ("order", order), ("problem", problem), ("finance", finance),
     ]
 
     static let layout = """
@@ -30,6 +30,7 @@ enum Templates {
           <nav aria-label="Main">
             <a href="/" {{#overview}}aria-current="page"{{/overview}}>Overview</a>
             <a href="/orders" {{#ordersPage}}aria-current="page"{{/ordersPage}}>Orders</a>
+            <a href="/finance" {{#financePage}}aria-current="page"{{/financePage}}>Finance</a>
           </nav>
           <form class="search" action="/search" method="get" role="search">
             <label for="q" class="hidden">Search by SKU or order</label>
@@ -170,6 +171,39 @@ enum Templates {
           <td class="n">{{open}}</td><td class="n">{{reserved}}</td><td class="n">{{backorder}}</td>
           <td class="n">{{shortfall}}</td><td>{{expected}}</td><td>{{#overdue}}<span class="flag">overdue</span>{{/overdue}}</td></tr>
           {{/lines}}
+          </tbody>
+        </table>
+        {{/content}}{{/layout}}
+        """
+
+    static let finance = """
+        {{<layout}}{{$content}}
+        <h1>Finance</h1>
+        <h2>Stock accounts</h2>
+        <table class="grid" id="reconciliation">
+          <thead><tr><th>Company</th><th>Account</th><th>Role</th><th>Valuation layers</th><th>Journal</th>
+          <th>Stock value</th><th></th></tr></thead>
+          <tbody>
+          {{#accounts}}<tr><td>{{company}}</td><td>{{account}}</td><td>{{role}}</td><td class="n">{{layered}}</td>
+          <td class="n">{{booked}}</td><td class="n">{{held}}</td>
+          <td>{{#agrees}}agrees{{/agrees}}{{^agrees}}<span class="flag">differs</span>{{/agrees}}</td></tr>{{/accounts}}
+          </tbody>
+        </table>
+        <h2>Account balances</h2>
+        <table class="grid" id="balances">
+          <thead><tr><th>Company</th><th>Account</th><th>Role</th><th>Balance</th></tr></thead>
+          <tbody>
+          {{#balances}}<tr><td>{{company}}</td><td>{{account}}</td><td>{{role}}</td><td class="n">{{balance}}</td></tr>{{/balances}}
+          </tbody>
+        </table>
+        <h2>Journal of the newest postings</h2>
+        <table class="grid" id="journal">
+          <thead><tr><th>Date</th><th>Posting</th><th>Kind</th><th>Company</th><th>Account</th><th>SKU</th>
+          <th>Warehouse</th><th>Debit</th><th>Credit</th></tr></thead>
+          <tbody>
+          {{#journal}}<tr><td>{{date}}</td><td>{{posting}}</td><td>{{kind}}</td><td>{{company}}</td><td>{{account}}</td>
+          <td><a href="/items/{{sku}}">{{sku}}</a></td><td>{{warehouse}}</td><td class="n">{{debit}}</td>
+          <td class="n">{{credit}}</td></tr>{{/journal}}
           </tbody>
         </table>
         {{/content}}{{/layout}}

@@ -53,6 +53,7 @@ public struct WebApp: Sendable {
                 try await order(id, today: request.uri.queryParameters.get("today"), viewer)
             }
         }
+        router.get("/finance") { request, _ in try await page(request) { viewer in try await finance(viewer) } }
         router.get("/search") { request, _ in
             try await page(request) { viewer in try await search(request.uri.queryParameters.get("q") ?? "", viewer) }
         }
@@ -265,6 +266,42 @@ public struct WebApp: Sendable {
                     ]
                 },
             ])
+        )
+    }
+
+    /// The stock accounts as `verify` reconciles them, account balances, and the newest postings' journal lines.
+    private func finance(_ viewer: Viewer) async throws -> (String, Any) {
+        let reconciliation = try await inventory.reconciliation()
+        let valuation = try await inventory.valuation(at: inventory.environment.now())
+        // The journal of the newest 20 postings, newest first.
+        let newest = try await inventory.audit(AuditFilter(limit: 20)).map(\.posting).min() ?? 1
+        let journal = try await inventory.journal(afterPosting: newest - 1, limit: 200).lines.reversed()
+        return (
+            "finance",
+            [
+                "title": "Finance", "financePage": true,
+                "accounts": reconciliation.map { company, account, row -> [String: Any] in
+                    [
+                        "company": company, "account": account, "role": row.role.rawValue,
+                        "layered": Self.money(row.layered), "booked": Self.money(row.booked),
+                        "held": Self.money(row.held), "agrees": row.layered == row.booked,
+                    ]
+                },
+                "balances": valuation.accounts.map { total -> [String: Any] in
+                    [
+                        "company": total.company, "account": total.account, "role": total.role.rawValue,
+                        "balance": Self.money(total.balance),
+                    ]
+                },
+                "journal": journal.map { line -> [String: Any] in
+                    [
+                        "date": Day.text(Day.start(of: line.date)), "posting": line.posting, "kind": line.kind.rawValue,
+                        "company": line.company, "account": line.account, "sku": line.sku,
+                        "warehouse": line.warehouse ?? "", "debit": line.debit.isZero ? "" : Self.money(line.debit),
+                        "credit": line.credit.isZero ? "" : Self.money(line.credit),
+                    ]
+                },
+            ]
         )
     }
 
