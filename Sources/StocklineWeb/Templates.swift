@@ -196,7 +196,7 @@ enum Templates {
           {{#balances}}<tr><td>{{company}}</td><td>{{account}}</td><td>{{role}}</td><td class="n">{{balance}}</td></tr>{{/balances}}
           </tbody>
         </table>
-        <h2>Journal of the newest postings</h2>
+        <h2>Newest journal lines</h2>
         <table class="grid" id="journal">
           <thead><tr><th>Date</th><th>Posting</th><th>Kind</th><th>Company</th><th>Account</th><th>SKU</th>
           <th>Warehouse</th><th>Debit</th><th>Credit</th></tr></thead>

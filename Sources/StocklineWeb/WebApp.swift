@@ -269,13 +269,13 @@ public struct WebApp: Sendable {
         )
     }
 
-    /// The stock accounts as `verify` reconciles them, account balances, and the newest postings' journal lines.
+    /// The stock accounts as `verify` reconciles them, account balances, and the newest journal lines.
     private func finance(_ viewer: Viewer) async throws -> (String, Any) {
         let reconciliation = try await inventory.reconciliation()
         let valuation = try await inventory.valuation(at: inventory.environment.now())
-        // The journal of the newest 20 postings, newest first.
-        let newest = try await inventory.audit(AuditFilter(limit: 20)).map(\.posting).min() ?? 1
-        let journal = try await inventory.journal(afterPosting: newest - 1, limit: 200).lines.reversed()
+        // The last 40 journal lines of the newest 500 postings (orders and reservations book none), newest first.
+        let newest = try await inventory.audit(AuditFilter(limit: 500)).map(\.posting).min() ?? 1
+        let journal = try await inventory.journal(afterPosting: newest - 1, limit: 1_000).lines.suffix(40).reversed()
         return (
             "finance",
             [
