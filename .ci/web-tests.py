@@ -45,6 +45,20 @@ def submit(driver, selector="form button"):
     WebDriverWait(driver, 10).until(expected_conditions.staleness_of(page))
 
 
+def sign_in(driver, name):
+    driver.get(f"{base}/login")
+    driver.find_element(By.ID, "name").send_keys(name)
+    driver.find_element(By.ID, "password").send_keys(f"{name}-password-1")
+    submit(driver)
+
+
+def new_browser():
+    options = webdriver.ChromeOptions()
+    for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,900"]:
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -62,7 +76,10 @@ def api(path, token, body=None):
 work = tempfile.mkdtemp(prefix="stockline-web-")
 db = os.path.join(work, "demo.sqlite")
 run("demo", "--scale", "small", "--no-serve", "--db", db)
-run("user", "create", "pat", "--role", "planner", "--password-stdin", "--db", db, stdin="planner-password-1\n")
+for name, role, scope in [("pat", "planner", None), ("fay", "finance", None), ("ivan", "inventory_controller", None),
+                          ("olga", "warehouse_operator", "D-DC-CENTRAL")]:
+    run("user", "create", name, "--role", role, "--password-stdin", "--db", db,
+        *(["--warehouse", scope] if scope else []), stdin=f"{name}-password-1\n")
 token = run("token", "create", "--role", "auditor", "--name", "web-test", "--db", db)
 port = free_port()
 base = f"http://127.0.0.1:{port}"
@@ -75,10 +92,7 @@ try:
         except OSError:
             time.sleep(0.1)
 
-    options = webdriver.ChromeOptions()
-    for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,900"]:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver = new_browser()
     os.makedirs(SHOTS, exist_ok=True)
     try:
         # Signing in: a wrong password is refused on the page, and no page opens without a session.
@@ -89,7 +103,7 @@ try:
         submit(driver)
         check("do not match" in driver.find_element(By.CSS_SELECTOR, ".error").text, "a wrong password is refused")
         driver.save_screenshot(f"{SHOTS}/login.png")
-        driver.find_element(By.ID, "password").send_keys("planner-password-1")
+        driver.find_element(By.ID, "password").send_keys("pat-password-1")
         submit(driver)
         check(driver.find_element(By.TAG_NAME, "h1").text == "Overview", "the planner signs in to the overview")
         check("pat · planner" in driver.find_element(By.CSS_SELECTOR, ".who").text, "the page names the user")
@@ -124,13 +138,61 @@ try:
         check(len(driver.find_elements(By.CSS_SELECTOR, "#lines .flag")) > 0, "an overdue order shows its late line")
         driver.save_screenshot(f"{SHOTS}/order.png")
 
-        # Finance: every stock account's layers, journal and stock value agree, as `verify` requires.
+        # Roles: a planner has no finance page; finance has, and every stock account there agrees, as `verify` requires.
+        check(not driver.find_elements(By.LINK_TEXT, "Finance"), "a planner's menu has no finance page")
+        driver.get(f"{base}/finance")
+        check("may not see this page" in driver.find_element(By.CSS_SELECTOR, ".error").text,
+              "a planner is refused the finance page")
+        check(not driver.find_elements(By.CSS_SELECTOR, "form.receive"), "a planner is offered no receipt form")
+        submit(driver, ".signout button")
+        sign_in(driver, "fay")
         driver.get(f"{base}/finance")
         accounts = driver.find_elements(By.CSS_SELECTOR, "#reconciliation tbody tr")
         check(len(accounts) > 0 and all("agrees" in row.text for row in accounts),
               f"finance: {len(accounts)} stock accounts, each agreeing")
         check(len(driver.find_elements(By.CSS_SELECTOR, "#journal tbody tr")) > 0, "finance shows journal lines")
         driver.save_screenshot(f"{SHOTS}/finance.png")
+
+        # Two browsers: a receipt posted in one shows in the other's open item page without a reload by hand.
+        watcher = new_browser()
+        try:
+            sign_in(watcher, "ivan")
+            watcher.get(f"{base}/items/{sku}?at={warehouse}&today={TODAY}")
+            cell = f'#positions tr[data-warehouse="{warehouse}"] .on-hand'
+            before = float(watcher.find_element(By.CSS_SELECTOR, cell).text)
+            receiver = new_browser()
+            try:
+                sign_in(receiver, "olga")
+                receiver.get(f"{base}/items/{sku}?at={warehouse}&today={TODAY}")
+                receiver.find_element(By.ID, "receive-qty").send_keys("5")
+                receiver.find_element(By.ID, "receive-cost").send_keys("8.10")
+                submit(receiver, "form.receive button")
+                check(float(receiver.find_element(By.CSS_SELECTOR, cell).text) == before + 5,
+                      "the receiving browser shows its receipt")
+                WebDriverWait(watcher, 15).until(
+                    lambda d: float(d.find_element(By.CSS_SELECTOR, cell).text) == before + 5)
+                check(True, f"the other browser's page went from {before} to {before + 5} by itself")
+                audit = api(f"/v1/audit?sku={sku}&limit=1", token)
+                entries = audit.get("entries", audit) if isinstance(audit, dict) else audit
+                check(entries and entries[0]["actor"] == "olga", f"the audit trail names olga ({entries[:1]})")
+                # Outside her warehouse, the same form is refused and nothing changes.
+                receiver.execute_script(
+                    "const s = document.getElementById('receive-warehouse');"
+                    "const o = document.createElement('option'); o.value = 'D-DC-WEST'; o.text = 'D-DC-WEST';"
+                    "s.appendChild(o); s.value = 'D-DC-WEST';")
+                receiver.find_element(By.ID, "receive-qty").send_keys("5")
+                receiver.find_element(By.ID, "receive-cost").send_keys("8.10")
+                submit(receiver, "form.receive button")
+                check("may not receive" in receiver.find_element(By.CSS_SELECTOR, ".error").text,
+                      "a receipt outside the user's warehouse is refused")
+                west = api(f"/v1/stock?sku={sku}&at=D-DC-WEST", token)[0]["on_hand"]
+                check(float(west) == 46, f"and changes nothing at D-DC-WEST ({west})")
+                receiver.get(f"{base}/items/{sku}?at={warehouse}&today={TODAY}")
+                receiver.save_screenshot(f"{SHOTS}/item-receive.png")
+            finally:
+                receiver.quit()
+        finally:
+            watcher.quit()
 
         # A form posted without the session's CSRF token changes nothing: still signed in.
         page = driver.find_element(By.TAG_NAME, "html")

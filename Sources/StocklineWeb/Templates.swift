@@ -22,15 +22,16 @@ enum Templates {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{{title}} · Stockline</title>
         <link rel="stylesheet" href="/static/app.css">
+        <script src="/static/live.js" defer></script>
         </head>
-        <body>
+        <body {{#liveAfter}}data-live="{{liveAfter}}"{{/liveAfter}}>
         <header class="bar">
           <a class="brand" href="/">Stockline</a>
           {{#user}}
           <nav aria-label="Main">
             <a href="/" {{#overview}}aria-current="page"{{/overview}}>Overview</a>
             <a href="/orders" {{#ordersPage}}aria-current="page"{{/ordersPage}}>Orders</a>
-            <a href="/finance" {{#financePage}}aria-current="page"{{/financePage}}>Finance</a>
+            {{#accounting}}<a href="/finance" {{#financePage}}aria-current="page"{{/financePage}}>Finance</a>{{/accounting}}
           </nav>
           <form class="search" action="/search" method="get" role="search">
             <label for="q" class="hidden">Search by SKU or order</label>
@@ -115,6 +116,19 @@ enum Templates {
           {{/positions}}
           </tbody>
         </table>
+        {{#receive}}
+        <form class="receive" action="/items/{{sku}}/receive" method="post" aria-label="Receive">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <input type="hidden" name="key" value="{{key}}">
+          <label for="receive-warehouse">Receive at</label>
+          <select id="receive-warehouse" name="warehouse">{{#warehouses}}<option value="{{code}}" {{#selected}}selected{{/selected}}>{{code}}</option>{{/warehouses}}</select>
+          <label for="receive-qty">Quantity</label>
+          <input id="receive-qty" name="qty" inputmode="decimal" required size="6">
+          <label for="receive-cost">Unit cost</label>
+          <input id="receive-cost" name="unit_cost" inputmode="decimal" required size="6">
+          <button type="submit">Receive</button>
+        </form>
+        {{/receive}}
         {{#timeline}}
         <h2>Projected free stock at {{warehouse}}</h2>
         <figure class="chart">{{{chart}}}<figcaption>P(t) from today: on hand less blocked and reserved, plus supply
@@ -217,6 +231,21 @@ enum Templates {
         {{/content}}{{/layout}}
         """
 
+    /// Reloads a live page shortly after the ledger changes (the server's `/live` stream), so what it shows stays
+    /// current without a framework.
+    static let liveScript = """
+        (() => {
+          const after = document.body.dataset.live;
+          if (after === undefined || !window.EventSource) return;
+          const source = new EventSource("/live?after=" + after);
+          let timer;
+          source.onmessage = () => {
+            clearTimeout(timer);
+            timer = setTimeout(() => { source.close(); location.reload(); }, 300);
+          };
+        })();
+        """
+
     static let style = """
         :root { --ink: #1b2430; --muted: #5b6675; --line: #d9dee5; --accent: #0b5cad; --bad: #a4161a; --bg: #f6f7f9; }
         * { box-sizing: border-box; }
@@ -251,6 +280,9 @@ enum Templates {
         .login form { display: grid; gap: .5rem; }
         .login input { padding: .5rem; font: inherit; border: 1px solid var(--line); border-radius: 4px; }
         .hidden { position: absolute; left: -10000px; }
+        .receive { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem; margin: 1rem 0; padding: .75rem;
+          background: #fff; border: 1px solid var(--line); border-radius: 6px; }
+        .receive input, .receive select { padding: .4rem; font: inherit; border: 1px solid var(--line); border-radius: 4px; }
         .chart { margin: 0 0 1rem; background: #fff; border: 1px solid var(--line); padding: .5rem; }
         .chart svg { width: 100%; height: auto; }
         figcaption { color: var(--muted); font-size: .85rem; }

@@ -53,7 +53,19 @@ public struct WebApp: Sendable {
                 try await order(id, today: request.uri.queryParameters.get("today"), viewer)
             }
         }
-        router.get("/finance") { request, _ in try await page(request) { viewer in try await finance(viewer) } }
+        router.get("/finance") { request, _ in
+            try await page(request, needs: .readAccounting) { viewer in try await finance(viewer) }
+        }
+        router.post("/items/:sku/receive") { request, context in
+            try await receive(request, sku: context.parameters.get("sku") ?? "")
+        }
+        router.get("/static/live.js") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                body: .init(byteBuffer: ByteBuffer(string: Templates.liveScript)))
+        }
+        router.get("/live") { request, _ in try await live(request) }
         router.get("/search") { request, _ in
             try await page(request) { viewer in try await search(request.uri.queryParameters.get("q") ?? "", viewer) }
         }
@@ -67,12 +79,28 @@ public struct WebApp: Sendable {
         var session: WebSession
     }
 
-    /// Runs `render` for a signed-in viewer; without a valid session, the sign-in page.
-    private func page(_ request: Request, _ render: (Viewer) async throws -> (String, Any)) async throws -> Response {
+    /// The viewer a request's session cookie stands for, if it is still valid.
+    private func viewer(_ request: Request) async throws -> Viewer? {
         guard let secret = Self.cookie(Self.sessionCookie, in: request),
             let (user, session) = try await inventory.session(secret: secret)
-        else { return Self.redirect("/login") }
-        let viewer = Viewer(user: user, session: session)
+        else { return nil }
+        return Viewer(user: user, session: session)
+    }
+
+    /// Runs `render` for a signed-in viewer whose role allows `permission`; without a valid session, the sign-in
+    /// page; without the permission, a refusal that says which role may not.
+    private func page(
+        _ request: Request, needs permission: Permission = .read, _ render: (Viewer) async throws -> (String, Any)
+    ) async throws -> Response {
+        guard let viewer = try await viewer(request) else { return Self.redirect("/login") }
+        guard viewer.user.role.allows(permission) else {
+            return html(
+                "problem",
+                [
+                    "title": "Refused", "heading": "Refused",
+                    "detail": "A \(viewer.user.role.rawValue) may not see this page.",
+                ], viewer: viewer, status: .forbidden)
+        }
         do {
             let (template, context) = try await render(viewer)
             return html(template, context, viewer: viewer)
@@ -131,6 +159,62 @@ public struct WebApp: Sendable {
         return response
     }
 
+    /// A receipt posted from the item page: the user is the actor, the form's key makes a second click a replay.
+    private func receive(_ request: Request, sku: String) async throws -> Response {
+        guard let viewer = try await viewer(request) else { return Self.redirect("/login") }
+        let form = try await Self.form(request)
+        let back = "/items/\(sku)?at=\(form["warehouse"] ?? "")"
+        guard form["csrf"] == viewer.session.csrf else {
+            return html(
+                "problem",
+                [
+                    "title": "Refused", "heading": "Refused",
+                    "detail": "The form expired or came from elsewhere: nothing was changed.",
+                ],
+                viewer: viewer, status: .forbidden)
+        }
+        let warehouse = form["warehouse"] ?? ""
+        guard viewer.user.role.allows(.post(.receive)),
+            viewer.user.warehouse == nil || viewer.user.warehouse == warehouse
+        else {
+            return html(
+                "problem",
+                [
+                    "title": "Refused", "heading": "Refused",
+                    "detail": "\(viewer.user.name) may not receive stock at \(warehouse): nothing was changed.",
+                ], viewer: viewer, status: .forbidden)
+        }
+        guard let quantity = Fixed(form["qty"] ?? ""), let unitCost = Fixed(form["unit_cost"] ?? "") else {
+            return html(
+                "problem",
+                [
+                    "title": "Refused", "heading": "Refused",
+                    "detail": "validation_failed: give a quantity and a unit cost as numbers.",
+                ],
+                viewer: viewer, status: .unprocessableContent)
+        }
+        let outcome = try await inventory.attempt(
+            .receive(.init(sku: sku, qty: quantity, at: warehouse, unitCost: unitCost)),
+            key: form["key"].flatMap { $0.isEmpty ? nil : $0 }, actor: viewer.user.name, source: "web")
+        if case .failure(let error) = outcome {
+            return html(
+                "problem", ["title": "Refused", "heading": "Refused", "detail": "\(error.code): \(error.description)"],
+                viewer: viewer, status: error.code == "insufficient_stock" ? .conflict : .unprocessableContent)
+        }
+        return Self.redirect(back)
+    }
+
+    /// Server-sent events for open pages: the sequence number of each event committed after `after`, so a page
+    /// can show what changed.
+    private func live(_ request: Request) async throws -> Response {
+        guard try await viewer(request) != nil else { return Response(status: .unauthorized) }
+        let after = request.uri.queryParameters.get("after").flatMap { Int64($0) } ?? 0
+        let events = LiveEvents(inventory: inventory, after: after).map { ByteBuffer(string: $0) }
+        return Response(
+            status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
+            body: ResponseBody(asyncSequence: events))
+    }
+
     // MARK: - Pages
 
     private func overview(_ viewer: Viewer) async throws -> (String, Any) {
@@ -148,7 +232,7 @@ public struct WebApp: Sendable {
         return (
             "overview",
             [
-                "title": "Overview", "overview": true,
+                "title": "Overview", "overview": true, "liveAfter": "\(try await inventory.latestEventSequence())",
                 "totals": Self.buckets(total).merging(["value": Self.money(value)]) { _, new in new },
                 "warehouses": summaries.map { summary in
                     Self.buckets(summary.position).merging([
@@ -209,6 +293,13 @@ public struct WebApp: Sendable {
             present([
                 "title": sku, "sku": sku, "name": item.name, "unit": item.unit.name, "tracking": item.tracking.rawValue,
                 "lifecycle": item.lifecycle.rawValue, "successor": successor, "positions": positions,
+                "liveAfter": "\(try await inventory.latestEventSequence())",
+                "receive": viewer.user.role.allows(.post(.receive))
+                    ? [
+                        "key": UUID().uuidString, "csrf": viewer.session.csrf,
+                        "warehouses": codes.filter { viewer.user.warehouse == nil || viewer.user.warehouse == $0 }
+                            .map { ["code": $0, "selected": $0 == shown] },
+                    ] : nil,
                 "timeline": timeline, "moves": moves,
             ])
         )
@@ -327,6 +418,7 @@ public struct WebApp: Sendable {
             values["user"] = present([
                 "name": viewer.user.name, "role": viewer.user.role.rawValue,
                 "warehouse": viewer.user.warehouse, "csrf": viewer.session.csrf,
+                "accounting": viewer.user.role.allows(.readAccounting) ? true : nil,
             ])
         }
         let body = library.render(values, withTemplate: template) ?? "template \(template) is missing"
@@ -386,5 +478,38 @@ public struct WebApp: Sendable {
         var fields: [String: String] = [:]
         for item in URLComponents(string: "?" + text)?.queryItems ?? [] { fields[item.name] = item.value ?? "" }
         return fields
+    }
+}
+
+/// Follows the outbox from a sequence number while a page is open: `data: <sequence>` per committed event, and a
+/// comment every five seconds so a closed page is noticed.
+struct LiveEvents: AsyncSequence, Sendable {
+    typealias Element = String
+    let inventory: Inventory
+    let after: Int64
+
+    func makeAsyncIterator() -> Iterator { Iterator(inventory: inventory, cursor: after) }
+
+    struct Iterator: AsyncIteratorProtocol {
+        let inventory: Inventory
+        var cursor: Int64
+        var quiet = 0
+
+        mutating func next() async throws -> String? {
+            while true {
+                try Task.checkCancellation()
+                if let event = try await inventory.events(after: cursor, limit: 1).first {
+                    cursor = event.sequence
+                    quiet = 0
+                    return "data: \(event.sequence)\n\n"
+                }
+                quiet += 1
+                if quiet >= 20 {
+                    quiet = 0
+                    return ": keep-alive\n\n"
+                }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+        }
     }
 }

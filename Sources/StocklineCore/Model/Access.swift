@@ -58,8 +58,11 @@ extension Role {
         case (.inventoryController, .post(let kind)): return kind != .landedCost && kind != .setCost
         case (.integration, .post(let kind)): return kind != .landedCost && kind != .setCost && kind != .supersede
         case (.warehouseOperator, .post(let kind)): return Role.floorWork.contains(kind)
-        case (.planner, .post(let kind)): return [.reserve, .unreserve, .transfer, .supersede].contains(kind)
-        case (.buyer, .post(let kind)): return [.receive, .returnToSupplier].contains(kind)
+        case (.planner, .post(let kind)):
+            return [.reserve, .unreserve, .transfer, .supersede, .salesOrder, .allocate, .productionOrder, .close]
+                .contains(kind)
+        case (.buyer, .post(let kind)):
+            return [.receive, .returnToSupplier, .purchaseOrder, .asn, .close].contains(kind)
         case (.finance, .post(let kind)): return [.landedCost, .setCost].contains(kind)
         default: return false
         }
