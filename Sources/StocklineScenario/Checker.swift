@@ -68,7 +68,7 @@ struct Checker {
         return ["promised \(date.map(Self.day) ?? "none"), expected \(expected.date)"]
     }
 
-    static func day(_ date: Date) -> String { String(date.formatted(.iso8601).prefix(10)) }
+    static func day(_ date: Date) -> String { Day.text(Day.start(of: date)) }
 
     func check(_ expectation: Scenario.Expectation) async throws -> [String] {
         var failures: [String] = []

@@ -154,7 +154,7 @@ public final class HTTPTarget: ScenarioTarget {
 
     public func order(id: String, today: Date) async throws -> OrderView {
         let (status, body) = try await send(
-            .GET, "/v1/orders/\(name(id))", query: [URLQueryItem(name: "today", value: Self.day(today))])
+            .GET, "/v1/orders/\(name(id))", query: [URLQueryItem(name: "today", value: Checker.day(today))])
         guard status == 200 else { throw refusal(status, body) }
         let data = try JSONSerialization.data(withJSONObject: body)
         var view = try Self.decoder.decode(OrderView.self, from: data)
@@ -167,7 +167,7 @@ public final class HTTPTarget: ScenarioTarget {
             .POST, "/v1/promise",
             json: [
                 "sku": name(sku), "qty": NSDecimalNumber(string: quantity.description), "at": path(at),
-                "today": Self.day(today),
+                "today": Checker.day(today),
             ])
         guard status == 200 else { throw refusal(status, body) }
         return (body["date"] as? String).flatMap { try? Scenario.date($0, at: "date") }
@@ -176,8 +176,6 @@ public final class HTTPTarget: ScenarioTarget {
     private func unname(_ tagged: String) -> String {
         tagged.hasPrefix(tag + "-") ? String(tagged.dropFirst(tag.count + 1)) : tagged
     }
-
-    static func day(_ date: Date) -> String { String(date.formatted(.iso8601).prefix(10)) }
 
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
