@@ -48,9 +48,7 @@ extension Inventory {
         -> WebUser
     {
         let name = try MasterData.code(name, field: "name")
-        guard password.count >= 10, password.count <= 200 else {
-            throw StockError.validationFailed(field: "password", reason: "use 10 to 200 characters")
-        }
+        try Self.checkPassword(password)
         if let warehouse, try await catalog().warehouse(code: warehouse) == nil {
             throw StockError.unknownLocation(warehouse)
         }
@@ -63,11 +61,15 @@ extension Inventory {
 
     public func users() async throws -> [WebUser] { try await store.users() }
 
+    private static func checkPassword(_ password: String) throws(StockError) {
+        guard password.count >= 10, password.count <= 200 else {
+            throw .validationFailed(field: "password", reason: "use 10 to 200 characters")
+        }
+    }
+
     /// Sets a new password for `name`; its sessions stay until they expire.
     public func setPassword(_ password: String, user name: String) async throws {
-        guard password.count >= 10, password.count <= 200 else {
-            throw StockError.validationFailed(field: "password", reason: "use 10 to 200 characters")
-        }
+        try Self.checkPassword(password)
         guard try await store.setPasswordHash(try Passwords.hash(password), user: name) else {
             throw StockError.validationFailed(field: "name", reason: "there is no user \(name)")
         }

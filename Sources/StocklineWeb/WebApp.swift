@@ -94,12 +94,7 @@ public struct WebApp: Sendable {
     ) async throws -> Response {
         guard let viewer = try await viewer(request) else { return Self.redirect("/login") }
         guard viewer.user.role.allows(permission) else {
-            return html(
-                "problem",
-                [
-                    "title": "Refused", "heading": "Refused",
-                    "detail": "A \(viewer.user.role.rawValue) may not see this page.",
-                ], viewer: viewer, status: .forbidden)
+            return refused("A \(viewer.user.role.rawValue) may not see this page.", viewer: viewer, status: .forbidden)
         }
         do {
             let (template, context) = try await render(viewer)
@@ -144,12 +139,8 @@ public struct WebApp: Sendable {
             let (user, session) = try await inventory.session(secret: secret)
         else { return Self.redirect("/login") }
         guard form["csrf"] == session.csrf else {
-            return html(
-                "problem",
-                [
-                    "title": "Refused", "heading": "Refused",
-                    "detail": "The form expired or came from elsewhere: nothing was changed.",
-                ],
+            return refused(
+                "The form expired or came from elsewhere: nothing was changed.",
                 viewer: Viewer(user: user, session: session), status: .forbidden)
         }
         try await inventory.signOut(secret: secret)
@@ -165,41 +156,29 @@ public struct WebApp: Sendable {
         let form = try await Self.form(request)
         let back = "/items/\(sku)?at=\(form["warehouse"] ?? "")"
         guard form["csrf"] == viewer.session.csrf else {
-            return html(
-                "problem",
-                [
-                    "title": "Refused", "heading": "Refused",
-                    "detail": "The form expired or came from elsewhere: nothing was changed.",
-                ],
-                viewer: viewer, status: .forbidden)
+            return refused(
+                "The form expired or came from elsewhere: nothing was changed.", viewer: viewer, status: .forbidden)
         }
         let warehouse = form["warehouse"] ?? ""
         guard viewer.user.role.allows(.post(.receive)),
             viewer.user.warehouse == nil || viewer.user.warehouse == warehouse
         else {
-            return html(
-                "problem",
-                [
-                    "title": "Refused", "heading": "Refused",
-                    "detail": "\(viewer.user.name) may not receive stock at \(warehouse): nothing was changed.",
-                ], viewer: viewer, status: .forbidden)
+            return refused(
+                "\(viewer.user.name) may not receive stock at \(warehouse): nothing was changed.", viewer: viewer,
+                status: .forbidden)
         }
         guard let quantity = Fixed(form["qty"] ?? ""), let unitCost = Fixed(form["unit_cost"] ?? "") else {
-            return html(
-                "problem",
-                [
-                    "title": "Refused", "heading": "Refused",
-                    "detail": "validation_failed: give a quantity and a unit cost as numbers.",
-                ],
-                viewer: viewer, status: .unprocessableContent)
+            return refused(
+                "validation_failed: give a quantity and a unit cost as numbers.", viewer: viewer,
+                status: .unprocessableContent)
         }
         let outcome = try await inventory.attempt(
             .receive(.init(sku: sku, qty: quantity, at: warehouse, unitCost: unitCost)),
             key: form["key"].flatMap { $0.isEmpty ? nil : $0 }, actor: viewer.user.name, source: "web")
         if case .failure(let error) = outcome {
-            return html(
-                "problem", ["title": "Refused", "heading": "Refused", "detail": "\(error.code): \(error.description)"],
-                viewer: viewer, status: error.code == "insufficient_stock" ? .conflict : .unprocessableContent)
+            return refused(
+                "\(error.code): \(error.description)", viewer: viewer,
+                status: error.code == "insufficient_stock" ? .conflict : .unprocessableContent)
         }
         return Self.redirect(back)
     }
@@ -428,6 +407,11 @@ public struct WebApp: Sendable {
         ]
         if let nosniff = HTTPField.Name("X-Content-Type-Options") { headers[nosniff] = "nosniff" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// The page that says what was refused and that nothing changed.
+    private func refused(_ detail: String, viewer: Viewer, status: HTTPResponse.Status) -> Response {
+        html("problem", ["title": "Refused", "heading": "Refused", "detail": detail], viewer: viewer, status: status)
     }
 
     /// A template's values without the absent ones: Mustache would print an optional as `nil` and take it as set.
