@@ -17,6 +17,7 @@ import time
 import urllib.request
 
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
@@ -42,7 +43,8 @@ def submit(driver, selector="form button"):
     """Clicks a form's button and waits for the next page."""
     page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, selector).click()
-    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 10, ignored_exceptions=[WebDriverException]).until(
+        expected_conditions.staleness_of(page))
 
 
 def sign_in(driver, name):
@@ -167,15 +169,18 @@ try:
                 receiver.find_element(By.ID, "receive-qty").send_keys("5")
                 receiver.find_element(By.ID, "receive-cost").send_keys("8.10")
                 submit(receiver, "form.receive button")
-                check(float(receiver.find_element(By.CSS_SELECTOR, cell).text) == before + 5,
-                      "the receiving browser shows its receipt")
+                shown = WebDriverWait(receiver, 10, ignored_exceptions=[WebDriverException]).until(
+                    lambda d: float(d.find_element(By.CSS_SELECTOR, cell).text))
+                check(shown == before + 5, "the receiving browser shows its receipt")
                 WebDriverWait(watcher, 15).until(
                     lambda d: float(d.find_element(By.CSS_SELECTOR, cell).text) == before + 5)
                 check(True, f"the other browser's page went from {before} to {before + 5} by itself")
                 audit = api(f"/v1/audit?sku={sku}&limit=1", token)
                 entries = audit.get("entries", audit) if isinstance(audit, dict) else audit
                 check(entries and entries[0]["actor"] == "olga", f"the audit trail names olga ({entries[:1]})")
-                # Outside her warehouse, the same form is refused and nothing changes.
+                # Outside her warehouse, the same form is refused and nothing changes. A fresh page first: the
+                # receipt's own live event may still reload the one it landed on.
+                receiver.get(f"{base}/items/{sku}?at={warehouse}&today={TODAY}")
                 receiver.execute_script(
                     "const s = document.getElementById('receive-warehouse');"
                     "const o = document.createElement('option'); o.value = 'D-DC-WEST'; o.text = 'D-DC-WEST';"
