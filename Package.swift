@@ -74,6 +74,7 @@ let package = Package(
                 "Stockline", "StocklineCore", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
+            resources: [.copy("Scanner")],
             swiftSettings: upcoming
         ),
         .target(

@@ -20,6 +20,7 @@ from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -54,9 +55,9 @@ def sign_in(driver, name):
     submit(driver)
 
 
-def new_browser():
+def new_browser(size="1366,900"):
     options = webdriver.ChromeOptions()
-    for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,900"]:
+    for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={size}"]:
         options.add_argument(flag)
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 
@@ -75,6 +76,215 @@ def api(path, token, body=None):
         return json.loads(response.read())
 
 
+def gtin_check(digits):
+    """The GS1 check digit of the first 13 digits of a GTIN-14."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
+    return str((10 - total % 10) % 10)
+
+
+def wait_for(driver, condition, seconds=20):
+    return WebDriverWait(driver, seconds, ignored_exceptions=[WebDriverException]).until(condition)
+
+
+def text_of(driver, selector):
+    found = driver.find_elements(By.CSS_SELECTOR, selector)
+    return found[0].text if found else ""
+
+
+def network(driver, online):
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.emulateNetworkConditions", {
+        "offline": not online, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+
+
+def scan(driver, text):
+    field = driver.find_element(By.ID, "scan")
+    field.send_keys(text)
+    field.send_keys(Keys.ENTER)
+
+
+def tap(driver, selector):
+    """Clicks what `selector` finds; the app redraws often, so a button gone stale is found again."""
+    wait_for(driver, lambda d: d.find_element(By.CSS_SELECTOR, selector).click() or True)
+
+
+def queued_actions(driver):
+    return driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        const open = indexedDB.open("stockline-scanner");
+        open.onsuccess = () => {
+          const request = open.result.transaction("actions").objectStore("actions").getAll();
+          request.onsuccess = () => done(request.result);
+        };""")
+
+
+def scanner_checks():
+    """The handheld as olga at D-DC-CENTRAL: GS1 receipt against a PO, five actions offline, one conflict."""
+    hand = new_browser("412,915")
+    try:
+        hand.get(f"{base}/login?next=/scan/")
+        hand.find_element(By.ID, "name").send_keys("olga")
+        hand.find_element(By.ID, "password").send_keys("olga-password-1")
+        submit(hand)
+        wait_for(hand, lambda d: d.find_element(By.CSS_SELECTOR, 'button[data-mode="receive"]'))
+        check(hand.current_url.endswith("/scan/") and text_of(hand, "#status") == "online",
+              "olga signs in to the scanner, online")
+        hand.execute_async_script(
+            "const done = arguments[0]; navigator.serviceWorker.ready.then(() => done(true));")
+        wait_for(hand, lambda d: d.execute_script("return !!navigator.serviceWorker.controller"))
+        check(True, "the service worker controls the scanner")
+        check(hand.execute_script("return document.querySelector('link[rel=manifest]') !== null"),
+              "the scanner has a web app manifest")
+
+        # GS1 element strings: identifiers, the group separator, day 00 and the printed form.
+        parsed = hand.execute_script("return GS1.parse(arguments[0])", "]C1010950110153000317271200\x1d10LOT-7\x1d3012")
+        check(parsed == {"gtin": "09501101530003", "expiry": "2027-12-31", "lot": "LOT-7", "count": "12"},
+              f"a GS1 string is parsed: GTIN, expiry (day 00 is the month's end), lot, count ({parsed})")
+        printed = hand.execute_script("return GS1.parse('(01)09501101530003(21)SN-42')")
+        check(printed == {"gtin": "09501101530003", "serial": "SN-42"}, f"the printed form is parsed ({printed})")
+        refused = hand.execute_script("try { GS1.parse('0109501101530004'); return ''; } catch (e) { return e.message; }")
+        check("check digit" in refused, f"a wrong check digit is refused ({refused})")
+
+        catalog = hand.execute_async_script(
+            "const done = arguments[0]; fetch('/scan/api/catalog').then(r => r.json()).then(done);")
+        items = {item["sku"]: item for item in catalog["items"]}
+        receivable = [(order, line) for order in catalog["purchaseOrders"] for line in order["lines"]
+                      if items[line["sku"]].get("gtin") and items[line["sku"]]["tracking"] != "serial"
+                      and float(line["open"]) >= 10]
+        (po, line), (po2, line2) = receivable[0], next(r for r in receivable if r[0]["id"] != receivable[0][0]["id"])
+        item = items[line["sku"]]
+        before = {l["sku"]: l for l in api(f"/v1/orders/{po['id']}", token)["lines"]}[line["sku"]]
+
+        # Receive against a PO by scanning its label.
+        tap(hand, 'button[data-mode="receive"]')
+        tap(hand, f'button[data-order="{po["id"]}"]')
+        gtin = item["gtin"].rjust(14, "0")
+        label = f"]C101{gtin}17271231" + ("10LOT-W1" if item["tracking"] == "lot" else "304")
+        scan(hand, label)
+        check(item["sku"] in text_of(hand, "#item"), f"the label {label} names {item['sku']}")
+        hand.save_screenshot(f"{SHOTS}/scanner-receive.png")
+        quantity = hand.find_element(By.ID, "qty")
+        if item["tracking"] == "lot":
+            check(hand.find_element(By.ID, "lot").get_attribute("value") == "LOT-W1", "the lot comes from the label")
+        else:
+            check(quantity.get_attribute("value") == "4", "the quantity comes from the label's count")
+        quantity.clear()
+        quantity.send_keys("4")
+        tap(hand, "#do")
+        wait_for(hand, lambda d: d.find_element(By.CSS_SELECTOR, "#queue li").get_attribute("data-state") == "posted")
+        after = {l["sku"]: l for l in api(f"/v1/orders/{po['id']}", token)["lines"]}[line["sku"]]
+        check(float(after["received"]) == float(before["received"]) + 4,
+              f"the scan received 4 on {po['id']} ({before['received']} → {after['received']})")
+        trail = api(f"/v1/audit?actor=olga&limit=5", token)
+        trail = trail.get("entries", trail) if isinstance(trail, dict) else trail
+        check(trail and trail[0]["source"] == "scanner" and trail[0]["kind"] == "receive",
+              "the audit trail names olga and the scanner")
+
+        # Offline: the shell and the catalogue still open; five actions and one that will conflict wait in the queue.
+        network(hand, False)
+        hand.refresh()
+        wait_for(hand, lambda d: d.find_element(By.CSS_SELECTOR, 'button[data-mode="receive"]'))
+        check(text_of(hand, "#status") == "offline", "offline, the scanner opens from its cache")
+        tap(hand, 'button[data-mode="receive"]')
+        tap(hand, f'button[data-order="{po["id"]}"]')
+        scan(hand, item["sku"])
+        hand.find_element(By.ID, "qty").clear()
+        hand.find_element(By.ID, "qty").send_keys("2")
+        if item["tracking"] == "lot":
+            hand.find_element(By.ID, "lot").send_keys("LOT-W2")
+        tap(hand, "#do")
+        tap(hand, "button.back")
+
+        stocked = [i for i in catalog["items"] if i["tracking"] == "none" and i["stock"]
+                   and float(i["stock"][0]["qty"]) - float(i["stock"][0]["reserved"]) >= 3]
+        moved, counted = stocked[0], stocked[1]
+        tap(hand, 'button[data-mode="putaway"]')
+        scan(hand, moved["sku"])
+        hand.find_element(By.ID, "qty").clear()
+        hand.find_element(By.ID, "qty").send_keys("1")
+        source = hand.find_element(By.ID, "from").get_attribute("value")
+        target = hand.find_element(By.ID, "to").get_attribute("value")
+        tap(hand, "#do")
+        tap(hand, "button.back")
+        tap(hand, 'button[data-mode="transfer"]')
+        scan(hand, moved["sku"])
+        hand.find_element(By.ID, "qty").clear()
+        hand.find_element(By.ID, "qty").send_keys("1")
+        tap(hand, "#do")
+        tap(hand, "button.back")
+        tap(hand, 'button[data-mode="count"]')
+        location = counted["stock"][0]["location"]
+        scan(hand, location)
+        scan(hand, counted["sku"])
+        check(hand.find_elements(By.ID, "blind") and not hand.find_elements(By.ID, "system"),
+              "a warehouse operator's count is blind")
+        system = sum(float(s["qty"]) for s in counted["stock"] if s["location"] == location)
+        hand.find_element(By.ID, "qty").send_keys(str(int(system) - 1))
+        tap(hand, "#do")
+        tap(hand, "button.back")
+        order = next(o for o in catalog["salesOrders"] if any(float(l.get("reserved") or 0) > 0 for l in o["lines"]))
+        tap(hand, 'button[data-mode="pick"]')
+        tap(hand, f'button[data-order="{order["id"]}"]')
+        for button in hand.find_elements(By.CSS_SELECTOR, ".lines button"):
+            button.click()
+        tap(hand, "#do")
+        tap(hand, "button.back")
+        tap(hand, 'button[data-mode="receive"]')
+        tap(hand, f'button[data-order="{po2["id"]}"]')
+        scan(hand, line2["sku"])
+        hand.find_element(By.ID, "qty").clear()
+        hand.find_element(By.ID, "qty").send_keys("1")
+        if items[line2["sku"]]["tracking"] == "lot":
+            hand.find_element(By.ID, "lot").send_keys("LOT-W3")
+        tap(hand, "#do")
+        tap(hand, "button.back")
+        waiting = [a for a in queued_actions(hand) if a["state"] == "queued"]
+        check(len(waiting) == 6 and text_of(hand, "#pending") == "6", f"offline, six actions wait ({len(waiting)})")
+        # Meanwhile the second order is closed at the office.
+        api("/v1/postings", admin, {"close": {"order": po2["id"]}})
+
+        network(hand, True)
+        wait_for(hand, lambda d: text_of(d, "#pending") == "0" and text_of(d, "#conflicts") == "1", 40)
+        actions = {a["key"]: a for a in queued_actions(hand)}
+        posted = [a for a in actions.values() if a["state"] == "posted"]
+        trail = api(f"/v1/audit?actor=olga&limit=50", token)
+        trail = trail.get("entries", trail) if isinstance(trail, dict) else trail
+        keys = [entry["key"] for entry in trail]
+        check(len(posted) == 6 and all(keys.count(a["key"]) == 1 for a in posted),
+              f"back online, the five actions (and the first receipt) are posted once each ({len(posted)} posted)")
+        final = {l["sku"]: l for l in api(f"/v1/orders/{po['id']}", token)["lines"]}[line["sku"]]
+        check(float(final["received"]) == float(before["received"]) + 6, f"{po['id']} received 4 + 2")
+        shipped = api(f"/v1/orders/{order['id']}", token)
+        check(any(float(l.get("shipped") or 0) > 0 for l in shipped["lines"]), f"{order['id']} was picked and shipped")
+        at_target = api(f"/v1/stock?sku={moved['sku']}&at={target}", token)[0]["on_hand"]
+        check(float(at_target) >= 1, f"{moved['sku']} was put away from {source} to {target} ({at_target})")
+        # The same action sent again (an answer lost on the way) is the same posting, not a second one.
+        again = hand.execute_async_script("""
+            const [action, csrf, done] = arguments;
+            const { state, summary, created, posting, answered, ...body } = action;
+            fetch('/scan/api/actions', {method: 'POST', headers: {'Content-Type': 'application/json',
+              'X-CSRF-Token': csrf}, body: JSON.stringify(body)})
+              .then(r => r.json()).then(done);""", posted[0], catalog["csrf"])
+        recount = api(f"/v1/audit?actor=olga&limit=50", token)
+        recount = recount.get("entries", recount) if isinstance(recount, dict) else recount
+        check(again.get("posting") == posted[0]["posting"] and len(recount) == len(trail),
+              f"an action sent twice posts once ({again})")
+        conflict = hand.find_element(By.CSS_SELECTOR, "#queue li.conflict")
+        reason = conflict.find_element(By.CSS_SELECTOR, ".reason").text
+        check("invalid_state" in reason and po2["id"] in conflict.text,
+              f"the receipt against the closed order is a conflict with its reason ({reason})")
+        check([b.text for b in conflict.find_elements(By.TAG_NAME, "button")] == ["Try again", "Discard"],
+              "the conflict offers its choices")
+        hand.save_screenshot(f"{SHOTS}/scanner.png")
+        key = conflict.get_attribute("data-key")
+        tap(hand, f'#queue li[data-key="{key}"] .conflict button:last-child')
+        wait_for(hand, lambda d: d.find_element(
+            By.CSS_SELECTOR, f'#queue li[data-key="{key}"]').get_attribute("data-state") == "discarded")
+        check(text_of(hand, "#conflicts") == "0", "a discarded conflict leaves the queue, nothing posted")
+    finally:
+        hand.quit()
+
+
 work = tempfile.mkdtemp(prefix="stockline-web-")
 db = os.path.join(work, "demo.sqlite")
 run("demo", "--scale", "small", "--no-serve", "--db", db)
@@ -83,6 +293,7 @@ for name, role, scope in [("pat", "planner", None), ("fay", "finance", None), ("
     run("user", "create", name, "--role", role, "--password-stdin", "--db", db,
         *(["--warehouse", scope] if scope else []), stdin=f"{name}-password-1\n")
 token = run("token", "create", "--role", "auditor", "--name", "web-test", "--db", db)
+admin = run("token", "create", "--role", "admin", "--name", "web-admin", "--db", db)
 port = free_port()
 base = f"http://127.0.0.1:{port}"
 server = subprocess.Popen([BIN, "serve", "--db", db, "--port", str(port), "--log-level", "error"])
@@ -212,6 +423,8 @@ try:
         check(driver.current_url.endswith("/login"), "signing out ends the session")
     finally:
         driver.quit()
+    print("== the handheld scanner")
+    scanner_checks()
 finally:
     server.terminate()
     server.wait()

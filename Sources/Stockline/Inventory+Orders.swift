@@ -111,7 +111,7 @@ extension Inventory {
         return views
     }
 
-    private func view(of order: Order, today: Date) async throws -> OrderView {
+    func view(of order: Order, today: Date) async throws -> OrderView {
         let skus = Set(order.lines.map(\.sku) + (order.components ?? []).map(\.sku))
         let (catalog, books) = try await committer.pipeline.currentBooks(skus: skus)
         let state = LedgerState(

@@ -23,32 +23,20 @@ public struct WarehouseSummary: Sendable, Hashable {
 extension Inventory {
     /// Every warehouse's buckets and value over all items, by company then warehouse code.
     public func overview() async throws -> [WarehouseSummary] {
-        var skus: [String] = []
-        var cursor: ItemID?
-        while true {
-            let page = try await store.items(limit: 1_000, after: cursor)
-            guard let last = page.last else { break }
-            skus += page.map(\.sku)
-            cursor = last.id
-        }
         let catalog = try await catalog()
         var totals: [WarehouseID: (position: StockPosition, items: Int)] = [:]
-        // One read of the books per thousand items; each item's positions from a state of its own book alone, so
-        // the work grows with the items, not with the items times every open move and order.
+        // Each item's positions from a state of its own book alone, so the work grows with the items, not with the
+        // items times every open move and order.
         let ids = IDAllocator(nextMove: 0, nextLayer: 0, nextLot: 0)
-        for chunk in stride(from: 0, to: skus.count, by: 1_000) {
-            let (_, books) = try await committer.pipeline.currentBooks(
-                skus: Set(skus[chunk..<min(chunk + 1_000, skus.count)]))
-            for (itemID, book) in books {
-                let state = LedgerState(catalog: catalog, loaded: [book], ids: ids)
-                for warehouse in catalog.warehouses.values {
-                    guard let root = catalog.locations[warehouse.rootLocationID] else { continue }
-                    let position = state.position(of: itemID, at: root)
-                    var total = totals[warehouse.id] ?? (StockPosition(), 0)
-                    total.position = total.position.adding(position)
-                    if position.onHand.isPositive { total.items += 1 }
-                    totals[warehouse.id] = total
-                }
+        try await forEachBook { _, book in
+            let state = LedgerState(catalog: catalog, loaded: [book], ids: ids)
+            for warehouse in catalog.warehouses.values {
+                guard let root = catalog.locations[warehouse.rootLocationID] else { continue }
+                let position = state.position(of: book.book.item.id, at: root)
+                var total = totals[warehouse.id] ?? (StockPosition(), 0)
+                total.position = total.position.adding(position)
+                if position.onHand.isPositive { total.items += 1 }
+                totals[warehouse.id] = total
             }
         }
         var summaries: [WarehouseSummary] = []

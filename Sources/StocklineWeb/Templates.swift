@@ -32,6 +32,7 @@ enum Templates {
             <a href="/" {{#overview}}aria-current="page"{{/overview}}>Overview</a>
             <a href="/orders" {{#ordersPage}}aria-current="page"{{/ordersPage}}>Orders</a>
             {{#accounting}}<a href="/finance" {{#financePage}}aria-current="page"{{/financePage}}>Finance</a>{{/accounting}}
+            <a href="/scan/">Scanner</a>
           </nav>
           <form class="search" action="/search" method="get" role="search">
             <label for="q" class="hidden">Search by SKU or order</label>
@@ -58,6 +59,7 @@ enum Templates {
           {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
           <form action="/login" method="post">
             <input type="hidden" name="csrf" value="{{loginCSRF}}">
+            {{#next}}<input type="hidden" name="next" value="{{next}}">{{/next}}
             <label for="name">Name</label>
             <input id="name" name="name" autocomplete="username" required value="{{name}}">
             <label for="password">Password</label>

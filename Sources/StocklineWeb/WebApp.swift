@@ -13,6 +13,7 @@ import StocklineCore
 public struct WebApp: Sendable {
     let inventory: Inventory
     let library: MustacheLibrary
+    let scanner: Scanner
 
     static let sessionCookie = "stockline_session"
     static let loginCookie = "stockline_login"
@@ -20,6 +21,7 @@ public struct WebApp: Sendable {
     public init(inventory: Inventory) throws {
         self.inventory = inventory
         self.library = try Templates.library()
+        self.scanner = try Scanner(inventory: inventory)
     }
 
     /// Adds the pages to `router`: `/login`, `/logout`, `/`, `/items/{sku}`, `/orders`, `/orders/{id}`, `/search`.
@@ -66,6 +68,7 @@ public struct WebApp: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: Templates.liveScript)))
         }
         router.get("/live") { request, _ in try await live(request) }
+        scanner.register(on: router) { request in try await viewer(request) }
         router.get("/search") { request, _ in
             try await page(request) { viewer in try await search(request.uri.queryParameters.get("q") ?? "", viewer) }
         }
@@ -80,7 +83,7 @@ public struct WebApp: Sendable {
     }
 
     /// The viewer a request's session cookie stands for, if it is still valid.
-    private func viewer(_ request: Request) async throws -> Viewer? {
+    func viewer(_ request: Request) async throws -> Viewer? {
         guard let secret = Self.cookie(Self.sessionCookie, in: request),
             let (user, session) = try await inventory.session(secret: secret)
         else { return nil }
@@ -109,7 +112,11 @@ public struct WebApp: Sendable {
     private func loginPage(_ request: Request, error: String? = nil, name: String = "") async throws -> Response {
         let token = Self.cookie(Self.loginCookie, in: request) ?? UUID().uuidString
         var response = html(
-            "login", present(["title": "Sign in", "loginCSRF": token, "error": error, "name": name]), viewer: nil,
+            "login",
+            present([
+                "title": "Sign in", "loginCSRF": token, "error": error, "name": name,
+                "next": Self.localPath(request.uri.queryParameters.get("next").map { String($0) }),
+            ]), viewer: nil,
             status: error == nil ? .ok : .unauthorized)
         response.headers[values: .setCookie].append(
             "\(Self.loginCookie)=\(token); Path=/login; HttpOnly; Secure; SameSite=Strict")
@@ -125,7 +132,7 @@ public struct WebApp: Sendable {
         guard let (secret, _) = try await inventory.signIn(name: name, password: form["password"] ?? "") else {
             return try await loginPage(request, error: "That name and password do not match.", name: name)
         }
-        var response = Self.redirect("/")
+        var response = Self.redirect(Self.localPath(form["next"]) ?? "/")
         response.headers[values: .setCookie].append(
             "\(Self.sessionCookie)=\(secret); Path=/; HttpOnly; Secure; SameSite=Strict; "
                 + "Max-Age=\(Int(Inventory.sessionLifetime))")
@@ -443,6 +450,12 @@ public struct WebApp: Sendable {
             grouped.append(character)
         }
         return (negative ? "-" : "") + String(grouped.reversed()) + fraction
+    }
+
+    /// A path on this site to go on to after signing in; anything else (another host, `//x`) is dropped.
+    static func localPath(_ path: String?) -> String? {
+        guard let path, path.hasPrefix("/"), !path.hasPrefix("//"), !path.contains("\\") else { return nil }
+        return path
     }
 
     static func cookie(_ name: String, in request: Request) -> String? {
