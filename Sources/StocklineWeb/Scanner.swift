@@ -178,7 +178,7 @@ struct Scanner: Sendable {
     }
 
     private func act(_ request: Request, _ viewer: WebApp.Viewer) async throws -> Response {
-        guard request.headers[HTTPField.Name("X-CSRF-Token")!] == viewer.session.csrf else {
+        guard let name = HTTPField.Name("X-CSRF-Token"), request.headers[name] == viewer.session.csrf else {
             return Self.json(
                 Reply(status: "stale", code: "csrf", message: "The app's session token is old: it fetches a new one."),
                 status: .forbidden)
