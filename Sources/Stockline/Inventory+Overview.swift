@@ -28,9 +28,19 @@ extension Inventory {
         // Each item's positions from a state of its own book alone, so the work grows with the items, not with the
         // items times every open move and order.
         let ids = IDAllocator(nextMove: 0, nextLayer: 0, nextLot: 0)
+        let transitOwner = Dictionary(
+            catalog.warehouses.values.map { ($0.transitLocationID, $0.id) }, uniquingKeysWith: { first, _ in first })
+        let owner = { (id: LocationID) in catalog.locations[id]?.warehouseID ?? transitOwner[id] }
         try await forEachBook { _, book in
             let state = LedgerState(catalog: catalog, loaded: [book], ids: ids)
-            for warehouse in catalog.warehouses.values {
+            // Only the warehouses the item has stock, moves or orders in can have a position other than zero.
+            var touched = Set(book.book.quants.keys.compactMap { owner($0.locationID) })
+            for move in book.moves.values {
+                if let from = owner(move.fromID) { touched.insert(from) }
+                if let to = owner(move.toID) { touched.insert(to) }
+            }
+            touched.formUnion(book.orders.values.map(\.warehouseID))
+            for warehouse in catalog.warehouses.values where touched.contains(warehouse.id) {
                 guard let root = catalog.locations[warehouse.rootLocationID] else { continue }
                 let position = state.position(of: book.book.item.id, at: root)
                 var total = totals[warehouse.id] ?? (StockPosition(), 0)

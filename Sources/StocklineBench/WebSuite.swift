@@ -19,7 +19,7 @@ enum WebSuite {
             let scale = DemoScale(rawValue: sizes.demo) ?? .small
             context.progress("web: building the \(scale.rawValue) demo")
             let summary = try await buildDemoWorld(into: inventory, scale: scale) { context.progress("web: \($0)") }
-            try await inventory.createUser(name: "bench", password: "bench-password-1", role: .planner)
+            try await inventory.createUser(name: "bench", password: "bench-password-1", role: .admin)
             let port = try HTTPPostSuite.freePort()
             var logger = Logger(label: "stockline-bench")
             logger.logLevel = .critical
@@ -40,9 +40,13 @@ enum WebSuite {
                     let cookie = try await signIn(client, base: base)
                     let order = try await inventory.orders(kind: .purchase, limit: 1).first?.id ?? "none"
                     let sku = summary.examples.first?.sku ?? "none"
+                    let warehouse =
+                        try await inventory.overview().max { $0.items < $1.items }?.warehouse ?? "none"
                     let pages = [
                         ("web.overview", "/"), ("web.item", "/items/\(sku)?today=\(summary.lastDay)"),
                         ("web.orders", "/orders?today=\(summary.lastDay)"), ("web.order", "/orders/\(order)"),
+                        ("web.finance", "/finance"), ("web.search", "/search?q=\(order)"),
+                        ("web.scan.catalog", "/scan/api/catalog?warehouse=\(warehouse)"),
                     ]
                     var results: [BenchResult] = []
                     for (name, path) in pages {
