@@ -220,7 +220,7 @@ struct Scanner: Sendable {
         case .failure(let error):
             return Self.json(
                 Reply(status: "refused", code: error.code, message: error.description),
-                status: error.code == "insufficient_stock" || error.code == "invalid_state"
+                status: ["insufficient_stock", "invalid_state", "conflict"].contains(error.code)
                     ? .conflict : .unprocessableContent)
         }
     }
