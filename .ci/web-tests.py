@@ -336,7 +336,22 @@ try:
         stock = api(f"/v1/stock?sku={sku}&at={warehouse}", token)[0]
         check(float(shown) == float(stock["on_hand"]), f"{sku} on hand at {warehouse}: page {shown}, API {stock['on_hand']}")
         check(len(driver.find_elements(By.CSS_SELECTOR, ".chart svg path")) == 1, "the item page draws its timeline")
+        by_location = sum(float(row.find_elements(By.TAG_NAME, "td")[3].text)
+                          for row in driver.find_elements(By.CSS_SELECTOR, "#stock tbody tr")
+                          if row.find_element(By.TAG_NAME, "td").text.startswith(warehouse + "/"))
+        check(by_location == float(stock["on_hand"]), f"its stock by location adds up to on hand ({by_location})")
         driver.save_screenshot(f"{SHOTS}/item.png")
+
+        # Search: a GTIN opens its item; a location lists what lies there; an unknown word says so.
+        gtin = api(f"/v1/items/{sku}", token).get("gtin")
+        driver.get(f"{base}/search?q={gtin}")
+        check(driver.find_element(By.TAG_NAME, "h1").text.startswith(sku), f"searching GTIN {gtin} opens {sku}")
+        driver.get(f"{base}/search?q={warehouse}/STOCK")
+        found = driver.find_elements(By.CSS_SELECTOR, "#results tbody tr")
+        check(found and all(r.find_element(By.TAG_NAME, "td").text == "stock" for r in found),
+              f"searching a location lists its stock ({len(found)} rows)")
+        driver.get(f"{base}/search?q=no-such-thing-anywhere")
+        check("Nothing found" in driver.find_element(By.CSS_SELECTOR, ".error").text, "a search that finds nothing says so")
 
         # Orders: the overdue purchase orders flagged are the ones the API reports overdue.
         driver.get(f"{base}/orders?today={TODAY}")
@@ -364,6 +379,11 @@ try:
         check(len(accounts) > 0 and all("agrees" in row.text for row in accounts),
               f"finance: {len(accounts)} stock accounts, each agreeing")
         check(len(driver.find_elements(By.CSS_SELECTOR, "#journal tbody tr")) > 0, "finance shows journal lines")
+        check(len(driver.find_elements(By.CSS_SELECTOR, "#aging tbody tr")) > 0, "finance shows stock value by age")
+        driver.find_element(By.ID, "j-sku").send_keys(sku)
+        submit(driver, "form.filter button")
+        skus = {row.find_elements(By.TAG_NAME, "td")[5].text for row in driver.find_elements(By.CSS_SELECTOR, "#journal tbody tr")}
+        check(skus == {sku}, f"the journal filtered by SKU shows only {sku} ({skus})")
         driver.save_screenshot(f"{SHOTS}/finance.png")
 
         # Two browsers: a receipt posted in one shows in the other's open item page without a reload by hand.

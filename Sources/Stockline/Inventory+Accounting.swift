@@ -62,6 +62,16 @@ extension Inventory {
             balances: balances, quantities: quantities)
     }
 
+    /// Balances per company and account as of `at`, from the journal alone (no quantities: cheaper than
+    /// `valuation(at:)` when only the accounts are wanted).
+    public func accountBalances(at: Date) async throws -> [ValuationReport.AccountTotal] {
+        let balances = try await store.journalBalances(at: at)
+        return ValuationReport(
+            at: at, catalog: try await catalog(), items: try await itemsByID(Set(balances.map(\.itemID))),
+            chart: ChartOfAccounts(try await store.accountMappings()), balances: balances, quantities: []
+        ).accounts
+    }
+
     /// Stock value by the age of the receipts its units came from, as of `at`.
     public func aging(at: Date) async throws -> AgingReport {
         AgingReport(at: at, receipts: try await store.openReceipts(), catalog: try await catalog())

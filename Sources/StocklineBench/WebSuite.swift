@@ -62,6 +62,20 @@ enum WebSuite {
                                 name: name, value: latency.percentile(50) ?? 0, unit: "ms p50", latency: latency,
                                 note: "GET \(path) on the \(scale.rawValue) demo, \(bytes.formatted()) bytes"))
                     }
+                    // The finance page after a posting: its ledger-wide figures are computed afresh.
+                    var latency = LatencyRecorder()
+                    for _ in 0..<sizes.pageViews {
+                        try await inventory.post(
+                            .receive(.init(sku: sku, qty: Fixed(1), at: warehouse, unitCost: Fixed(1))),
+                            source: "bench")
+                        let begun = ContinuousClock.now
+                        _ = try await get(client, base + "/finance", cookie: cookie)
+                        latency.record(ContinuousClock.now - begun)
+                    }
+                    results.append(
+                        BenchResult(
+                            name: "web.finance.changed", value: latency.percentile(50) ?? 0, unit: "ms p50",
+                            latency: latency, note: "GET /finance after a receipt each time (no cached figures)"))
                     group.cancelAll()
                     return results
                 }

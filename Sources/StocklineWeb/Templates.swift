@@ -11,7 +11,7 @@ enum Templates {
 
     static let all: [(String, String)] = [
         ("layout", layout), ("login", login), ("overview", overview), ("item", item), ("orders", orders),
-        ("order", order), ("problem", problem), ("finance", finance),
+        ("order", order), ("problem", problem), ("finance", finance), ("search", search),
     ]
 
     static let layout = """
@@ -35,8 +35,8 @@ enum Templates {
             <a href="/scan/">Scanner</a>
           </nav>
           <form class="search" action="/search" method="get" role="search">
-            <label for="q" class="hidden">Search by SKU or order</label>
-            <input id="q" name="q" placeholder="SKU or order" value="{{query}}">
+            <label for="q" class="hidden">Search by SKU, GTIN, lot, serial, order or location</label>
+            <input id="q" name="q" placeholder="SKU, GTIN, lot, order, location" value="{{query}}">
           </form>
           <form class="signout" action="/logout" method="post">
             <input type="hidden" name="csrf" value="{{csrf}}">
@@ -103,8 +103,8 @@ enum Templates {
     static let item = """
         {{<layout}}{{$content}}
         <h1>{{sku}} <small>{{name}}</small></h1>
-        <p class="meta">{{unit}} · {{tracking}} · {{lifecycle}}{{#successor}} · superseded by
-          <a href="/items/{{successor}}">{{successor}}</a>{{/successor}}</p>
+        <p class="meta">{{unit}} · {{tracking}} · {{lifecycle}}{{#successors}} · superseded by
+          {{#chain}}<a class="successor" href="/items/{{sku}}">{{sku}}</a>{{#then}} → {{/then}}{{/chain}}{{/successors}}</p>
         <h2>Stock by warehouse</h2>
         <table class="grid" id="positions">
           <thead><tr><th>Warehouse</th><th>On hand</th><th>Available</th><th>Reserved</th><th>Blocked</th>
@@ -131,6 +131,16 @@ enum Templates {
           <button type="submit">Receive</button>
         </form>
         {{/receive}}
+        {{#stock}}
+        <h2>Stock by location and lot</h2>
+        <table class="grid" id="stock">
+          <thead><tr><th>Location</th><th>Lot / serial</th><th>Expiry</th><th>On hand</th><th>Reserved</th></tr></thead>
+          <tbody>
+          {{#rows}}<tr><td>{{location}}</td><td>{{lot}}</td><td>{{expiry}}{{#expired}} <span class="late">expired</span>{{/expired}}</td>
+          <td class="n">{{quantity}}</td><td class="n">{{reserved}}</td></tr>{{/rows}}
+          </tbody>
+        </table>
+        {{/stock}}
         {{#timeline}}
         <h2>Projected free stock at {{warehouse}}</h2>
         <figure class="chart">{{{chart}}}<figcaption>P(t) from today: on hand less blocked and reserved, plus supply
@@ -144,6 +154,16 @@ enum Templates {
           </tbody>
         </table>
         {{/timeline}}
+        {{#layers}}
+        <h2>Open cost layers</h2>
+        <table class="grid" id="layers">
+          <thead><tr><th>Company</th><th>Where</th><th>Posting</th><th>Kind</th><th>Remaining</th><th>Unit cost</th><th>Value</th></tr></thead>
+          <tbody>
+          {{#rows}}<tr><td>{{company}}</td><td>{{scope}}</td><td class="n">{{posting}}</td><td>{{kind}}</td>
+          <td class="n">{{remaining}}</td><td class="n">{{unitCost}}</td><td class="n">{{value}}</td></tr>{{/rows}}
+          </tbody>
+        </table>
+        {{/layers}}
         <h2>Latest moves</h2>
         <table class="grid" id="moves">
           <thead><tr><th>Date</th><th>Kind</th><th>State</th><th>Quantity</th><th>From</th><th>To</th><th>Reference</th></tr></thead>
@@ -212,7 +232,26 @@ enum Templates {
           {{#balances}}<tr><td>{{company}}</td><td>{{account}}</td><td>{{role}}</td><td class="n">{{balance}}</td></tr>{{/balances}}
           </tbody>
         </table>
-        <h2>Newest journal lines</h2>
+        <h2>Stock value by age</h2>
+        <table class="grid" id="aging">
+          <thead><tr><th>Company</th><th>Age (days)</th><th>Quantity</th><th>Value</th></tr></thead>
+          <tbody>
+          {{#aging}}<tr><td>{{company}}</td><td>{{age}}</td><td class="n">{{quantity}}</td><td class="n">{{value}}</td></tr>{{/aging}}
+          </tbody>
+        </table>
+        <h2>Journal</h2>
+        {{#filter}}
+        <form class="filter" action="/finance" method="get" aria-label="Filter the journal">
+          <label for="j-from">From</label><input id="j-from" name="from" type="date" value="{{from}}">
+          <label for="j-to">To</label><input id="j-to" name="to" type="date" value="{{to}}">
+          <label for="j-company">Company</label>
+          <select id="j-company" name="company"><option value="">all</option>{{#companies}}<option value="{{code}}" {{#selected}}selected{{/selected}}>{{code}}</option>{{/companies}}</select>
+          <label for="j-account">Account</label><input id="j-account" name="account" size="8" value="{{account}}">
+          <label for="j-sku">SKU</label><input id="j-sku" name="sku" size="10" value="{{sku}}">
+          <button type="submit">Filter</button>{{#filtered}} <a href="/finance">clear</a>{{/filtered}}
+        </form>
+        {{/filter}}
+        <p class="meta">Newest first: {{shown}} lines{{^filter.filtered}} of the newest 500 postings{{/filter.filtered}}.</p>
         <table class="grid" id="journal">
           <thead><tr><th>Date</th><th>Posting</th><th>Kind</th><th>Company</th><th>Account</th><th>SKU</th>
           <th>Warehouse</th><th>Debit</th><th>Credit</th></tr></thead>
@@ -222,6 +261,22 @@ enum Templates {
           <td class="n">{{credit}}</td></tr>{{/journal}}
           </tbody>
         </table>
+        {{/content}}{{/layout}}
+        """
+
+    static let search = """
+        {{<layout}}{{$content}}
+        <h1>Search: {{query}}</h1>
+        {{#hits}}
+        <table class="grid" id="results">
+          <thead><tr><th>Found</th><th>What</th><th></th></tr></thead>
+          <tbody>
+          {{#rows}}<tr><td>{{kind}}</td><td><a href="{{href}}">{{label}}</a></td><td>{{text}}</td></tr>{{/rows}}
+          </tbody>
+        </table>
+        {{/hits}}
+        {{^hits}}<p class="error" role="alert">Nothing found for {{query}}. Search by SKU, GTIN, lot or serial number, order
+          or location.</p>{{/hits}}
         {{/content}}{{/layout}}
         """
 
@@ -282,7 +337,7 @@ enum Templates {
         .login form { display: grid; gap: .5rem; }
         .login input { padding: .5rem; font: inherit; border: 1px solid var(--line); border-radius: 4px; }
         .hidden { position: absolute; left: -10000px; }
-        .receive { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem; margin: 1rem 0; padding: .75rem;
+        .receive, .filter { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem; margin: 1rem 0; padding: .75rem;
           background: #fff; border: 1px solid var(--line); border-radius: 6px; }
         .receive input, .receive select { padding: .4rem; font: inherit; border: 1px solid var(--line); border-radius: 4px; }
         .chart { margin: 0 0 1rem; background: #fff; border: 1px solid var(--line); padding: .5rem; }

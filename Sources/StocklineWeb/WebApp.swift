@@ -14,6 +14,7 @@ public struct WebApp: Sendable {
     let inventory: Inventory
     let library: MustacheLibrary
     let scanner: Scanner
+    let finance = FinanceFigures()
 
     static let sessionCookie = "stockline_session"
     static let loginCookie = "stockline_login"
@@ -56,7 +57,9 @@ public struct WebApp: Sendable {
             }
         }
         router.get("/finance") { request, _ in
-            try await page(request, needs: .readAccounting) { viewer in try await finance(viewer) }
+            try await page(request, needs: .readAccounting) { viewer in
+                try await finance(JournalQuery(request.uri.queryParameters), viewer)
+            }
         }
         router.post("/items/:sku/receive") { request, context in
             try await receive(request, sku: context.parameters.get("sku") ?? "")
@@ -272,13 +275,41 @@ public struct WebApp: Sendable {
                 "reference": move.reference ?? "",
             ]
         }
-        var successor: String?
-        if let id = item.successorID { successor = try await inventory.skus(of: [id])[id] }
+        let detail = try await inventory.itemDetail(sku: sku)
         return (
             "item",
             present([
                 "title": sku, "sku": sku, "name": item.name, "unit": item.unit.name, "tracking": item.tracking.rawValue,
-                "lifecycle": item.lifecycle.rawValue, "successor": successor, "positions": positions,
+                "lifecycle": item.lifecycle.rawValue, "positions": positions,
+                "successors": detail.successors.isEmpty
+                    ? nil
+                    : [
+                        "chain": detail.successors.enumerated().map { index, sku in
+                            present(["sku": sku, "then": index < detail.successors.count - 1 ? true : nil])
+                        }
+                    ],
+                "stock": detail.stock.isEmpty
+                    ? nil
+                    : [
+                        "rows": detail.stock.map { row in
+                            present([
+                                "location": row.location, "lot": row.lot, "expiry": row.expiry.map(Day.text),
+                                "expired": row.expiry.map { $0 < inventory.environment.now() } == true ? true : nil,
+                                "quantity": row.quantity.description, "reserved": row.reserved.description,
+                            ])
+                        }
+                    ],
+                "layers": detail.layers.isEmpty
+                    ? nil
+                    : [
+                        "rows": detail.layers.map { layer in
+                            [
+                                "company": layer.company, "scope": layer.scope, "posting": "\(layer.posting)",
+                                "kind": layer.kind.rawValue, "remaining": layer.remaining.description,
+                                "unitCost": Self.money(layer.unitCost), "value": Self.money(layer.value),
+                            ] as [String: Any]
+                        }
+                    ],
                 "liveAfter": "\(try await inventory.latestEventSequence())",
                 "receive": viewer.user.role.allows(.post(.receive))
                     ? [
@@ -346,17 +377,56 @@ public struct WebApp: Sendable {
         )
     }
 
-    /// The stock accounts as `verify` reconciles them, account balances, and the newest journal lines.
-    private func finance(_ viewer: Viewer) async throws -> (String, Any) {
-        let reconciliation = try await inventory.reconciliation()
-        let valuation = try await inventory.valuation(at: inventory.environment.now())
-        // The last 40 journal lines of the newest 500 postings (orders and reservations book none), newest first.
-        let newest = try await inventory.audit(AuditFilter(limit: 500)).map(\.posting).min() ?? 1
-        let journal = try await inventory.journal(afterPosting: newest - 1, limit: 1_000).lines.suffix(40).reversed()
+    /// The journal lines the finance page's filter form asks for.
+    struct JournalQuery {
+        var from: Date?
+        var to: Date?
+        var company: String?
+        var account: String?
+        var sku: String?
+        var form: [String: String]
+
+        init(_ parameters: some Sequence<(key: Substring, value: Substring)>) {
+            var form: [String: String] = [:]
+            for (key, value) in parameters where !value.isEmpty { form[String(key)] = String(value) }
+            self.form = form
+            from = form["from"].flatMap(Day.parse)
+            to = form["to"].flatMap(Day.parse).map { Day.adding(1, to: $0) }
+            company = form["company"]
+            account = form["account"]
+            sku = form["sku"]
+        }
+
+        var isFiltered: Bool { !form.isEmpty }
+    }
+
+    /// The stock accounts as `verify` reconciles them, balances and aging, and journal lines by the filter.
+    private func finance(_ query: JournalQuery, _ viewer: Viewer) async throws -> (String, Any) {
+        let (reconciliation, balances, aging) = try await finance.figures(inventory)
+        var lines: [JournalExportLine]
+        if query.isFiltered {
+            lines = try await inventory.journal(from: query.from, to: query.to, company: query.company, limit: 5_000)
+                .lines
+        } else {
+            // The newest 500 postings (orders and reservations book none).
+            let newest = try await inventory.audit(AuditFilter(limit: 500)).map(\.posting).min() ?? 1
+            lines = try await inventory.journal(afterPosting: newest - 1, limit: 1_000).lines
+        }
+        lines = lines.filter { line in
+            (query.account.map { line.account == $0 } ?? true) && (query.sku.map { line.sku == $0 } ?? true)
+        }
+        let journal = lines.suffix(100).reversed()
+        let companies = try await inventory.catalog().companies.values.map(\.code).sorted()
         return (
             "finance",
             [
                 "title": "Finance", "financePage": true,
+                "filter": present([
+                    "from": query.form["from"], "to": query.form["to"], "account": query.account, "sku": query.sku,
+                    "companies": companies.map { ["code": $0, "selected": $0 == query.company] },
+                    "filtered": query.isFiltered ? true : nil,
+                ]),
+                "shown": "\(journal.count) of \(lines.count)",
                 "accounts": reconciliation.map { company, account, row -> [String: Any] in
                     [
                         "company": company, "account": account, "role": row.role.rawValue,
@@ -364,10 +434,16 @@ public struct WebApp: Sendable {
                         "held": Self.money(row.held), "agrees": row.layered == row.booked,
                     ]
                 },
-                "balances": valuation.accounts.map { total -> [String: Any] in
+                "balances": balances.map { total -> [String: Any] in
                     [
                         "company": total.company, "account": total.account, "role": total.role.rawValue,
                         "balance": Self.money(total.balance),
+                    ]
+                },
+                "aging": aging.map { bucket -> [String: Any] in
+                    [
+                        "company": bucket.company, "age": bucket.age, "quantity": bucket.quantity.description,
+                        "value": Self.money(bucket.value),
                     ]
                 },
                 "journal": journal.map { line -> [String: Any] in
@@ -382,16 +458,46 @@ public struct WebApp: Sendable {
         )
     }
 
-    /// A SKU opens its item page, an order id its order; anything else says what was not found.
+    /// One exact hit opens its page (an item, an order, the item of a lot or serial); a location lists what is
+    /// stocked there; anything else lists what was found.
     private func search(_ query: String, _ viewer: Viewer) async throws -> (String, Any) {
-        let query = query.trimmingCharacters(in: .whitespaces)
-        if !query.isEmpty, try await inventory.item(sku: query) != nil {
-            return try await item(query, at: nil, today: nil, viewer)
+        let hits = try await inventory.search(query)
+        if hits.count == 1, let hit = hits.first {
+            switch hit.kind {
+            case .item, .lot: return try await item(hit.sku ?? "", at: nil, today: nil, viewer)
+            case .order: return try await order(hit.reference ?? "", today: nil, viewer)
+            case .location: break
+            }
         }
-        if !query.isEmpty, (try? await inventory.order(id: query)) != nil {
-            return try await order(query, today: nil, viewer)
+        var rows: [[String: Any]] = []
+        for hit in hits {
+            switch hit.kind {
+            case .item, .lot:
+                rows.append([
+                    "kind": hit.kind.rawValue, "href": "/items/\(hit.sku ?? "")", "label": hit.sku ?? "",
+                    "text": hit.text,
+                ])
+            case .order:
+                rows.append([
+                    "kind": "order", "href": "/orders/\(hit.reference ?? "")", "label": hit.reference ?? "",
+                    "text": hit.text,
+                ])
+            case .location:
+                let path = hit.reference ?? ""
+                let warehouse = String(path.split(separator: "/").first ?? "")
+                for entry in try await inventory.warehouseStock(warehouse).items {
+                    for quant in entry.quants where quant.location == path || quant.location.hasPrefix(path + "/") {
+                        rows.append([
+                            "kind": "stock", "href": "/items/\(entry.item.sku)?at=\(warehouse)",
+                            "label": entry.item.sku,
+                            "text": "\(quant.quantity) \(entry.item.unit.name) at \(quant.location)"
+                                + (quant.lot.map { " (lot \($0))" } ?? ""),
+                        ])
+                    }
+                }
+            }
         }
-        return ("problem", ["title": "Search", "heading": "Nothing found", "detail": "No SKU or order \(query)."])
+        return ("search", present(["title": "Search", "query": query, "hits": rows.isEmpty ? nil : ["rows": rows]]))
     }
 
     // MARK: - Rendering
@@ -475,6 +581,30 @@ public struct WebApp: Sendable {
         var fields: [String: String] = [:]
         for item in URLComponents(string: "?" + text)?.queryItems ?? [] { fields[item.name] = item.value ?? "" }
         return fields
+    }
+}
+
+/// The finance page's ledger-wide figures (they read every journal line and layer), computed again only when the
+/// ledger, the chart of accounts or the day changed since the last view.
+actor FinanceFigures {
+    typealias Figures = (
+        reconciliation: [(company: String, account: String, row: AccountReconciliation)],
+        balances: [ValuationReport.AccountTotal], aging: [AgingReport.Bucket]
+    )
+    private var cached: (key: String, figures: Figures)?
+
+    func figures(_ inventory: Inventory) async throws -> Figures {
+        let now = inventory.environment.now()
+        let key =
+            "\(try await inventory.latestEventSequence()) \(Day.text(Day.start(of: now))) "
+            + "\(try await inventory.accounts().map { "\($0)" })"
+        if let cached, cached.key == key { return cached.figures }
+        let figures = (
+            try await inventory.reconciliation(), try await inventory.accountBalances(at: now),
+            try await inventory.aging(at: now).buckets
+        )
+        cached = (key, figures)
+        return figures
     }
 }
 
