@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 
 from selenium import webdriver
@@ -438,6 +439,24 @@ try:
         WebDriverWait(driver, 10).until(expected_conditions.staleness_of(page))
         driver.get(f"{base}/")
         check(driver.find_element(By.TAG_NAME, "h1").text == "Overview", "a sign-out without the CSRF token is ignored")
+        # A receipt posted without a session (an expired one) goes to the sign-in page and changes nothing.
+        before = api(f"/v1/stock?sku={sku}&at={warehouse}", token)[0]["on_hand"]
+        form = urllib.parse.urlencode({"warehouse": warehouse, "qty": "5", "unit_cost": "1"}).encode()
+        with urllib.request.urlopen(urllib.request.Request(f"{base}/items/{sku}/receive", data=form)) as answer:
+            check(answer.url.endswith("/login"), "a receipt without a session is sent to sign in")
+        check(api(f"/v1/stock?sku={sku}&at={warehouse}", token)[0]["on_hand"] == before, "and changes nothing")
+        # The audit page shows every refused attempt: outside the warehouse, without the CSRF token, without a session.
+        driver.get(f"{base}/audit")
+        refusals = [[cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+                    for row in driver.find_elements(By.CSS_SELECTOR, "#refusals tbody tr")]
+        seen = {(r[1], r[3].split(" ")[0], r[4]) for r in refusals}
+        check({("olga", "POST", "forbidden"), ("fay", "POST", "csrf"), ("unknown", "POST", "signed_out")} <= seen,
+              f"the audit page records the refused attempts ({sorted(seen)})")
+        check(any(row[4] == "olga" and row[5] == "web" for row in
+                  [[c.text for c in r.find_elements(By.TAG_NAME, "td")]
+                   for r in driver.find_elements(By.CSS_SELECTOR, "#entries tbody tr")]),
+              "and names olga's receipt among the postings")
+        driver.save_screenshot(f"{SHOTS}/audit.png")
         submit(driver, ".signout button")
         driver.get(f"{base}/")
         check(driver.current_url.endswith("/login"), "signing out ends the session")

@@ -129,3 +129,20 @@ extension Inventory {
             .replacingOccurrences(of: "=", with: "")
     }
 }
+
+extension Inventory {
+    /// Keeps a request the web app or the scanner refused for who sent it, so the audit trail shows the attempt.
+    public func recordRefusal(actor: String, source: String, action: String, code: String, detail: String)
+        async throws
+    {
+        try await store.addRefusedAttempt(
+            RefusedAttempt(
+                at: environment.now(), actor: actor, source: source, action: String(action.prefix(200)), code: code,
+                detail: String(detail.prefix(500))))
+    }
+
+    /// The newest refused attempts first.
+    public func refusedAttempts(limit: Int = 100) async throws -> [RefusedAttempt] {
+        try await store.refusedAttempts(limit: max(1, min(limit, 1_000)))
+    }
+}

@@ -170,13 +170,14 @@ public enum StoreCopy {
             table("route", order: "from_id, to_id", "from_id to_id lead_days cost"),
             table("web_user", order: "name", "name:t role:t warehouse:t password_hash:t created_at:r"),
             table("web_session", order: "hash", "hash:t user_name:t csrf:t expires_at:r"),
+            table("refused_attempt", "id at:r actor:t source:t action:t code:t detail:t"),
         ]
     }()
 
     /// Tables whose ids PostgreSQL generates from an identity column.
     static let identityTables = [
         "company", "location", "warehouse", "item", "layer_use", "api_token", "webhook_subscription",
-        "webhook_dead_letter",
+        "webhook_dead_letter", "refused_attempt",
     ]
 
     /// Every row of every table (in ``tables`` order).

@@ -1,7 +1,7 @@
 public import Foundation
 public import StocklineCore
 
-/// What the web app's sign-in needs of a store: users and their sessions.
+/// What the web app's sign-in needs of a store: users, their sessions, and the attempts it refused.
 public protocol WebAccessPort: Sendable {
     /// Adds a user; `conflict` when the name is taken.
     func addUser(_ user: WebUser) async throws
@@ -13,4 +13,7 @@ public protocol WebAccessPort: Sendable {
     /// The session with `hash` that has not expired at `now`.
     func session(hash: String, now: Date) async throws -> WebSession?
     func removeSession(hash: String) async throws
+    func addRefusedAttempt(_ attempt: RefusedAttempt) async throws
+    /// Newest first.
+    func refusedAttempts(limit: Int) async throws -> [RefusedAttempt]
 }

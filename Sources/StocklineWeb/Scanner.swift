@@ -49,6 +49,8 @@ struct Scanner: Sendable {
         }
         router.post("/scan/api/actions") { request, _ in
             guard let viewer = try await viewer(request) else {
+                try await inventory.recordRefusal(
+                    request, actor: "unknown", source: "scanner", code: "signed_out", Reply.signedOut.message ?? "")
                 return Self.json(Reply.signedOut, status: .unauthorized)
             }
             return try await act(request, viewer)
@@ -179,6 +181,9 @@ struct Scanner: Sendable {
 
     private func act(_ request: Request, _ viewer: WebApp.Viewer) async throws -> Response {
         guard let name = HTTPField.Name("X-CSRF-Token"), request.headers[name] == viewer.session.csrf else {
+            try await inventory.recordRefusal(
+                request, actor: viewer.user.name, source: "scanner", code: "csrf",
+                "An action without the session's token: nothing was changed.")
             return Self.json(
                 Reply(status: "stale", code: "csrf", message: "The app's session token is old: it fetches a new one."),
                 status: .forbidden)
@@ -197,22 +202,19 @@ struct Scanner: Sendable {
                 Reply(status: "refused", code: "malformed", message: "The action could not be read: \(error)."),
                 status: .badRequest)
         }
-        guard viewer.user.role.allows(.post(operation.kind)) else {
-            return Self.json(
-                Reply(
-                    status: "refused", code: "forbidden",
-                    message: "A \(viewer.user.role.rawValue) may not \(operation.kind.rawValue): nothing was changed."),
-                status: .forbidden)
-        }
-        // An operation that touches no warehouse's stock (an unknown order, nothing reserved) is the ledger's to refuse.
-        if let scope = viewer.user.warehouse,
+        var refusal: String?
+        if !viewer.user.role.allows(.post(operation.kind)) {
+            refusal = "A \(viewer.user.role.rawValue) may not \(operation.kind.rawValue): nothing was changed."
+        } else if let scope = viewer.user.warehouse,
+            // An operation that touches no warehouse's stock (an unknown order) is the ledger's to refuse.
             let other = try await inventory.warehouses(touchedBy: operation).first(where: { $0 != scope })
         {
-            return Self.json(
-                Reply(
-                    status: "refused", code: "forbidden",
-                    message: "\(viewer.user.name) may only work in \(scope), not in \(other): nothing was changed."),
-                status: .forbidden)
+            refusal = "\(viewer.user.name) may only work in \(scope), not in \(other): nothing was changed."
+        }
+        if let refusal {
+            try await inventory.recordRefusal(
+                request, actor: viewer.user.name, source: "scanner", code: "forbidden", refusal)
+            return Self.json(Reply(status: "refused", code: "forbidden", message: refusal), status: .forbidden)
         }
         switch try await inventory.attempt(operation, key: action.key, actor: viewer.user.name, source: "scanner") {
         case .success(let result):
@@ -278,6 +280,15 @@ struct Scanner: Sendable {
         return Response(
             status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+extension Inventory {
+    /// Keeps a refused web or scanner request for the audit trail, named by its method and path.
+    func recordRefusal(_ request: Request, actor: String, source: String, code: String, _ detail: String) async throws {
+        try await recordRefusal(
+            actor: actor, source: source, action: "\(request.method.rawValue) \(request.uri.path)", code: code,
+            detail: detail)
     }
 }
 

@@ -11,7 +11,7 @@ enum Templates {
 
     static let all: [(String, String)] = [
         ("layout", layout), ("login", login), ("overview", overview), ("item", item), ("orders", orders),
-        ("order", order), ("problem", problem), ("finance", finance), ("search", search),
+        ("order", order), ("problem", problem), ("finance", finance), ("search", search), ("audit", audit),
     ]
 
     static let layout = """
@@ -32,6 +32,7 @@ enum Templates {
             <a href="/" {{#overview}}aria-current="page"{{/overview}}>Overview</a>
             <a href="/orders" {{#ordersPage}}aria-current="page"{{/ordersPage}}>Orders</a>
             {{#accounting}}<a href="/finance" {{#financePage}}aria-current="page"{{/financePage}}>Finance</a>{{/accounting}}
+            {{#auditor}}<a href="/audit" {{#auditPage}}aria-current="page"{{/auditPage}}>Audit</a>{{/auditor}}
             <a href="/scan/">Scanner</a>
           </nav>
           <form class="search" action="/search" method="get" role="search">
@@ -277,6 +278,32 @@ enum Templates {
         {{/hits}}
         {{^hits}}<p class="error" role="alert">Nothing found for {{query}}. Search by SKU, GTIN, lot or serial number, order
           or location.</p>{{/hits}}
+        {{/content}}{{/layout}}
+        """
+
+    static let audit = """
+        {{<layout}}{{$content}}
+        <h1>Audit</h1>
+        <form class="filter" action="/audit" method="get" aria-label="Filter by user">
+          <label for="a-actor">User</label><input id="a-actor" name="actor" value="{{actor}}">
+          <button type="submit">Filter</button>{{#actor}} <a href="/audit">clear</a>{{/actor}}
+        </form>
+        <h2>Refused attempts</h2>
+        <table class="grid" id="refusals">
+          <thead><tr><th>At (UTC)</th><th>User</th><th>From</th><th>Request</th><th>Code</th><th>What happened</th></tr></thead>
+          <tbody>
+          {{#refusals}}<tr><td>{{at}}</td><td>{{actor}}</td><td>{{source}}</td><td>{{action}}</td>
+          <td><span class="flag">{{code}}</span></td><td>{{detail}}</td></tr>{{/refusals}}
+          </tbody>
+        </table>
+        <h2>Newest postings</h2>
+        <table class="grid" id="entries">
+          <thead><tr><th>At (UTC)</th><th>Posting</th><th>Kind</th><th>SKU</th><th>User</th><th>From</th><th>Key</th></tr></thead>
+          <tbody>
+          {{#entries}}<tr><td>{{at}}</td><td class="n">{{posting}}</td><td>{{kind}}</td>
+          <td>{{#sku}}<a href="/items/{{sku}}">{{sku}}</a>{{/sku}}</td><td>{{actor}}</td><td>{{source}}</td><td>{{key}}</td></tr>{{/entries}}
+          </tbody>
+        </table>
         {{/content}}{{/layout}}
         """
 

@@ -61,6 +61,11 @@ public struct WebApp: Sendable {
                 try await finance(JournalQuery(request.uri.queryParameters), viewer)
             }
         }
+        router.get("/audit") { request, _ in
+            try await page(request, needs: .readAudit) { viewer in
+                try await audit(actor: request.uri.queryParameters.get("actor").map { String($0) }, viewer)
+            }
+        }
         router.post("/items/:sku/receive") { request, context in
             try await receive(request, sku: context.parameters.get("sku") ?? "")
         }
@@ -100,7 +105,8 @@ public struct WebApp: Sendable {
     ) async throws -> Response {
         guard let viewer = try await viewer(request) else { return Self.redirect("/login") }
         guard viewer.user.role.allows(permission) else {
-            return refused("A \(viewer.user.role.rawValue) may not see this page.", viewer: viewer, status: .forbidden)
+            return try await denied(
+                request, code: "forbidden", "A \(viewer.user.role.rawValue) may not see this page.", viewer: viewer)
         }
         do {
             let (template, context) = try await render(viewer)
@@ -149,9 +155,9 @@ public struct WebApp: Sendable {
             let (user, session) = try await inventory.session(secret: secret)
         else { return Self.redirect("/login") }
         guard form["csrf"] == session.csrf else {
-            return refused(
-                "The form expired or came from elsewhere: nothing was changed.",
-                viewer: Viewer(user: user, session: session), status: .forbidden)
+            return try await denied(
+                request, code: "csrf", "The form expired or came from elsewhere: nothing was changed.",
+                viewer: Viewer(user: user, session: session))
         }
         try await inventory.signOut(secret: secret)
         var response = Self.redirect("/login")
@@ -162,20 +168,24 @@ public struct WebApp: Sendable {
 
     /// A receipt posted from the item page: the user is the actor, the form's key makes a second click a replay.
     private func receive(_ request: Request, sku: String) async throws -> Response {
-        guard let viewer = try await viewer(request) else { return Self.redirect("/login") }
+        guard let viewer = try await viewer(request) else {
+            try await inventory.recordRefusal(
+                request, actor: "unknown", source: "web", code: "signed_out", "No valid session: nothing was changed.")
+            return Self.redirect("/login")
+        }
         let form = try await Self.form(request)
         let back = "/items/\(sku)?at=\(form["warehouse"] ?? "")"
         guard form["csrf"] == viewer.session.csrf else {
-            return refused(
-                "The form expired or came from elsewhere: nothing was changed.", viewer: viewer, status: .forbidden)
+            return try await denied(
+                request, code: "csrf", "The form expired or came from elsewhere: nothing was changed.", viewer: viewer)
         }
         let warehouse = form["warehouse"] ?? ""
         guard viewer.user.role.allows(.post(.receive)),
             viewer.user.warehouse == nil || viewer.user.warehouse == warehouse
         else {
-            return refused(
-                "\(viewer.user.name) may not receive stock at \(warehouse): nothing was changed.", viewer: viewer,
-                status: .forbidden)
+            return try await denied(
+                request, code: "forbidden",
+                "\(viewer.user.name) may not receive stock at \(warehouse): nothing was changed.", viewer: viewer)
         }
         guard let quantity = Fixed(form["qty"] ?? ""), let unitCost = Fixed(form["unit_cost"] ?? "") else {
             return refused(
@@ -458,6 +468,32 @@ public struct WebApp: Sendable {
         )
     }
 
+    /// The newest postings with who made them and from where, and the requests refused for who sent them.
+    private func audit(actor: String?, _ viewer: Viewer) async throws -> (String, Any) {
+        let actor = actor.flatMap { $0.isEmpty ? nil : $0 }
+        let entries = try await inventory.audit(AuditFilter(actor: actor, limit: 100))
+        let refusals = try await inventory.refusedAttempts(limit: 100).filter { actor == nil || $0.actor == actor }
+        let time = { (date: Date) in ISO8601DateFormatter().string(from: date) }
+        return (
+            "audit",
+            present([
+                "title": "Audit", "auditPage": true, "actor": actor,
+                "entries": entries.map { entry in
+                    present([
+                        "at": time(entry.at), "posting": "\(entry.posting)", "kind": entry.kind.rawValue,
+                        "sku": entry.sku, "actor": entry.actor, "source": entry.source, "key": entry.key,
+                    ])
+                },
+                "refusals": refusals.map { attempt in
+                    [
+                        "at": time(attempt.at), "actor": attempt.actor, "source": attempt.source,
+                        "action": attempt.action, "code": attempt.code, "detail": attempt.detail,
+                    ]
+                },
+            ])
+        )
+    }
+
     /// One exact hit opens its page (an item, an order, the item of a lot or serial); a location lists what is
     /// stocked there; anything else lists what was found.
     private func search(_ query: String, _ viewer: Viewer) async throws -> (String, Any) {
@@ -511,6 +547,7 @@ public struct WebApp: Sendable {
                 "name": viewer.user.name, "role": viewer.user.role.rawValue,
                 "warehouse": viewer.user.warehouse, "csrf": viewer.session.csrf,
                 "accounting": viewer.user.role.allows(.readAccounting) ? true : nil,
+                "auditor": viewer.user.role.allows(.readAudit) ? true : nil,
             ])
         }
         let body = library.render(values, withTemplate: template) ?? "template \(template) is missing"
@@ -520,6 +557,12 @@ public struct WebApp: Sendable {
         ]
         if let nosniff = HTTPField.Name("X-Content-Type-Options") { headers[nosniff] = "nosniff" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// Refuses a request for who sent it, and keeps the attempt for the audit trail.
+    private func denied(_ request: Request, code: String, _ detail: String, viewer: Viewer) async throws -> Response {
+        try await inventory.recordRefusal(request, actor: viewer.user.name, source: "web", code: code, detail)
+        return refused(detail, viewer: viewer, status: .forbidden)
     }
 
     /// The page that says what was refused and that nothing changed.

@@ -20,6 +20,9 @@ struct ScannerAPITests {
         try await world.test { client in
             let (anonymous, out) = try await client.send(.get, "/scan/api/catalog", token: nil)
             #expect(anonymous == 401)
+            let (late, _) = try await client.send(
+                .post, "/scan/api/actions", json: #"{"key": "k-0", "kind": "pick", "order": "SO-1"}"#, token: nil)
+            #expect(late == 401, "an action without a session is refused")
             #expect(out["status"] as? String == "signed_out")
             let (read, catalog) = try await client.send(
                 .get, "/scan/api/catalog?warehouse=WH2", token: nil, headers: cookie)
@@ -67,6 +70,10 @@ struct ScannerAPITests {
         #expect(try await inventory.position(sku: "P1", at: "WH2").onHand == .zero)
         let trail = try await inventory.audit(AuditFilter(limit: 10)).filter { $0.actor == "sam" }
         #expect(trail.count == 2 && trail.allSatisfy { $0.source == "scanner" })
+        let refused = try await inventory.refusedAttempts().map { "\($0.actor) \($0.source) \($0.code)" }
+        #expect(
+            refused == ["sam scanner forbidden", "sam scanner csrf", "unknown scanner signed_out"],
+            "the audit trail keeps each refused attempt, not the ledger's refusals")
         #expect(try await inventory.verify().isEmpty)
     }
 }

@@ -32,6 +32,9 @@ struct StoreCopyTests {
             .salesOrder(.init(customer: "CUS", at: "WH1", lines: [.init(sku: "P1", qty: Fixed(500))])), key: "so-copied"
         )
         let orders = [try await inventory.order(id: "po-copied"), try await inventory.order(id: "so-copied")]
+        try await inventory.recordRefusal(
+            actor: "olga", source: "web", action: "POST /items/P1/receive", code: "forbidden", detail: "outside WH1")
+        let refusals = try await inventory.refusedAttempts()
         #expect(try await inventory.verify().isEmpty)
 
         let postgres = try await StoreKind.postgresStore()
@@ -62,6 +65,7 @@ struct StoreCopyTests {
                 for order in orders {
                     #expect(try await copy.order(id: order.id, today: order.created) == order, "\(name)")
                 }
+                #expect(try await copy.refusedAttempts() == refusals, "\(name)")
             }
 
             // The copies go on after the copied ids: the same new postings give the same results everywhere.

@@ -163,6 +163,33 @@ public struct WebUser: Sendable, Hashable, Codable {
     }
 }
 
+/// A request the web app or the scanner refused for who sent it (no valid session, a form without its CSRF token,
+/// outside the user's role or warehouse): kept so the audit trail shows attempts, not only what was posted.
+public struct RefusedAttempt: Sendable, Hashable, Codable {
+    /// Assigned by the store; 0 before.
+    public var id: Int64
+    public var at: Date
+    /// The user's name, or `unknown` without a valid session.
+    public var actor: String
+    /// `web` or `scanner`.
+    public var source: String
+    /// What was tried, e.g. `POST /items/P1/receive`.
+    public var action: String
+    /// `csrf`, `forbidden` or `signed_out`.
+    public var code: String
+    public var detail: String
+
+    public init(id: Int64 = 0, at: Date, actor: String, source: String, action: String, code: String, detail: String) {
+        self.id = id
+        self.at = at
+        self.actor = actor
+        self.source = source
+        self.action = action
+        self.code = code
+        self.detail = detail
+    }
+}
+
 /// A signed-in browser: the user, the token every form must carry back (CSRF), and when it stops being valid.
 public struct WebSession: Sendable, Hashable, Codable {
     /// SHA-256 of the cookie's secret.

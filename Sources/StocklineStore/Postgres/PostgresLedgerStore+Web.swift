@@ -60,6 +60,28 @@ extension PostgresLedgerStore {
         try await transaction(.write) { db in try await db.execute("DELETE FROM web_session WHERE hash = \(hash)") }
     }
 
+    public func addRefusedAttempt(_ attempt: RefusedAttempt) async throws {
+        try await transaction(.write) { db in
+            try await db.execute(
+                """
+                INSERT INTO refused_attempt (at, actor, source, action, code, detail)
+                VALUES (\(attempt.at.timeIntervalSince1970), \(attempt.actor), \(attempt.source), \(attempt.action),
+                    \(attempt.code), \(attempt.detail))
+                """)
+        }
+    }
+
+    public func refusedAttempts(limit: Int) async throws -> [RefusedAttempt] {
+        try await transaction(.read) { db in
+            try await db.rows("SELECT * FROM refused_attempt ORDER BY id DESC LIMIT \(limit)").map { row in
+                RefusedAttempt(
+                    id: try row.get("id"), at: Date(timeIntervalSince1970: try row.get("at")),
+                    actor: try row.get("actor"), source: try row.get("source"), action: try row.get("action"),
+                    code: try row.get("code"), detail: try row.get("detail"))
+            }
+        }
+    }
+
     private static func user(_ row: PostgresRandomAccessRow) throws -> WebUser {
         WebUser(
             name: try row.get("name"), role: try stored(Role.self, try row.get("role"), in: "web_user.role"),

@@ -58,6 +58,28 @@ extension SQLiteLedgerStore {
         try await pool.write { db in try db.execute(sql: "DELETE FROM web_session WHERE hash = ?", arguments: [hash]) }
     }
 
+    public func addRefusedAttempt(_ attempt: RefusedAttempt) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO refused_attempt (at, actor, source, action, code, detail) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    attempt.at.timeIntervalSince1970, attempt.actor, attempt.source, attempt.action, attempt.code,
+                    attempt.detail,
+                ])
+        }
+    }
+
+    public func refusedAttempts(limit: Int) async throws -> [RefusedAttempt] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM refused_attempt ORDER BY id DESC LIMIT ?", arguments: [limit])
+                .map { row in
+                    RefusedAttempt(
+                        id: row["id"], at: Date(timeIntervalSince1970: row["at"]), actor: row["actor"],
+                        source: row["source"], action: row["action"], code: row["code"], detail: row["detail"])
+                }
+        }
+    }
+
     private static func user(_ row: Row) throws -> WebUser {
         WebUser(
             name: row["name"], role: try stored(Role.self, row["role"], in: "web_user.role"),

@@ -143,6 +143,14 @@ enum SQLiteSchema {
                         hash TEXT PRIMARY KEY, user_name TEXT NOT NULL, csrf TEXT NOT NULL, expires_at REAL NOT NULL);
                     """)
         }
+        migrator.registerMigration("0011_refused_attempts") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE refused_attempt (
+                        id INTEGER PRIMARY KEY, at REAL NOT NULL, actor TEXT NOT NULL, source TEXT NOT NULL,
+                        action TEXT NOT NULL, code TEXT NOT NULL, detail TEXT NOT NULL);
+                    """)
+        }
         return migrator
     }
 
