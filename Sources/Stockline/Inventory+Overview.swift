@@ -1,3 +1,4 @@
+public import Foundation
 public import StocklineCore
 import StocklineStore
 
@@ -10,21 +11,50 @@ public struct WarehouseSummary: Sendable, Hashable {
     public var items: Int
     /// Base units summed over items, as the buckets add up; their value in the company's currency.
     public var position: StockPosition
+    public var attention: Attention
 
-    public init(company: String, warehouse: String, kind: Warehouse.Kind, items: Int, position: StockPosition) {
+    public init(
+        company: String, warehouse: String, kind: Warehouse.Kind, items: Int, position: StockPosition,
+        attention: Attention = Attention()
+    ) {
         self.company = company
         self.warehouse = warehouse
         self.kind = kind
         self.items = items
         self.position = position
+        self.attention = attention
+    }
+
+    /// What needs someone's attention in a warehouse, counted in order lines and items.
+    public struct Attention: Sendable, Hashable {
+        /// Purchase-order lines with an open part expected before today.
+        public var overdueLines = 0
+        /// Sales-order lines with open quantity not reserved.
+        public var backorderLines = 0
+        /// Production-order components not reserved in full.
+        public var shortfallLines = 0
+        /// Items below zero on hand (warehouses that allow it).
+        public var negativeItems = 0
+
+        public init() {}
+
+        public mutating func add(_ other: Attention) {
+            overdueLines += other.overdueLines
+            backorderLines += other.backorderLines
+            shortfallLines += other.shortfallLines
+            negativeItems += other.negativeItems
+        }
     }
 }
 
 extension Inventory {
-    /// Every warehouse's buckets and value over all items, by company then warehouse code.
-    public func overview() async throws -> [WarehouseSummary] {
+    /// Every warehouse's buckets, value and what needs attention on `today` (default: now), by company then
+    /// warehouse code.
+    public func overview(today: Date? = nil) async throws -> [WarehouseSummary] {
+        let today = Day.start(of: today ?? environment.now())
         let catalog = try await catalog()
         var totals: [WarehouseID: (position: StockPosition, items: Int)] = [:]
+        var attention: [WarehouseID: WarehouseSummary.Attention] = [:]
         // Each item's positions from a state of its own book alone, so the work grows with the items, not with the
         // items times every open move and order.
         let ids = IDAllocator(nextMove: 0, nextLayer: 0, nextLot: 0)
@@ -46,7 +76,27 @@ extension Inventory {
                 var total = totals[warehouse.id] ?? (StockPosition(), 0)
                 total.position = total.position.adding(position)
                 if position.onHand.isPositive { total.items += 1 }
+                if position.onHand.isNegative { attention[warehouse.id, default: .init()].negativeItems += 1 }
                 totals[warehouse.id] = total
+            }
+            let item = book.book.item.id
+            for order in book.orders.values where order.isOpen {
+                var found = WarehouseSummary.Attention()
+                for line in order.lines where line.itemID == item && line.open.isPositive {
+                    switch order.kind {
+                    case .purchase:
+                        if line.parts.contains(where: { $0.quantity.isPositive && $0.expected < today }) {
+                            found.overdueLines += 1
+                        }
+                    case .sales:
+                        if state.reserved(order: order.id, item: item) < line.open { found.backorderLines += 1 }
+                    case .production: break
+                    }
+                }
+                for (component, required) in order.required where component.itemID == item {
+                    if state.reserved(order: order.id, item: item) < required { found.shortfallLines += 1 }
+                }
+                attention[order.warehouseID, default: .init()].add(found)
             }
         }
         var summaries: [WarehouseSummary] = []
@@ -55,7 +105,8 @@ extension Inventory {
             summaries.append(
                 WarehouseSummary(
                     company: catalog.companies[warehouse.companyID]?.code ?? "?", warehouse: warehouse.code,
-                    kind: warehouse.kind, items: total.items, position: total.position))
+                    kind: warehouse.kind, items: total.items, position: total.position,
+                    attention: attention[warehouse.id] ?? .init()))
         }
         return summaries.sorted { ($0.company, $0.warehouse) < ($1.company, $1.warehouse) }
     }

@@ -73,10 +73,11 @@ enum Templates {
 
     static let overview = """
         {{<layout}}{{$content}}
-        <h1>Overview</h1>
+        <h1>Overview{{#scope}} <small>{{scope}}</small>{{/scope}}</h1>
+        {{#shortcuts}}<p class="shortcuts">{{#links}}<a class="button" href="{{href}}">{{label}}</a> {{/links}}</p>{{/shortcuts}}
         <section class="tiles" aria-label="Totals">
           {{#totals}}
-          <div class="tile"><span class="label">Stock value</span><span class="figure" id="total-value">{{value}}</span></div>
+          <div class="tile wide"><span class="label">Stock value</span><span class="figure" id="total-value">{{value}}</span></div>
           <div class="tile"><span class="label">On hand (units)</span><span class="figure">{{onHand}}</span></div>
           <div class="tile"><span class="label">Available</span><span class="figure">{{available}}</span></div>
           <div class="tile"><span class="label">Reserved</span><span class="figure">{{reserved}}</span></div>
@@ -85,16 +86,27 @@ enum Templates {
           <div class="tile"><span class="label">Incoming</span><span class="figure">{{incoming}}</span></div>
           {{/totals}}
         </section>
+        <h2>Needs attention</h2>
+        <section class="tiles attention" aria-label="Needs attention" id="attention">
+          {{#attention}}
+          <a class="tile{{#overdueHot}} hot{{/overdueHot}}" href="/orders?today={{today}}#purchase-orders"><span class="label">Overdue receipt lines</span><span class="figure" id="overdue-lines">{{overdue}}</span></a>
+          <a class="tile{{#backordersHot}} hot{{/backordersHot}}" href="/orders?today={{today}}#sales-orders"><span class="label">Backordered sales lines</span><span class="figure" id="backorder-lines">{{backorders}}</span></a>
+          <a class="tile{{#shortfallsHot}} hot{{/shortfallsHot}}" href="/orders?today={{today}}#production-orders"><span class="label">Component shortfalls</span><span class="figure" id="shortfall-lines">{{shortfalls}}</span></a>
+          <div class="tile{{#negativeHot}} hot{{/negativeHot}}"><span class="label">Items below zero</span><span class="figure" id="negative-items">{{negative}}</span></div>
+          {{/attention}}
+        </section>
         <h2>By warehouse</h2>
         <table class="grid" id="warehouses">
           <thead><tr><th>Company</th><th>Warehouse</th><th>Kind</th><th>Items</th><th>On hand</th><th>Available</th>
-          <th>Reserved</th><th>Blocked</th><th>In transit</th><th>Incoming</th><th>Outgoing</th><th>Value</th></tr></thead>
+          <th>Reserved</th><th>Blocked</th><th>In transit</th><th>Incoming</th><th>Outgoing</th><th>Value</th>
+          <th>Attention</th></tr></thead>
           <tbody>
           {{#warehouses}}
           <tr data-warehouse="{{warehouse}}"><td>{{company}}</td><td>{{warehouse}}</td><td>{{kind}}</td>
           <td class="n">{{items}}</td><td class="n">{{onHand}}</td><td class="n">{{available}}</td>
           <td class="n">{{reserved}}</td><td class="n">{{blocked}}</td><td class="n">{{inTransit}}</td>
-          <td class="n">{{incoming}}</td><td class="n">{{outgoing}}</td><td class="n value">{{value}}</td></tr>
+          <td class="n">{{incoming}}</td><td class="n">{{outgoing}}</td><td class="n value">{{value}}</td>
+          <td>{{#flags}}<span class="flag">{{flags}}</span>{{/flags}}</td></tr>
           {{/warehouses}}
           </tbody>
         </table>
@@ -352,6 +364,11 @@ enum Templates {
         .tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(10rem, 1fr)); gap: .75rem; }
         .tile { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .75rem 1rem; }
         .tile .label { display: block; color: var(--muted); font-size: .85rem; }
+        a.tile { color: inherit; text-decoration: none; }
+        .tile.wide { grid-column: span 2; }
+        .tile.hot { border-color: #b3261e; box-shadow: inset 4px 0 0 #b3261e; }
+        .shortcuts .button { display: inline-block; padding: .4rem .8rem; border-radius: 4px; background: #1f3a5f;
+          color: #fff; text-decoration: none; }
         .tile .figure { display: block; font-size: 1.4rem; font-weight: 600; font-variant-numeric: tabular-nums; }
         table.grid { border-collapse: collapse; width: 100%; background: #fff; border: 1px solid var(--line); }
         .grid th, .grid td { padding: .4rem .6rem; border-bottom: 1px solid var(--line); text-align: left; }

@@ -36,7 +36,11 @@ public struct WebApp: Sendable {
         router.get("/login") { request, _ in try await loginPage(request) }
         router.post("/login") { request, _ in try await signIn(request) }
         router.post("/logout") { request, _ in try await signOut(request) }
-        router.get("/") { request, _ in try await page(request) { viewer in try await overview(viewer) } }
+        router.get("/") { request, _ in
+            try await page(request) { viewer in
+                try await overview(today: request.uri.queryParameters.get("today").flatMap(Day.parse), viewer)
+            }
+        }
         router.get("/items/:sku") { request, context in
             let sku = context.parameters.get("sku") ?? ""
             return try await page(request) { viewer in
@@ -216,10 +220,16 @@ public struct WebApp: Sendable {
 
     // MARK: - Pages
 
-    private func overview(_ viewer: Viewer) async throws -> (String, Any) {
-        let summaries = try await inventory.overview()
+    /// Totals, what needs attention and every warehouse; a user bound to a warehouse sees that one, with the way to
+    /// the scanner first.
+    private func overview(today: Date?, _ viewer: Viewer) async throws -> (String, Any) {
+        let day = Day.start(of: today ?? inventory.environment.now())
+        let summaries = try await inventory.overview(today: day).filter { summary in
+            viewer.user.warehouse.map { $0 == summary.warehouse } ?? true
+        }
         var total = StockPosition()
         var value = Money.zero
+        var attention = WarehouseSummary.Attention()
         for summary in summaries {
             total.onHand += summary.position.onHand
             total.reserved += summary.position.reserved
@@ -227,19 +237,49 @@ public struct WebApp: Sendable {
             total.inTransit += summary.position.inTransit
             total.incoming += summary.position.incoming
             value += summary.position.value
+            attention.add(summary.attention)
         }
+        let role = viewer.user.role
+        var links: [[String: String]] = []
+        if role.allows(.post(.receive)) || role.allows(.post(.count)) {
+            links.append(["href": "/scan/", "label": "Open the scanner"])
+        }
+        if role.allows(.post(.purchaseOrder)) || role.allows(.post(.salesOrder)) {
+            links.append(["href": "/orders", "label": "Orders"])
+        }
+        if role.allows(.readAccounting) { links.append(["href": "/finance", "label": "Finance"]) }
+        if role.allows(.readAudit) { links.append(["href": "/audit", "label": "Audit"]) }
+        let count = { (number: Int) in number == 0 ? nil : "\(number)" }
         return (
             "overview",
-            [
+            present([
                 "title": "Overview", "overview": true, "liveAfter": "\(try await inventory.latestEventSequence())",
+                "scope": viewer.user.warehouse, "shortcuts": links.isEmpty ? nil : ["links": links],
                 "totals": Self.buckets(total).merging(["value": Self.money(value)]) { _, new in new },
+                "attention": present([
+                    "today": Day.text(day), "overdue": "\(attention.overdueLines)",
+                    "backorders": "\(attention.backorderLines)", "shortfalls": "\(attention.shortfallLines)",
+                    "negative": "\(attention.negativeItems)", "overdueHot": attention.overdueLines > 0 ? true : nil,
+                    "backordersHot": attention.backorderLines > 0 ? true : nil,
+                    "shortfallsHot": attention.shortfallLines > 0 ? true : nil,
+                    "negativeHot": attention.negativeItems > 0 ? true : nil,
+                ]),
                 "warehouses": summaries.map { summary in
-                    Self.buckets(summary.position).merging([
-                        "company": summary.company, "warehouse": summary.warehouse, "kind": summary.kind.rawValue,
-                        "items": "\(summary.items)", "value": Self.money(summary.position.value),
-                    ]) { _, new in new }
+                    let flags = [
+                        count(summary.attention.overdueLines).map { "\($0) overdue" },
+                        count(summary.attention.backorderLines).map { "\($0) backordered" },
+                        count(summary.attention.shortfallLines).map { "\($0) short" },
+                        count(summary.attention.negativeItems).map { "\($0) below zero" },
+                    ].compactMap { $0 }
+                    return Self.buckets(summary.position).merging(
+                        present([
+                            "company": summary.company, "warehouse": summary.warehouse, "kind": summary.kind.rawValue,
+                            "items": "\(summary.items)", "value": Self.money(summary.position.value),
+                            "flags": flags.isEmpty ? nil : flags.joined(separator: ", "),
+                        ])
+                    ) { _, new in new }
                 },
-            ]
+            ])
         )
     }
 
