@@ -40,7 +40,8 @@ extension Inventory {
         let needle = query.lowercased()
         var partial: [SearchHit] = []
         var cursor: ItemID?
-        while true {
+        // An order id or a location is what was meant: no item needs reading.
+        while hits.isEmpty {
             let page = try await store.items(limit: 1_000, after: cursor)
             guard let last = page.last else { break }
             for item in page {

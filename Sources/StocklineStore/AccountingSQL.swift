@@ -128,12 +128,18 @@ enum AccountingSQL {
         """
 
     /// Journal lines in a time window, optionally of one company, after a posting id, in posting order.
-    static let journal = """
+    /// Without dates the query has no condition on `at`, so the planner reads from `:after` along the primary key
+    /// instead of every line by the date index.
+    static func journal(dated: Bool) -> String {
+        """
         SELECT j.posting_id, j.line, j.company_id, j.item_id, j.warehouse_id, j.role, j.amount, j.at, p.key, p.kind
         FROM journal_line j JOIN posting p ON p.id = j.posting_id
-        WHERE j.at >= :from AND j.at < :to AND (:company = 0 OR j.company_id = :company) AND j.posting_id > :after
+        WHERE \(dated ? "j.at >= :from AND j.at < :to AND " : "")(:company = 0 OR j.company_id = :company)
+            AND j.posting_id > :after
         ORDER BY j.posting_id, j.line
         """
+    }
+
 }
 
 extension AccountingSQL {

@@ -5,14 +5,15 @@ public import StocklineCore
 extension PostgresLedgerStore {
     public func journal(_ filter: JournalFilter) async throws -> [JournalEntry] {
         try await transaction(.read) { db in
-            let rows = try await db.rows(
-                try .named(
-                    AccountingSQL.journal,
-                    [
-                        "from": filter.from?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude,
-                        "to": filter.to?.timeIntervalSince1970 ?? Double.greatestFiniteMagnitude,
-                        "company": filter.companyID?.rawValue ?? 0, "after": filter.afterPosting,
-                    ]))
+            let dated = filter.from != nil || filter.to != nil
+            var arguments: [String: any PostgresEncodable & Sendable] = [
+                "company": filter.companyID?.rawValue ?? 0, "after": filter.afterPosting,
+            ]
+            if dated {
+                arguments["from"] = filter.from?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude
+                arguments["to"] = filter.to?.timeIntervalSince1970 ?? Double.greatestFiniteMagnitude
+            }
+            let rows = try await db.rows(try .named(AccountingSQL.journal(dated: dated), arguments))
             var lines: [(postingID: Int64, key: String, kind: OperationKind, at: Date, line: JournalLine)] = []
             var postings = Set<Int64>()
             for row in rows {

@@ -5,13 +5,16 @@ public import StocklineCore
 extension SQLiteLedgerStore {
     public func journal(_ filter: JournalFilter) async throws -> [JournalEntry] {
         try await pool.read { db in
+            let dated = filter.from != nil || filter.to != nil
+            var arguments: [String: (any DatabaseValueConvertible)?] = [
+                "company": filter.companyID?.rawValue ?? 0, "after": filter.afterPosting,
+            ]
+            if dated {
+                arguments["from"] = filter.from?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude
+                arguments["to"] = filter.to?.timeIntervalSince1970 ?? Double.greatestFiniteMagnitude
+            }
             let rows = try Row.fetchCursor(
-                db, sql: AccountingSQL.journal,
-                arguments: [
-                    "from": filter.from?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude,
-                    "to": filter.to?.timeIntervalSince1970 ?? Double.greatestFiniteMagnitude,
-                    "company": filter.companyID?.rawValue ?? 0, "after": filter.afterPosting,
-                ])
+                db, sql: AccountingSQL.journal(dated: dated), arguments: StatementArguments(arguments))
             var lines: [(postingID: Int64, key: String, kind: OperationKind, at: Date, line: JournalLine)] = []
             var postings = Set<Int64>()
             while let row = try rows.next() {
