@@ -92,6 +92,28 @@ def text_of(driver, selector):
     return found[0].text if found else ""
 
 
+def accessible(driver, page):
+    """The page has a language, one main heading, and a label for every field a person fills in."""
+    problems = driver.execute_script("""
+        const problems = [];
+        if (!document.documentElement.lang) problems.push('no lang');
+        if (document.querySelectorAll('h1').length > 1) problems.push('more than one h1');
+        for (const field of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+          const labelled = field.getAttribute('aria-label') || field.closest('label')
+            || (field.id && document.querySelector(`label[for="${field.id}"]`));
+          if (!labelled) problems.push(`unlabelled ${field.tagName.toLowerCase()} ${field.id || field.name}`);
+        }
+        for (const image of document.querySelectorAll('img:not([alt])')) problems.push('image without alt');
+        return problems;""")
+    check(not problems, f"{page}: lang, headings and labels ({problems or 'all there'})")
+    # What the page needs before it can paint: the document, its styles, scripts and images (not data it fetches).
+    weight = driver.execute_script("""
+        const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')
+          .filter(e => ['link', 'script', 'css', 'img'].includes(e.initiatorType))];
+        return entries.reduce((sum, e) => sum + (e.decodedBodySize || 0), 0);""")
+    check(0 < weight <= 200 * 1024, f"{page}: {weight / 1024:.1f} KB before first paint (at most 200 KB)")
+
+
 def network(driver, online):
     driver.execute_cdp_cmd("Network.enable", {})
     driver.execute_cdp_cmd("Network.emulateNetworkConditions", {
@@ -163,6 +185,7 @@ def scanner_checks():
         label = f"]C101{gtin}17271231" + ("10LOT-W1" if item["tracking"] == "lot" else "304")
         scan(hand, label)
         check(item["sku"] in text_of(hand, "#item"), f"the label {label} names {item['sku']}")
+        accessible(hand, "scanner")
         hand.save_screenshot(f"{SHOTS}/scanner-receive.png")
         quantity = hand.find_element(By.ID, "qty")
         if item["tracking"] == "lot":
@@ -289,8 +312,17 @@ def scanner_checks():
 work = tempfile.mkdtemp(prefix="stockline-web-")
 db = os.path.join(work, "demo.sqlite")
 run("demo", "--scale", "small", "--no-serve", "--db", db)
-for name, role, scope in [("pat", "planner", None), ("fay", "finance", None), ("ivan", "inventory_controller", None),
-                          ("olga", "warehouse_operator", "D-DC-CENTRAL")]:
+# Each role's menu and receipt form: finance for roles that read accounting, audit for those that read the trail,
+# the receipt form for those that may receive.
+ROLES = {  # role: (finance, audit, receive)
+    "admin": (True, True, True), "inventory_controller": (True, True, True), "warehouse_operator": (False, False, True),
+    "planner": (False, False, False), "buyer": (False, False, True), "finance": (True, True, False),
+    "auditor": (True, True, False), "integration": (False, False, True),
+}
+PEOPLE = [("pat", "planner", None), ("fay", "finance", None), ("ivan", "inventory_controller", None),
+          ("olga", "warehouse_operator", "D-DC-CENTRAL")] + [
+    (f"{role.replace('_', '-')}-1", role, None) for role in ["admin", "buyer", "auditor", "integration"]]
+for name, role, scope in PEOPLE:
     run("user", "create", name, "--role", role, "--password-stdin", "--db", db,
         *(["--warehouse", scope] if scope else []), stdin=f"{name}-password-1\n")
 token = run("token", "create", "--role", "auditor", "--name", "web-test", "--db", db)
@@ -328,6 +360,19 @@ try:
         # The overview: each warehouse's value is what the API's valuation says.
         rows = driver.find_elements(By.CSS_SELECTOR, "#warehouses tbody tr")
         check(len(rows) == 13, f"the overview lists the 13 demo warehouses ({len(rows)})")
+        # A warehouse's on hand and value are what the API's valuation says (one without stock in transit to it,
+        # which the valuation counts for its destination).
+        valuation = api("/v1/valuation", token)["lines"]
+        for row in rows:
+            cells = [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+            if float(cells[8]) == 0 and float(cells[4]) > 0:
+                code = cells[1]
+                units = sum(float(l["quantity"]) for l in valuation if l.get("warehouse") == code)
+                worth = sum(float(l["value"]) for l in valuation if l.get("warehouse") == code)
+                check(float(cells[4]) == units and abs(float(cells[11].replace(",", "")) - worth) < 0.005,
+                      f"the overview's {code}: on hand {cells[4]} and value {cells[11]}, as the API's valuation "
+                      f"({units}, {worth:.2f})")
+                break
         # What needs attention: the same order lines the API calls overdue and backordered.
         driver.get(f"{base}/?today={TODAY}")
         live = ("open", "partial")
@@ -339,6 +384,7 @@ try:
               f"the overview's overdue receipt lines are the API's ({overdue})")
         check(text_of(driver, "#backorder-lines") == str(backordered),
               f"the overview's backordered lines are the API's ({backordered})")
+        accessible(driver, "overview")
         driver.save_screenshot(f"{SHOTS}/overview.png")
 
         # An item page: on hand per warehouse equals GET /v1/stock, and the timeline chart is drawn.
@@ -352,6 +398,7 @@ try:
                           for row in driver.find_elements(By.CSS_SELECTOR, "#stock tbody tr")
                           if row.find_element(By.TAG_NAME, "td").text.startswith(warehouse + "/"))
         check(by_location == float(stock["on_hand"]), f"its stock by location adds up to on hand ({by_location})")
+        accessible(driver, "item page")
         driver.save_screenshot(f"{SHOTS}/item.png")
 
         # Search: a GTIN opens its item; a location lists what lies there; an unknown word says so.
@@ -373,10 +420,36 @@ try:
         late = [o["id"] for o in api(f"/v1/purchase-orders?today={TODAY}&limit=50", token)
                 if any(line.get("overdue") for line in o["lines"])]
         check(sorted(flagged) == sorted(late) and late, f"{len(flagged)} purchase orders flagged overdue, as the API says")
+        accessible(driver, "orders page")
         driver.save_screenshot(f"{SHOTS}/orders.png")
         driver.get(f"{base}/orders/{late[0]}?today={TODAY}")
         check(len(driver.find_elements(By.CSS_SELECTOR, "#lines .flag")) > 0, "an overdue order shows its late line")
+        page_lines = {cells[0].text: cells[3].text for cells in
+                      [row.find_elements(By.TAG_NAME, "td") for row in driver.find_elements(By.CSS_SELECTOR, "#lines tbody tr")]}
+        api_lines = {line["sku"]: line["open"] for line in api(f"/v1/orders/{late[0]}?today={TODAY}", token)["lines"]}
+        check(page_lines and all(float(page_lines[k]) == float(v) for k, v in api_lines.items()),
+              f"the order page's open quantities are the API's ({page_lines})")
+        accessible(driver, "order page")
         driver.save_screenshot(f"{SHOTS}/order.png")
+
+        # Every role: what its menu offers, what its item page offers, and the pages it is refused.
+        submit(driver, ".signout button")
+        for name, role, _ in PEOPLE:
+            if name == "olga":
+                continue
+            finance, audit, receive = ROLES[role]
+            sign_in(driver, name)
+            driver.get(f"{base}/items/{sku}?at={warehouse}")
+            shown = (bool(driver.find_elements(By.LINK_TEXT, "Finance")), bool(driver.find_elements(By.LINK_TEXT, "Audit")),
+                     bool(driver.find_elements(By.CSS_SELECTOR, "form.receive")))
+            driver.get(f"{base}/finance")
+            refused = bool(driver.find_elements(By.CSS_SELECTOR, ".error")) and "may not see" in text_of(driver, ".error")
+            driver.get(f"{base}/audit")
+            audit_refused = "may not see" in text_of(driver, ".error")
+            check(shown == (finance, audit, receive) and refused == (not finance) and audit_refused == (not audit),
+                  f"{role}: finance {finance}, audit {audit}, receipt form {receive} ({shown}, refused {refused}/{audit_refused})")
+            submit(driver, ".signout button")
+        sign_in(driver, "pat")
 
         # Roles: a planner has no finance page; finance has, and every stock account there agrees, as `verify` requires.
         check(not driver.find_elements(By.LINK_TEXT, "Finance"), "a planner's menu has no finance page")
@@ -396,6 +469,7 @@ try:
         submit(driver, "form.filter button")
         skus = {row.find_elements(By.TAG_NAME, "td")[5].text for row in driver.find_elements(By.CSS_SELECTOR, "#journal tbody tr")}
         check(skus == {sku}, f"the journal filtered by SKU shows only {sku} ({skus})")
+        accessible(driver, "finance page")
         driver.save_screenshot(f"{SHOTS}/finance.png")
 
         # Two browsers: a receipt posted in one shows in the other's open item page without a reload by hand.
@@ -470,6 +544,7 @@ try:
                   [[c.text for c in r.find_elements(By.TAG_NAME, "td")]
                    for r in driver.find_elements(By.CSS_SELECTOR, "#entries tbody tr")]),
               "and names olga's receipt among the postings")
+        accessible(driver, "audit page")
         driver.save_screenshot(f"{SHOTS}/audit.png")
         submit(driver, ".signout button")
         driver.get(f"{base}/")
