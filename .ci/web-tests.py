@@ -546,6 +546,19 @@ try:
               "and names olga's receipt among the postings")
         accessible(driver, "audit page")
         driver.save_screenshot(f"{SHOTS}/audit.png")
+        # The changes feed: its newest row is the API's newest event, and a posting elsewhere appears by itself.
+        driver.get(f"{base}/changes")
+        accessible(driver, "changes page")
+        newest = int(driver.find_element(By.CSS_SELECTOR, "#changes tbody tr").get_attribute("data-sequence"))
+        event = api(f"/v1/events?after={newest - 1}&limit=1", token)["events"][0]
+        later = api(f"/v1/events?after={newest}&limit=1", token)["events"]
+        check(event["sequence"] == newest and not later and event["type"] in text_of(driver, "#changes tbody tr"),
+              f"the changes page starts at the newest event, #{newest} {event['type']}")
+        api("/v1/postings", admin, {"receive": {"sku": sku, "qty": 1, "unit_cost": 8, "at": "D-DC-EAST"}})
+        wait_for(driver, lambda d: int(d.find_element(By.CSS_SELECTOR, "#changes tbody tr").get_attribute(
+            "data-sequence")) > newest)
+        check("posting.receive" in text_of(driver, "#changes tbody tr"), "a receipt posted elsewhere appears live")
+        driver.save_screenshot(f"{SHOTS}/changes.png")
         submit(driver, ".signout button")
         driver.get(f"{base}/")
         check(driver.current_url.endswith("/login"), "signing out ends the session")

@@ -45,7 +45,8 @@ enum WebSuite {
                     let pages = [
                         ("web.overview", "/"), ("web.item", "/items/\(sku)?today=\(summary.lastDay)"),
                         ("web.orders", "/orders?today=\(summary.lastDay)"), ("web.order", "/orders/\(order)"),
-                        ("web.finance", "/finance"), ("web.search", "/search?q=\(order)"),
+                        ("web.finance", "/finance"), ("web.search", "/search?q=\(order)"), ("web.changes", "/changes"),
+                        ("web.audit", "/audit"),
                         ("web.scan.catalog", "/scan/api/catalog?warehouse=\(warehouse)"),
                     ]
                     var results: [BenchResult] = []

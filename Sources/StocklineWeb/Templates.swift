@@ -12,6 +12,7 @@ enum Templates {
     static let all: [(String, String)] = [
         ("layout", layout), ("login", login), ("overview", overview), ("item", item), ("orders", orders),
         ("order", order), ("problem", problem), ("finance", finance), ("search", search), ("audit", audit),
+        ("changes", changes),
     ]
 
     static let layout = """
@@ -32,6 +33,7 @@ enum Templates {
             <a href="/" {{#overview}}aria-current="page"{{/overview}}>Overview</a>
             <a href="/orders" {{#ordersPage}}aria-current="page"{{/ordersPage}}>Orders</a>
             {{#accounting}}<a href="/finance" {{#financePage}}aria-current="page"{{/financePage}}>Finance</a>{{/accounting}}
+            <a href="/changes" {{#changesPage}}aria-current="page"{{/changesPage}}>Changes</a>
             {{#auditor}}<a href="/audit" {{#auditPage}}aria-current="page"{{/auditPage}}>Audit</a>{{/auditor}}
             <a href="/scan/">Scanner</a>
           </nav>
@@ -290,6 +292,26 @@ enum Templates {
         {{/hits}}
         {{^hits}}<p class="error" role="alert">Nothing found for {{query}}. Search by SKU, GTIN, lot or serial number, order
           or location.</p>{{/hits}}
+        {{/content}}{{/layout}}
+        """
+
+    static let changes = """
+        {{<layout}}{{$content}}
+        <h1>Changes</h1>
+        <p class="meta">The changes feed as connected systems receive it (<code>/v1/events</code>, webhooks), newest
+          first; this page follows it live.</p>
+        <form class="filter" action="/changes" method="get" aria-label="Filter by type">
+          <label for="c-type">Type</label>
+          <select id="c-type" name="type"><option value="">all</option>{{#types}}<option value="{{name}}" {{#selected}}selected{{/selected}}>{{name}}</option>{{/types}}</select>
+          <button type="submit">Filter</button>{{#type}} <a href="/changes">clear</a>{{/type}}
+        </form>
+        <table class="grid" id="changes">
+          <thead><tr><th>#</th><th>At (UTC)</th><th>Type</th><th>Subject</th><th>Details</th></tr></thead>
+          <tbody>
+          {{#events}}<tr data-sequence="{{sequence}}"><td class="n">{{sequence}}</td><td>{{at}}</td><td>{{type}}</td>
+          <td>{{subject}}</td><td>{{details}}</td></tr>{{/events}}
+          </tbody>
+        </table>
         {{/content}}{{/layout}}
         """
 

@@ -65,6 +65,11 @@ public struct WebApp: Sendable {
                 try await finance(JournalQuery(request.uri.queryParameters), viewer)
             }
         }
+        router.get("/changes") { request, _ in
+            try await page(request) { viewer in
+                try await changes(type: request.uri.queryParameters.get("type").map { String($0) }, viewer)
+            }
+        }
         router.get("/audit") { request, _ in
             try await page(request, needs: .readAudit) { viewer in
                 try await audit(actor: request.uri.queryParameters.get("actor").map { String($0) }, viewer)
@@ -505,6 +510,39 @@ public struct WebApp: Sendable {
                     ]
                 },
             ]
+        )
+    }
+
+    /// The newest events of the changes feed (what webhooks and connected systems receive), newest first; the page
+    /// follows the feed live.
+    private func changes(type: String?, _ viewer: Viewer) async throws -> (String, Any) {
+        let type = type.flatMap { $0.isEmpty ? nil : $0 }
+        let latest = try await inventory.latestEventSequence()
+        var events: [LedgerEvent] = []
+        var cursor = max(0, latest - 500)
+        while cursor < latest {
+            let page = try await inventory.events(after: cursor, limit: 500)
+            guard let last = page.last else { break }
+            events += page.filter { type == nil || $0.type == type }
+            cursor = last.sequence
+        }
+        let time = ISO8601DateFormatter()
+        return (
+            "changes",
+            present([
+                "title": "Changes", "changesPage": true, "liveAfter": "\(latest)", "type": type,
+                "types": Set(events.map(\.type)).union([type].compactMap { $0 }).sorted().map {
+                    ["name": $0, "selected": $0 == type]
+                },
+                "events": events.suffix(100).reversed().map { event in
+                    [
+                        "sequence": "\(event.sequence)", "at": time.string(from: event.at), "type": event.type,
+                        "subject": event.subject,
+                        "details": event.payload.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+                            .joined(separator: " · "),
+                    ]
+                },
+            ])
         )
     }
 
