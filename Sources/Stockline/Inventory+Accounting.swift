@@ -62,14 +62,18 @@ extension Inventory {
             balances: balances, quantities: quantities)
     }
 
-    /// Balances per company and account as of `at`, from the journal alone (no quantities: cheaper than
-    /// `valuation(at:)` when only the accounts are wanted).
-    public func accountBalances(at: Date) async throws -> [ValuationReport.AccountTotal] {
-        let balances = try await store.journalBalances(at: at)
-        return ValuationReport(
-            at: at, catalog: try await catalog(), items: try await itemsByID(Set(balances.map(\.itemID))),
+    /// Every account's balance over the whole journal, and the event sequence it stands at: a reader can bring the
+    /// balances forward from the changes feed (``AccountBalances``) instead of summing the journal again.
+    public func accountBalancesWithSequence() async throws -> (
+        accounts: [ValuationReport.AccountTotal], sequence: Int64
+    ) {
+        let (balances, sequence) = try await store.journalBalancesWithSequence()
+        let accounts = ValuationReport(
+            at: environment.now(), catalog: try await catalog(),
+            items: try await itemsByID(Set(balances.map(\.itemID))),
             chart: ChartOfAccounts(try await store.accountMappings()), balances: balances, quantities: []
         ).accounts
+        return (accounts, sequence)
     }
 
     /// Stock value by the age of the receipts its units came from, as of `at`.

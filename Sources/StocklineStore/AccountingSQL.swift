@@ -100,6 +100,14 @@ enum AccountingSQL {
         GROUP BY j.posting_id, p.key, j.company_id HAVING sum(j.amount) != 0 ORDER BY j.posting_id
         """
 
+    /// Balance per company, item and account role over the whole journal, with the newest event sequence the same
+    /// statement saw: events are numbered in commit order, so the journal seen is exactly that of the events up to it.
+    static let balancesWithSequence = """
+        SELECT company_id, item_id, role, CAST(sum(amount) AS BIGINT) AS amount,
+            (SELECT coalesce(max(sequence), 0) FROM event) AS sequence
+        FROM journal_line GROUP BY company_id, item_id, role
+        """
+
     /// Balance per company, item, warehouse (0: company-wide) and account role up to `:at`.
     static let balancesAt = """
         SELECT company_id, item_id, coalesce(warehouse_id, 0) AS warehouse_id, role,

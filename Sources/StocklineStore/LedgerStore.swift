@@ -44,6 +44,9 @@ public protocol LedgerStore: RequestKeyStore, PostingPort, OrderPort, WebAccessP
     func setAccountMapping(_ mapping: AccountMapping) async throws
     /// Journal balances booked up to `at`.
     func journalBalances(at: Date) async throws -> [JournalBalance]
+    /// Per company, item and role over the whole journal (warehouse nil), and the event sequence it stands at:
+    /// 0 when the journal is empty, so that every event is still to be applied.
+    func journalBalancesWithSequence() async throws -> (balances: [JournalBalance], sequence: Int64)
     /// Quantities after the moves done up to `at`.
     func quantities(at: Date) async throws -> [LocationQuantity]
     /// Receipt layers with units still in stock.

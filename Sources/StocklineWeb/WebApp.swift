@@ -14,7 +14,7 @@ public struct WebApp: Sendable {
     let inventory: Inventory
     let library: MustacheLibrary
     let scanner: Scanner
-    let finance = FinanceFigures()
+    let finance: FinanceFigures
 
     static let sessionCookie = "stockline_session"
     static let loginCookie = "stockline_login"
@@ -23,6 +23,7 @@ public struct WebApp: Sendable {
         self.inventory = inventory
         self.library = try Templates.library()
         self.scanner = try Scanner(inventory: inventory)
+        self.finance = FinanceFigures(balances: AccountBalances(inventory: inventory))
     }
 
     /// Adds the pages to `router`: `/login`, `/logout`, `/`, `/items/{sku}`, `/orders`, `/orders/{id}`, `/search`.
@@ -712,7 +713,10 @@ actor FinanceFigures {
         reconciliation: [(company: String, account: String, row: AccountReconciliation)],
         balances: [ValuationReport.AccountTotal], aging: [AgingReport.Bucket]
     )
+    let balances: AccountBalances
     private var cached: (key: String, figures: Figures)?
+
+    init(balances: AccountBalances) { self.balances = balances }
 
     func figures(_ inventory: Inventory) async throws -> Figures {
         let now = inventory.environment.now()
@@ -721,7 +725,7 @@ actor FinanceFigures {
             + "\(try await inventory.accounts().map { "\($0)" })"
         if let cached, cached.key == key { return cached.figures }
         let figures = (
-            try await inventory.reconciliation(), try await inventory.accountBalances(at: now),
+            try await inventory.reconciliation(), try await balances.current(),
             try await inventory.aging(at: now).buckets
         )
         cached = (key, figures)

@@ -67,6 +67,13 @@ public struct ValuationReport: Sendable, Hashable, Codable {
         public var account: String
         public var role: AccountRole
         public var balance: Money
+
+        public init(company: String, account: String, role: AccountRole, balance: Money) {
+            self.company = company
+            self.account = account
+            self.role = role
+            self.balance = balance
+        }
     }
 
     public var at: Date

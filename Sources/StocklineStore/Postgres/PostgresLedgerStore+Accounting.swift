@@ -76,6 +76,20 @@ extension PostgresLedgerStore {
         }
     }
 
+    public func journalBalancesWithSequence() async throws -> (balances: [JournalBalance], sequence: Int64) {
+        try await transaction(.read) { db in
+            var sequence: Int64 = 0
+            let balances = try await db.rows(PostgresQuery(unsafeSQL: AccountingSQL.balancesWithSequence)).map { row in
+                sequence = try row.get("sequence")
+                return JournalBalance(
+                    companyID: CompanyID(try row.get("company_id")), itemID: ItemID(try row.get("item_id")),
+                    warehouseID: nil, role: try stored(AccountRole.self, try row.get("role"), in: "journal_line.role"),
+                    amount: Fixed(micros: try row.get("amount")))
+            }
+            return (balances, sequence)
+        }
+    }
+
     public func quantities(at: Date) async throws -> [LocationQuantity] {
         try await transaction(.read) { db in
             try await db.rows(try .named(AccountingSQL.quantitiesAt, ["at": at.timeIntervalSince1970])).map { row in

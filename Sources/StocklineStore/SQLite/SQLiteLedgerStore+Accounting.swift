@@ -78,6 +78,20 @@ extension SQLiteLedgerStore {
         }
     }
 
+    public func journalBalancesWithSequence() async throws -> (balances: [JournalBalance], sequence: Int64) {
+        try await pool.read { db in
+            var sequence: Int64 = 0
+            let balances = try Row.fetchAll(db, sql: AccountingSQL.balancesWithSequence).map { row in
+                sequence = row["sequence"]
+                return JournalBalance(
+                    companyID: CompanyID(row["company_id"]), itemID: ItemID(row["item_id"]), warehouseID: nil,
+                    role: try stored(AccountRole.self, row["role"], in: "journal_line.role"),
+                    amount: Fixed(micros: row["amount"]))
+            }
+            return (balances, sequence)
+        }
+    }
+
     public func quantities(at: Date) async throws -> [LocationQuantity] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: AccountingSQL.quantitiesAt, arguments: ["at": at.timeIntervalSince1970]).map {
