@@ -89,6 +89,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         print("")
         print("open http://\(host):\(port)/ in a browser and sign in as admin with the password \(password)")
+        print("the handheld scanner is at http://\(host):\(port)/scan/ (add a warehouse user: stockline user create)")
         print("admin token (\(token.name)), shown once:")
         print("  \(secret)")
         print(
