@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import HTTPTypes
 public import Hummingbird
 public import Logging
@@ -16,14 +16,17 @@ public struct ServerConfiguration: Sendable {
     public var webhooks: WebhookDispatcher.Configuration?
     /// The largest request body read, in bytes; a larger one is refused with 413 before it is parsed.
     public var bodyLimit: Int
+    /// The day the web pages are read as when a page asks for none (a demo's last day); nil: today.
+    public var webDay: Date?
 
     /// 4 MiB: a full batch of 1,000 operations is about 150 KB.
     public static let defaultBodyLimit = 4 * 1024 * 1024
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080,
-        webhooks: WebhookDispatcher.Configuration? = .init(), bodyLimit: Int = defaultBodyLimit
+        webhooks: WebhookDispatcher.Configuration? = .init(), bodyLimit: Int = defaultBodyLimit, webDay: Date? = nil
     ) {
+        self.webDay = webDay
         self.host = host
         self.port = port
         self.webhooks = webhooks
@@ -48,7 +51,7 @@ public func buildApplication(
             MetricsMiddleware(metrics: metrics), ProblemMiddleware(logger: logger),
             RequestValidationMiddleware(contract: .bundled, bodyLimit: configuration.bodyLimit),
         ])
-    try WebApp(inventory: inventory).register(on: router)
+    try WebApp(inventory: inventory, day: configuration.webDay).register(on: router)
     let webhooks = configuration.webhooks.map { settings in
         var dispatcher = WebhookDispatcher(inventory: inventory, configuration: settings, logger: logger)
         dispatcher.metrics = metrics

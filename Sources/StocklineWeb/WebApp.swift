@@ -19,8 +19,12 @@ public struct WebApp: Sendable {
     static let sessionCookie = "stockline_session"
     static let loginCookie = "stockline_login"
 
-    public init(inventory: Inventory) throws {
+    /// The day pages are read as when they ask for none (`?today=`): a demo's last day; nil: today.
+    let day: Date?
+
+    public init(inventory: Inventory, day: Date? = nil) throws {
         self.inventory = inventory
+        self.day = day.map(Day.start(of:))
         self.library = try Templates.library()
         self.scanner = try Scanner(inventory: inventory)
         self.finance = FinanceFigures(balances: AccountBalances(inventory: inventory))
@@ -229,7 +233,7 @@ public struct WebApp: Sendable {
     /// Totals, what needs attention and every warehouse; a user bound to a warehouse sees that one, with the way to
     /// the scanner first.
     private func overview(today: Date?, _ viewer: Viewer) async throws -> (String, Any) {
-        let day = Day.start(of: today ?? inventory.environment.now())
+        let day = Day.start(of: today ?? self.day ?? inventory.environment.now())
         let summaries = try await inventory.overview(today: day).filter { summary in
             viewer.user.warehouse.map { $0 == summary.warehouse } ?? true
         }
@@ -311,7 +315,7 @@ public struct WebApp: Sendable {
         let shown = warehouse ?? positions.first?["warehouse"] as? String ?? codes.first
         var timeline: [String: Any]?
         if let shown {
-            let projected = try await inventory.timeline(sku: sku, at: shown, today: today)
+            let projected = try await inventory.timeline(sku: sku, at: shown, today: today ?? day)
             timeline = [
                 "warehouse": shown, "chart": TimelineChart.svg(projected),
                 "entries": projected.entries.map { entry in
@@ -379,7 +383,7 @@ public struct WebApp: Sendable {
     }
 
     private func orders(today text: String?, _ viewer: Viewer) async throws -> (String, Any) {
-        let today = text.flatMap(Day.parse) ?? inventory.environment.now()
+        let today = text.flatMap(Day.parse) ?? day ?? inventory.environment.now()
         var kinds: [[String: Any]] = []
         for (kind, title) in [
             (Order.Kind.purchase, "Purchase orders"), (.sales, "Sales orders"), (.production, "Production orders"),
@@ -413,7 +417,7 @@ public struct WebApp: Sendable {
     }
 
     private func order(_ id: String, today text: String?, _ viewer: Viewer) async throws -> (String, Any) {
-        let order = try await inventory.order(id: id, today: text.flatMap(Day.parse))
+        let order = try await inventory.order(id: id, today: text.flatMap(Day.parse) ?? day)
         return (
             "order",
             present([

@@ -95,8 +95,15 @@ struct DemoCommand: AsyncParsableCommand {
         print(
             "try: curl -H 'Authorization: Bearer \(secret)' 'http://\(host):\(port)/v1/stock?sku=\(try await exampleSKU(inventory))'"
         )
+        // The demo's calendar is its own: pages read as of its last business day, the day of its newest posting.
+        let lastDay = try await inventory.audit(AuditFilter(limit: 1)).first.map { Day.start(of: $0.at) }
+        if let lastDay {
+            print("the pages read the demo as of its last day, \(Day.text(lastDay)) (?today= on a page changes it)")
+        }
+        fflush(nil)  // where to sign in must show at once, also when the output goes to a file
         try await stockline.serve(
-            inventory, host: host, port: port, logLevel: "info", bodyLimit: ServerConfiguration.defaultBodyLimit)
+            inventory, host: host, port: port, logLevel: "info", bodyLimit: ServerConfiguration.defaultBodyLimit,
+            webDay: lastDay)
     }
 
     private func exampleSKU(_ inventory: Inventory) async throws -> String {

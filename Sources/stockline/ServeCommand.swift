@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -27,11 +28,14 @@ struct ServeCommand: AsyncParsableCommand {
 
 /// Runs the HTTP server until SIGINT or SIGTERM, then shuts down gracefully: requests in flight get 10 seconds to
 /// finish, then the server is cancelled and given 5 more; a transaction in progress either commits or rolls back.
-func serve(_ inventory: Inventory, host: String, port: Int, logLevel: String, bodyLimit: Int) async throws {
+func serve(
+    _ inventory: Inventory, host: String, port: Int, logLevel: String, bodyLimit: Int, webDay: Date? = nil
+) async throws {
     var logger = Logger(label: "stockline")
     logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
     let app = try buildApplication(
-        inventory: inventory, configuration: .init(host: host, port: port, bodyLimit: bodyLimit), logger: logger)
+        inventory: inventory, configuration: .init(host: host, port: port, bodyLimit: bodyLimit, webDay: webDay),
+        logger: logger)
     print("Stockline serving http://\(host):\(port)  (API under /v1, OpenAPI at /openapi.yaml)")
     var configuration = ServiceGroupConfiguration(
         services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
