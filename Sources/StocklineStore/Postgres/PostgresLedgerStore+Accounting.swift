@@ -22,7 +22,7 @@ extension PostgresLedgerStore {
                     guard postings.count < filter.limit else { break }
                     postings.insert(postingID)
                 }
-                guard let role = AccountRole(rawValue: try row.get("role")) else { continue }
+                let role = try stored(AccountRole.self, try row.get("role"), in: "journal_line.role")
                 lines.append(
                     (
                         postingID, try row.get("key"),
@@ -40,8 +40,8 @@ extension PostgresLedgerStore {
 
     public func accountMappings() async throws -> [AccountMapping] {
         try await transaction(.read) { db in
-            try await db.rows("SELECT * FROM account_mapping ORDER BY company_id, category, role").compactMap { row in
-                guard let role = AccountRole(rawValue: try row.get("role")) else { return nil }
+            try await db.rows("SELECT * FROM account_mapping ORDER BY company_id, category, role").map { row in
+                let role = try stored(AccountRole.self, try row.get("role"), in: "account_mapping.role")
                 let category: String = try row.get("category")
                 return AccountMapping(
                     companyID: CompanyID(try row.get("company_id")), category: category.isEmpty ? nil : category,
@@ -64,9 +64,9 @@ extension PostgresLedgerStore {
 
     public func journalBalances(at: Date) async throws -> [JournalBalance] {
         try await transaction(.read) { db in
-            try await db.rows(try .named(AccountingSQL.balancesAt, ["at": at.timeIntervalSince1970])).compactMap {
+            try await db.rows(try .named(AccountingSQL.balancesAt, ["at": at.timeIntervalSince1970])).map {
                 row in
-                guard let role = AccountRole(rawValue: try row.get("role")) else { return nil }
+                let role = try stored(AccountRole.self, try row.get("role"), in: "journal_line.role")
                 let warehouse: Int64 = try row.get("warehouse_id")
                 return JournalBalance(
                     companyID: CompanyID(try row.get("company_id")), itemID: ItemID(try row.get("item_id")),
@@ -119,8 +119,8 @@ extension PostgresLedgerStore {
     }
 
     static func reconciliation(_ db: PostgresSession) async throws -> [AccountReconciliation] {
-        try await db.rows(PostgresQuery(unsafeSQL: AccountingSQL.reconciliation)).compactMap { row in
-            guard let role = AccountRole(rawValue: try row.get("role")) else { return nil }
+        try await db.rows(PostgresQuery(unsafeSQL: AccountingSQL.reconciliation)).map { row in
+            let role = try stored(AccountRole.self, try row.get("role"), in: "reconciliation.role")
             return AccountReconciliation(
                 companyID: CompanyID(try row.get("company_id")), role: role,
                 layered: Fixed(micros: try row.get("layered")), booked: Fixed(micros: try row.get("booked")),

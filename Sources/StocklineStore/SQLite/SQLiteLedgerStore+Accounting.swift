@@ -23,7 +23,7 @@ extension SQLiteLedgerStore {
                     guard postings.count < filter.limit else { break }
                     postings.insert(postingID)
                 }
-                guard let role = AccountRole(rawValue: row["role"]) else { continue }
+                let role = try stored(AccountRole.self, row["role"], in: "journal_line.role")
                 lines.append(
                     (
                         postingID, row["key"], try stored(OperationKind.self, row["kind"], in: "posting.kind"),
@@ -40,9 +40,9 @@ extension SQLiteLedgerStore {
 
     public func accountMappings() async throws -> [AccountMapping] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM account_mapping ORDER BY company_id, category, role").compactMap {
+            try Row.fetchAll(db, sql: "SELECT * FROM account_mapping ORDER BY company_id, category, role").map {
                 row in
-                guard let role = AccountRole(rawValue: row["role"]) else { return nil }
+                let role = try stored(AccountRole.self, row["role"], in: "account_mapping.role")
                 let category: String = row["category"]
                 return AccountMapping(
                     companyID: CompanyID(row["company_id"]), category: category.isEmpty ? nil : category, role: role,
@@ -67,8 +67,8 @@ extension SQLiteLedgerStore {
     public func journalBalances(at: Date) async throws -> [JournalBalance] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: AccountingSQL.balancesAt, arguments: ["at": at.timeIntervalSince1970])
-                .compactMap { row in
-                    guard let role = AccountRole(rawValue: row["role"]) else { return nil }
+                .map { row in
+                    let role = try stored(AccountRole.self, row["role"], in: "journal_line.role")
                     let warehouse: Int64 = row["warehouse_id"]
                     return JournalBalance(
                         companyID: CompanyID(row["company_id"]), itemID: ItemID(row["item_id"]),
@@ -121,8 +121,8 @@ extension SQLiteLedgerStore {
     }
 
     static func reconciliation(_ db: Database) throws -> [AccountReconciliation] {
-        try Row.fetchAll(db, sql: AccountingSQL.reconciliation).compactMap { row in
-            guard let role = AccountRole(rawValue: row["role"]) else { return nil }
+        try Row.fetchAll(db, sql: AccountingSQL.reconciliation).map { row in
+            let role = try stored(AccountRole.self, row["role"], in: "reconciliation.role")
             return AccountReconciliation(
                 companyID: CompanyID(row["company_id"]), role: role, layered: Fixed(micros: row["layered"]),
                 booked: Fixed(micros: row["booked"]), held: Fixed(micros: row["held"]))
