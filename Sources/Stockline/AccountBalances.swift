@@ -16,7 +16,7 @@ public actor AccountBalances {
 
     /// The balances as of the newest event, sorted by company, account and role; zero balances left out.
     public func current() async throws -> [ValuationReport.AccountTotal] {
-        let chart = "\(try await inventory.accounts().map { "\($0)" })"
+        let chart = try await inventory.chartOfAccountsKey()
         if chart != self.chart || sequence < 0 {
             let (accounts, sequence) = try await inventory.accountBalancesWithSequence()
             totals = Dictionary(accounts.map { (Self.key($0.company, $0.account, $0.role), $0) }) { first, _ in first }

@@ -62,6 +62,9 @@ extension Inventory {
             balances: balances, quantities: quantities)
     }
 
+    /// A text that changes whenever the chart of accounts does: what caches of account figures are keyed by.
+    public func chartOfAccountsKey() async throws -> String { "\(try await store.accountMappings())" }
+
     /// Every account's balance over the whole journal, and the event sequence it stands at: a reader can bring the
     /// balances forward from the changes feed (``AccountBalances``) instead of summing the journal again.
     public func accountBalancesWithSequence() async throws -> (

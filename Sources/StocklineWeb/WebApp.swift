@@ -556,7 +556,8 @@ public struct WebApp: Sendable {
         let actor = actor.flatMap { $0.isEmpty ? nil : $0 }
         let entries = try await inventory.audit(AuditFilter(actor: actor, limit: 100))
         let refusals = try await inventory.refusedAttempts(limit: 100).filter { actor == nil || $0.actor == actor }
-        let time = { (date: Date) in ISO8601DateFormatter().string(from: date) }
+        let formatter = ISO8601DateFormatter()
+        let time = { (date: Date) in formatter.string(from: date) }
         return (
             "audit",
             present([
@@ -726,7 +727,7 @@ actor FinanceFigures {
         let now = inventory.environment.now()
         let key =
             "\(try await inventory.latestEventSequence()) \(Day.text(Day.start(of: now))) "
-            + "\(try await inventory.accounts().map { "\($0)" })"
+            + (try await inventory.chartOfAccountsKey())
         if let cached, cached.key == key { return cached.figures }
         let figures = (
             try await inventory.reconciliation(), try await balances.current(),
