@@ -217,6 +217,11 @@ def scanner_checks():
         if item["tracking"] == "lot":
             hand.find_element(By.ID, "lot").send_keys("LOT-W2")
         tap(hand, "#do")
+        expected_open = float(line["open"]) - 6
+        shown_open = wait_for(hand, lambda d: d.find_element(
+            By.CSS_SELECTOR, f'.lines tr[data-sku="{line["sku"]}"] td.n').text)
+        check(float(shown_open.split()[0]) == expected_open,
+              f"offline, the handheld counts its queued receipt against the line ({shown_open}, {expected_open:g} expected)")
         tap(hand, "button.back")
 
         stocked = [i for i in catalog["items"] if i["tracking"] == "none" and i["stock"]

@@ -123,8 +123,36 @@ function newKey() {
 async function enqueue(action, summary) {
   const queued = { ...action, key: newKey(), summary, state: "queued", created: Date.now() };
   await saveAction(queued);
+  await foresee(queued);
   say("ok", navigator.onLine ? `${summary}: sending.` : `${summary}: queued until the network is back.`);
   sync();
+}
+
+/**
+ * The catalogue as the action will leave it, until the server's next catalogue replaces it: offline, the next scan
+ * then sees the stock moved and the order line received.
+ */
+async function foresee(action) {
+  const catalog = state.catalog;
+  const item = action.sku && itemBySku(action.sku);
+  const qty = Number(action.qty);
+  const shift = (location, change) => {
+    if (!item || !location) return;
+    let row = item.stock.find((s) => s.location === location && (s.lot ?? null) === (action.lot ?? null));
+    if (!row) item.stock.push(row = { location, lot: action.lot, qty: "0", reserved: "0" });
+    row.qty = String(Number(row.qty) + change);
+  };
+  if (action.kind === "receive") {
+    shift(`${catalog.warehouse}/STOCK`, qty);
+    const line = catalog.purchaseOrders.find((o) => o.id === action.po)?.lines.find((l) => l.sku === action.sku);
+    if (line) line.open = String(Math.max(0, Number(line.open) - qty));
+  } else if (action.kind === "putaway" || action.kind === "transfer") {
+    shift(action.from, -qty);
+    if (catalog.locations.includes(action.to)) shift(action.to, qty);
+  } else if (action.kind === "pick") {
+    catalog.salesOrders = catalog.salesOrders.filter((o) => o.id !== action.order);
+  }
+  await store("catalog", "readwrite", (s) => s.put(catalog));
 }
 
 const body = (action) => {
