@@ -32,6 +32,25 @@ public struct ItemDetail: Sendable, Hashable {
     public var successors: [String]
 }
 
+extension ItemDetail {
+    /// The item's stock in the internal locations `keep` accepts, by location then lot (earliest expiry first).
+    static func stock(of book: ItemBook, in catalog: Catalog, _ keep: (Location) -> Bool) -> [Stock] {
+        book.quants.values.compactMap { quant -> Stock? in
+            guard quant.quantity.isPositive, let location = catalog.locations[quant.key.locationID],
+                location.isInternal, keep(location)
+            else { return nil }
+            let lot = quant.key.lotID.flatMap { book.lots[$0] }
+            return Stock(
+                location: location.path, lot: lot?.name, expiry: lot?.expiry, quantity: quant.quantity,
+                reserved: quant.reserved)
+        }
+        .sorted {
+            ($0.location, $0.expiry ?? .distantFuture, $0.lot ?? "")
+                < ($1.location, $1.expiry ?? .distantFuture, $1.lot ?? "")
+        }
+    }
+}
+
 extension Inventory {
     /// - Throws: `StockError.unknownItem` for an unknown SKU.
     public func itemDetail(sku: String) async throws -> ItemDetail {
@@ -40,19 +59,7 @@ extension Inventory {
             throw StockError.unknownItem(sku: sku)
         }
         let book = loaded.book
-        let stock = book.quants.values.compactMap { quant -> ItemDetail.Stock? in
-            guard quant.quantity.isPositive, let location = catalog.locations[quant.key.locationID], location.isInternal
-            else { return nil }
-            let lot = quant.key.lotID.flatMap { book.lots[$0] }
-            return .init(
-                location: location.path, lot: lot?.name, expiry: lot?.expiry, quantity: quant.quantity,
-                reserved: quant.reserved)
-        }
-        .sorted {
-            ($0.location, $0.expiry ?? .distantFuture, $0.lot ?? "") < (
-                $1.location, $1.expiry ?? .distantFuture, $1.lot ?? ""
-            )
-        }
+        let stock = ItemDetail.stock(of: book, in: catalog) { _ in true }
         var layers: [ItemDetail.Layer] = []
         for (companyID, costs) in book.costs {
             let company = catalog.companies[companyID]?.code ?? "?"

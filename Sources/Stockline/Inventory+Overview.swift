@@ -79,22 +79,17 @@ extension Inventory {
                 if position.onHand.isNegative { attention[warehouse.id, default: .init()].negativeItems += 1 }
                 totals[warehouse.id] = total
             }
-            let item = book.book.item.id
+            let item = book.book.item
             for order in book.orders.values where order.isOpen {
+                // The order as its page shows it, this item's lines only: the other items' reservations are in
+                // their own books.
+                let view = order.view(
+                    today: today, warehouse: "", reserved: [item.id: state.reserved(order: order.id, item: item.id)])
                 var found = WarehouseSummary.Attention()
-                for line in order.lines where line.itemID == item && line.open.isPositive {
-                    switch order.kind {
-                    case .purchase:
-                        if line.parts.contains(where: { $0.quantity.isPositive && $0.expected < today }) {
-                            found.overdueLines += 1
-                        }
-                    case .sales:
-                        if state.reserved(order: order.id, item: item) < line.open { found.backorderLines += 1 }
-                    case .production: break
-                    }
-                }
-                for (component, required) in order.required where component.itemID == item {
-                    if state.reserved(order: order.id, item: item) < required { found.shortfallLines += 1 }
+                for line in view.lines where line.sku == item.sku {
+                    if line.overdue == true { found.overdueLines += 1 }
+                    if (line.backorder ?? .zero).isPositive { found.backorderLines += 1 }
+                    if (line.shortfall ?? .zero).isPositive { found.shortfallLines += 1 }
                 }
                 attention[order.warehouseID, default: .init()].add(found)
             }

@@ -6,14 +6,7 @@ public struct WarehouseStock: Sendable, Hashable {
     public struct Entry: Sendable, Hashable {
         public var item: Item
         /// On hand per internal location path (and lot), with what of it is reserved.
-        public var quants: [Quant]
-    }
-
-    public struct Quant: Sendable, Hashable {
-        public var location: String
-        public var lot: String?
-        public var quantity: Quantity
-        public var reserved: Quantity
+        public var quants: [ItemDetail.Stock]
     }
 
     public var warehouse: String
@@ -36,20 +29,10 @@ extension Inventory {
         var orders: [String: Order] = [:]
         try await forEachBook { _, loaded in
             let here = loaded.orders.values.filter { $0.warehouseID == warehouse.id && $0.isOpen }
-            let quants = loaded.book.quants.values.compactMap { quant -> WarehouseStock.Quant? in
-                guard quant.quantity.isPositive, let location = catalog.locations[quant.key.locationID],
-                    location.isInternal, location.warehouseID == warehouse.id
-                else { return nil }
-                return WarehouseStock.Quant(
-                    location: location.path, lot: quant.key.lotID.flatMap { loaded.book.lots[$0]?.name },
-                    quantity: quant.quantity, reserved: quant.reserved)
-            }
+            let quants = ItemDetail.stock(of: loaded.book, in: catalog) { $0.warehouseID == warehouse.id }
             guard !quants.isEmpty || !here.isEmpty else { return }
             for order in here where order.kind != .production { orders[order.id] = order }
-            entries.append(
-                .init(
-                    item: loaded.book.item,
-                    quants: quants.sorted { ($0.location, $0.lot ?? "") < ($1.location, $1.lot ?? "") }))
+            entries.append(.init(item: loaded.book.item, quants: quants))
         }
         var views: [OrderView] = []
         for order in orders.values.sorted(by: { $0.id < $1.id }) {
