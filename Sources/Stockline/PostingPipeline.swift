@@ -56,56 +56,44 @@ actor PostingPipeline {
         return (catalog, books)
     }
 
-    /// Postings planned per run of independent lines: a run is written while the next is planned on the books it
-    /// leaves, so planning and writing use a core each.
-    static let runSize = 256
+    /// Postings planned before they are handed to the write session: small enough that the store starts writing
+    /// early (the first chunk is a quarter of it), large enough that its multi-row statements stay full.
+    static let chunkSize = 64
 
     /// Posts `requests` in order, each kept or refused on its own, or (`atomic`) all or none.
     ///
-    /// Independent lines go in runs: while one run's write is in flight, the next is prepared and planned on the
-    /// books the first leaves, and is written once the first has committed. Should the first lose a race, both are
-    /// planned again; nothing is acknowledged before its own run is committed.
+    /// Independent lines go into one write session: each chunk of planned postings is written while the next is
+    /// planned, and all are committed together. A line that reads what an earlier line of the session made (the
+    /// return of a delivery in the same batch) starts a session of its own once the first is committed. Should a
+    /// session lose a race, it is planned again; nothing is acknowledged before it is committed.
     func commit(_ requests: [PostingRequest], atomic: Bool) async throws -> [Result<PostingResult, StockError>] {
         if atomic { return try await commitAtomically(requests) }
         let checked = try await BatchRun.check(requests)
         var results: [Result<PostingResult, StockError>] = []
         var attempts = 0
-        var inFlight: (run: BatchRun, books: [ItemID: LoadedBook], write: Task<Void, any Error>)?
-        while results.count < requests.count || inFlight != nil {
-            let start = results.count + (inFlight?.run.results.count ?? 0)
-            var next: BatchRun?
-            if start < requests.count {
-                do {
-                    let lines = start..<min(requests.count, start + Self.runSize)
-                    next = try await run(
-                        Array(requests[lines]), checked: Array(checked[lines]), atomic: false,
-                        after: inFlight.map { ($0.run, $0.books) })
-                } catch {
-                    // No write is left running behind the caller's back.
-                    _ = try? await inFlight?.write.value
-                    throw error
-                }
+        while results.count < requests.count {
+            let lines = results.count..<requests.count
+            let session = try await store.beginWrite()
+            let run: BatchRun
+            do {
+                run = try await self.run(
+                    Array(requests[lines]), checked: Array(checked[lines]), atomic: false, session: session)
+            } catch {
+                await session.cancel()
+                throw error
             }
-            if let (run, books, write) = inFlight {
-                inFlight = nil
-                do {
-                    try await write.value
-                } catch let conflict as PostingConflict {
-                    forget(run, conflict)
-                    if let next { forget(next, conflict) }
-                    attempts += 1
-                    if attempts >= Self.maxAttempts { throw conflict }
-                    continue
-                }
-                for (id, book) in books { cache.put(id, book) }
-                results += run.results
+            // Made while the session finishes writing: the cache takes them once it has committed.
+            let committed = run.committedBooks()
+            do {
+                try await session.commit()
+            } catch let conflict as PostingConflict {
+                forget(run, conflict)
+                attempts += 1
+                if attempts >= Self.maxAttempts { throw conflict }
+                continue
             }
-            guard let next, !next.results.isEmpty else { continue }
-            let store = store
-            let batch = next.batch
-            inFlight = (
-                next, next.committedBooks(), Task { try await store.write(batch) }
-            )
+            for (id, book) in committed { cache.put(id, book) }
+            results += run.results
         }
         return results
     }
@@ -114,7 +102,7 @@ actor PostingPipeline {
         let checked = try await BatchRun.check(requests)
         var attempts = 0
         while true {
-            var run = try await run(requests, checked: checked, atomic: true)
+            var run = try await run(requests, checked: checked, atomic: true, session: nil)
             let refused = run.results.contains { if case .failure = $0 { true } else { false } }
             if refused { run.discardPlans() }
             do {
@@ -132,10 +120,11 @@ actor PostingPipeline {
         }
     }
 
-    /// Prepares and plans `requests`, on the books `earlier` (a run not yet committed) leaves where it has them.
+    /// Prepares and plans `requests`, handing the plans to `session` as they are made (without one, they stay in
+    /// the run's batch).
     private func run(
         _ requests: [PostingRequest], checked: [Result<String, StockError>], atomic: Bool,
-        after earlier: (run: BatchRun, books: [ItemID: LoadedBook])? = nil
+        session: (any WriteSession)?
     ) async throws -> BatchRun {
         // Times as the stores keep them (seconds since 1970 in a Double), so a cached book is what a load reads.
         let requests = requests.map { request in
@@ -147,24 +136,22 @@ actor PostingPipeline {
         query.cached = Set(query.skus.compactMap { sku in cache.skus[sku].flatMap { cache.has($0) ? $0 : nil } })
         let preparation = try await store.prepare(query)
         let catalog = preparation.catalog
-        let books = try await books(for: preparation, catalog: catalog, overlay: earlier?.books ?? [:])
+        let books = try await books(for: preparation, catalog: catalog)
         var run = BatchRun(
             requests: requests, checked: checked, atomic: atomic, catalog: catalog, preparation: preparation,
-            books: books)
-        if let earlier { run.follow(earlier.run) }
-        try await run.plan(store: store)
+            orders: query.orders, books: books)
+        try await run.plan(store: store, session: session)
         return run
     }
 
     private func forget(_ run: BatchRun, _ conflict: PostingConflict) {
-        cache.drop(run.batch.versions.keys)
-        cache.drop(run.batch.checked.keys)
+        cache.drop(run.read)
         cache.drop(conflict.items)
     }
 
-    /// The books a batch reads, from `overlay`, the cache or else the store, with the successors they name.
+    /// The books a batch reads, from the cache or else the store, with the successors they name.
     private func books(
-        for preparation: PostingPreparation, catalog: Catalog, overlay: [ItemID: LoadedBook]
+        for preparation: PostingPreparation, catalog: Catalog
     ) async throws -> [ItemID: LoadedBook] {
         for (sku, id) in preparation.items { cache.remember(sku: sku, id: id) }
         var wanted = Set(preparation.items.values).union(preparation.demandItems)
@@ -175,7 +162,7 @@ actor PostingPipeline {
         while !wanted.isEmpty {
             var missing = Set<ItemID>()
             for id in wanted {
-                if let book = overlay[id] ?? preparation.books[id] ?? cache.book(id) {
+                if let book = preparation.books[id] ?? cache.book(id) {
                     books[id] = book
                 } else {
                     missing.insert(id)
@@ -211,14 +198,15 @@ private struct BatchRun {
     /// Items with open moves of an order, from moves this run created.
     private var orderItems: [String: Set<ItemID>] = [:]
     private var touched = Set<ItemID>()
-    /// Orders an earlier run still in flight touched: a request on one waits for that run to commit.
-    private var waiting = Set<String>()
     /// The order documents the run reads, as its plans so far left them.
     private var documents: [String: Order]
+    /// What earlier chunks handed to the session: the books they checked (and bumped), the layers they changed.
+    private var sent = (bumped: Set<ItemID>(), checked: Set<ItemID>(), layers: [ItemID: [LayerID]]())
+    private var chunks = 0
 
     init(
         requests: [PostingRequest], checked: [Result<String, StockError>], atomic: Bool, catalog: Catalog,
-        preparation: PostingPreparation, books: [ItemID: LoadedBook]
+        preparation: PostingPreparation, orders: Set<String>, books: [ItemID: LoadedBook]
     ) {
         self.requests = requests
         self.checked = checked
@@ -230,6 +218,13 @@ private struct BatchRun {
         var documents = preparation.documents
         for loaded in books.values { documents.merge(loaded.orders) { _, newer in newer } }
         self.documents = documents
+        // The first write checks every order the run reads, before the session writes anything of its own.
+        batch.orders = Dictionary(uniqueKeysWithValues: orders.map { ($0, preparation.orders[$0] ?? []) })
+    }
+
+    /// The books the run's writes check: what a conflict makes the cache forget.
+    var read: Set<ItemID> {
+        sent.bumped.union(sent.checked).union(batch.versions.keys).union(batch.checked.keys)
     }
 
     /// Each request's fingerprint, or its refusal by its own names (``PostingRequest/validate(json:)``); a long
@@ -274,28 +269,27 @@ private struct BatchRun {
             openDemand: read.openDemand, count: requests.count)
     }
 
-    /// Plans after `earlier`, a run not yet committed: its keys answer as this run's own, its ids go on, and what
-    /// reads a posting, an item's receipt or an order it touched waits for it to commit.
-    mutating func follow(_ earlier: BatchRun) {
-        keys.merge(earlier.keys) { mine, _ in mine }
-        touched.formUnion(earlier.touched)
-        waiting = Set(earlier.orderItems.keys).union(earlier.batch.orders.keys).union(earlier.waiting)
-            .union(earlier.batch.documents.keys)
-        if case .sequential = earlier.ids, case .sequential = ids { ids = earlier.ids }
-    }
-
     /// Drops every plan of an all-or-nothing batch that was refused, keeping the books they read to be checked:
     /// the refusal stands only if they were current.
     mutating func discardPlans() {
         var checked = batch.checked
         checked.merge(batch.versions) { a, _ in a }
+        let orders = batch.orders
         batch = PlannedBatch()
         batch.checked = checked
+        batch.orders = orders
     }
 
-    /// Plans the requests in order until the end, or until one reads a posting this run made or changed.
-    mutating func plan(store: any LedgerStore) async throws {
+    /// Plans the requests in order until the end, or until one reads a posting this run made or changed; with a
+    /// session, every ``PostingPipeline/chunkSize`` postings go to it as they are planned.
+    mutating func plan(store: any LedgerStore, session: (any WriteSession)?) async throws {
+        defer { if let session { session.write(takeChunk()) } }
         for (index, request) in requests.enumerated() {
+            if let session,
+                batch.postings.count >= (chunks == 0 ? PostingPipeline.chunkSize / 4 : PostingPipeline.chunkSize)
+            {
+                session.write(takeChunk())
+            }
             let fingerprint: String
             switch checked[index] {
             case .success(let text): fingerprint = text
@@ -313,7 +307,6 @@ private struct BatchRun {
             let named = read.postingKeys.compactMap { preparation.postings[$0] }
             if read.postingKeys.contains(where: { keys[$0] != nil })
                 || named.contains(where: { $0.itemID.map(touched.contains) ?? false })
-                || !read.orders.isDisjoint(with: waiting)
             {
                 guard atomic else { return }
                 results.append(
@@ -395,8 +388,9 @@ private struct BatchRun {
         }
         guard case .success(let result) = planned else {
             // A refusal on a cached book stands only if the book was current: the write checks it.
-            for id in involved {
-                if let loaded = books[id], batch.versions[id] == nil { batch.checked[id] = loaded.version }
+            for id in involved
+            where batch.versions[id] == nil && !sent.bumped.contains(id) && !sent.checked.contains(id) {
+                if let loaded = books[id] { batch.checked[id] = loaded.version }
             }
             return planned
         }
@@ -408,12 +402,11 @@ private struct BatchRun {
             PostingRow(
                 request: request, fingerprint: fingerprint, result: result, itemID: first?.itemID,
                 companyID: warehouse.flatMap { catalog.warehouses[$0]?.companyID }),
-            state: state)
-        for order in read.orders { batch.orders[order] = preparation.orders[order] ?? [] }
+            state: state, before: { books[$0]?.book })
         for id in state.changes.orders { documents[id] = state.orders[id] }
         for id in involved {
             guard var loaded = books[id], let book = state.books[id] else { continue }
-            batch.versions[id] = loaded.version
+            if !sent.bumped.contains(id) { batch.versions[id] = loaded.version }
             loaded.book = book
             for changed in state.changes.orders {
                 guard let order = state.orders[changed] else { continue }
@@ -430,6 +423,19 @@ private struct BatchRun {
         }
         if case .sequential(let posting, _) = ids { ids = .sequential(posting: posting + 1, rows: state.ids) }
         return planned
+    }
+
+    /// The plans since the last chunk, for the session; what they check and change is remembered.
+    private mutating func takeChunk() -> PlannedBatch {
+        let chunk = batch
+        batch = PlannedBatch()
+        chunks += 1
+        sent.bumped.formUnion(chunk.versions.keys)
+        sent.checked.formUnion(chunk.checked.keys)
+        for layer in chunk.layersToInsert + chunk.layersToUpdate {
+            sent.layers[layer.itemID, default: []].append(layer.id)
+        }
+        return chunk
     }
 
     private func used(_ after: IDAllocator, from start: IDAllocator) -> Int64 {
@@ -449,14 +455,14 @@ private struct BatchRun {
     /// The books as committed, trimmed to what a fresh load reads: stock in warehouses and transit, its lots, and
     /// the layers still open; each at the version the write gave it.
     func committedBooks() -> [ItemID: LoadedBook] {
-        let layerIDs = Dictionary(
-            grouping: batch.layersToInsert.map { ($0.itemID, $0.id) } + batch.layersToUpdate.map { ($0.itemID, $0.id) },
-            by: \.0
-        ).mapValues { $0.map(\.1) }
+        var layerIDs = sent.layers
+        for layer in batch.layersToInsert + batch.layersToUpdate {
+            layerIDs[layer.itemID, default: []].append(layer.id)
+        }
         return Dictionary(
             uniqueKeysWithValues: books.map { id, loaded in
                 var loaded = loaded
-                if batch.versions[id] != nil { loaded.version += 1 }
+                if batch.versions[id] != nil || sent.bumped.contains(id) { loaded.version += 1 }
                 loaded.book.quants = loaded.book.quants.filter { key, quant in
                     guard let usage = catalog.locations[key.locationID]?.usage else { return false }
                     return (usage == .internal || usage == .transit)

@@ -5,21 +5,53 @@ import StocklineCore
 enum CompactJSON {
     static func object(_ fields: [String: String]) -> String {
         var text = "{"
-        for (index, key) in fields.keys.sorted().enumerated() {
+        text.reserveCapacity(fields.reduce(2) { $0 + $1.key.utf8.count + $1.value.utf8.count + 6 })
+        for (index, field) in fields.sorted(by: { $0.key < $1.key }).enumerated() {
             if index > 0 { text += "," }
-            text += string(key) + ":" + string(fields[key] ?? "")
+            text += "\""
+            append(field.key, to: &text)
+            text += "\":\""
+            append(field.value, to: &text)
+            text += "\""
         }
         return text + "}"
     }
 
     static func result(_ result: PostingResult) -> String {
-        let moves = result.moveIDs.map { String($0.rawValue) }.joined(separator: ",")
-        return "{\"key\":\(string(result.key)),\"kind\":\(string(result.kind.rawValue)),\"moveIDs\":[\(moves)],"
-            + "\"postingID\":\(result.postingID),\"quantity\":\(result.quantity),\"value\":\(result.value)}"
+        var text = "{\"key\":\""
+        text.reserveCapacity(result.key.utf8.count + 120)
+        append(result.key, to: &text)
+        text += "\",\"kind\":\""
+        text += result.kind.rawValue
+        text += "\",\"moveIDs\":["
+        for (index, id) in result.moveIDs.enumerated() {
+            if index > 0 { text += "," }
+            text += String(id.rawValue)
+        }
+        text += "],\"postingID\":"
+        text += String(result.postingID)
+        text += ",\"quantity\":"
+        text += result.quantity.description
+        text += ",\"value\":"
+        text += result.value.description
+        return text + "}"
     }
 
     static func string(_ value: String) -> String {
         var text = "\""
+        text.reserveCapacity(value.utf8.count + 2)
+        append(value, to: &text)
+        text += "\""
+        return text
+    }
+
+    /// Appends `value`'s characters, escaped as JSON needs, without the quotes.
+    static func append(_ value: String, to text: inout String) {
+        guard value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
+        else {
+            text += value
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": text += "\\\""
@@ -33,6 +65,5 @@ enum CompactJSON {
             default: text.unicodeScalars.append(scalar)
             }
         }
-        return text + "\""
     }
 }

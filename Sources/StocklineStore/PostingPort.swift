@@ -1,5 +1,6 @@
 public import Foundation
 public import StocklineCore
+import Synchronization
 
 /// What the service's posting pipeline needs of a store: reads before planning and one write after it.
 ///
@@ -25,6 +26,40 @@ public protocol PostingPort: Sendable {
     /// bumped first: when one moved, or a key or order changed meanwhile, it throws ``PostingConflict`` and writes
     /// nothing, and the service plans again on fresh books.
     func write(_ batch: PlannedBatch) async throws
+
+    /// Opens one transaction that planned batches go into as they are planned, so that writing one overlaps
+    /// planning the next and a long batch pays for one commit. Each batch carries the checks of the books and
+    /// orders it is the first of the session to use (``PlannedBatch/versions``); by default the batches are merged
+    /// and written as one at the end.
+    func beginWrite() async throws -> any WriteSession
+}
+
+extension PostingPort {
+    public func beginWrite() async throws -> any WriteSession { MergingWriteSession(port: self) }
+}
+
+/// A transaction of ``PostingPort/beginWrite()``, fed while it is open.
+public protocol WriteSession: Sendable {
+    /// Queues `batch`; a failure to write it is reported by ``commit()``.
+    func write(_ batch: PlannedBatch)
+    /// Writes what is queued and commits, or throws (``PostingConflict`` among others) with nothing written.
+    func commit() async throws
+    /// Rolls back whatever was written.
+    func cancel() async
+}
+
+/// The session of a store that writes a batch in one go: batches are merged and written by ``commit()``.
+final class MergingWriteSession<Port: PostingPort>: WriteSession {
+    private let port: Port
+    private let merged = Mutex(PlannedBatch())
+
+    init(port: Port) { self.port = port }
+
+    func write(_ batch: PlannedBatch) { merged.withLock { $0.merge(batch) } }
+
+    func commit() async throws { try await port.write(merged.withLock { $0 }) }
+
+    func cancel() async { merged.withLock { $0 = PlannedBatch() } }
 }
 
 /// The names a batch of postings reads, gathered from its requests.
@@ -192,13 +227,14 @@ public struct PostingRow: Sendable, Hashable {
 public struct OutboxEntry: Sendable, Hashable {
     public var type: String
     public var subject: String
-    public var payload: [String: String]
+    /// The payload as the event row keeps it (JSON), written once where the event is made.
+    public var payload: String
     public var at: Date
 
     public init(type: String, subject: String, payload: [String: String], at: Date) {
         self.type = type
         self.subject = subject
-        self.payload = payload
+        self.payload = CompactJSON.object(payload)
         self.at = at
     }
 }
@@ -244,7 +280,8 @@ public struct PlannedBatch: Sendable {
     public private(set) var changedLayers: [LayerID: ValuationLayer] = [:]
     public private(set) var layerUses: [LayerUse] = []
     public private(set) var journal: [JournalRow] = []
-    public private(set) var costs: [ChangeSet.CostRef: [CostRow]] = [:]
+    /// The cost rows that changed, by item and company: the company's (``CostScope/company``) and each scope's.
+    public private(set) var costs: [ChangeSet.CostRef: [CostScope: CostTotals]] = [:]
     public private(set) var items: [ItemID: Item] = [:]
     /// Orders created or changed, as the last posting left them.
     public private(set) var documents: [String: Order] = [:]
@@ -253,25 +290,17 @@ public struct PlannedBatch: Sendable {
     public init() {}
 
     /// Nothing to write and nothing to check.
-    public var isEmpty: Bool { postings.isEmpty && checked.isEmpty }
+    public var isEmpty: Bool { postings.isEmpty && checked.isEmpty && versions.isEmpty && orders.isEmpty }
 
-    /// Adds a planned posting: its row, and the changes its plan left in `state`.
-    public mutating func add(_ posting: PostingRow, state: LedgerState) {
+    /// Adds a planned posting: its row, and the changes its plan left in `state`; `before` gives the books as they
+    /// were before it, so that only the cost rows it changed are written.
+    public mutating func add(
+        _ posting: PostingRow, state: LedgerState, before: (ItemID) -> ItemBook? = { _ in nil }
+    ) {
         postings.append(posting)
         let changes = state.changes
         lots += changes.newLots
-        for (ref, delta) in changes.quants {
-            let key = QuantKeyRow(itemID: ref.itemID, key: ref.key)
-            if var merged = quants[key] {
-                merged.quantity += delta.quantity
-                merged.reserved += delta.reserved
-                merged.inSequence = delta.inSequence
-                quants[key] = merged
-            } else {
-                quants[key] = delta
-                quantOrder.append(key)
-            }
-        }
+        for (ref, delta) in changes.quants { add(delta, to: QuantKeyRow(itemID: ref.itemID, key: ref.key)) }
         for id in changes.newMoves { newMoves[id] = state.moves[id] }
         for id in changes.updatedMoves {
             guard let move = state.moves[id] else { continue }
@@ -300,15 +329,57 @@ public struct PlannedBatch: Sendable {
         }
         for ref in changes.costs {
             guard let book = state.books[ref.itemID]?.costs[ref.companyID] else { continue }
-            let scoped = book.scopes.filter { $0.key != .company }
-            costs[ref] =
-                [CostRow(itemID: ref.itemID, companyID: ref.companyID, scope: .company, totals: book.totals)]
-                + scoped.map { CostRow(itemID: ref.itemID, companyID: ref.companyID, scope: $0.key, totals: $0.value) }
+            let earlier = before(ref.itemID)?.costs[ref.companyID]
+            var rows = costs[ref] ?? [:]
+            if earlier?.totals != book.totals { rows[.company] = book.totals }
+            for (scope, totals) in book.scopes where scope != .company && earlier?.scopes[scope] != totals {
+                rows[scope] = totals
+            }
+            costs[ref] = rows
         }
         for id in changes.items { items[id] = state.books[id]?.item }
         for id in changes.orders { documents[id] = state.orders[id] }
         events += changes.events.map {
             OutboxEntry(type: $0.type, subject: $0.subject, payload: $0.payload, at: posting.request.now)
+        }
+    }
+
+    /// Adds `later`, planned after this batch on the books it leaves: its rows go on from these (a move this batch
+    /// inserts and `later` changes is inserted as `later` left it), its checks join these where it is the first to
+    /// use a book or order.
+    public mutating func merge(_ later: PlannedBatch) {
+        versions.merge(later.versions) { first, _ in first }
+        checked.merge(later.checked) { first, _ in first }
+        orders.merge(later.orders) { first, _ in first }
+        postings += later.postings
+        lots += later.lots
+        for (key, delta) in later.quantChanges { add(delta, to: key) }
+        for (id, move) in later.newMoves { newMoves[id] = move }
+        for (id, move) in later.changedMoves {
+            if newMoves[id] != nil { newMoves[id] = move } else { changedMoves[id] = move }
+        }
+        reservations.merge(later.reservations) { _, newer in newer }
+        for (id, layer) in later.newLayers { newLayers[id] = layer }
+        for (id, layer) in later.changedLayers {
+            if newLayers[id] != nil { newLayers[id] = layer } else { changedLayers[id] = layer }
+        }
+        layerUses += later.layerUses
+        journal += later.journal
+        costs.merge(later.costs) { earlier, newer in earlier.merging(newer) { _, last in last } }
+        items.merge(later.items) { _, newer in newer }
+        documents.merge(later.documents) { _, newer in newer }
+        events += later.events
+    }
+
+    private mutating func add(_ delta: ChangeSet.QuantDelta, to key: QuantKeyRow) {
+        if var merged = quants[key] {
+            merged.quantity += delta.quantity
+            merged.reserved += delta.reserved
+            merged.inSequence = delta.inSequence
+            quants[key] = merged
+        } else {
+            quants[key] = delta
+            quantOrder.append(key)
         }
     }
 
@@ -321,7 +392,9 @@ public struct PlannedBatch: Sendable {
     public var layersToInsert: [ValuationLayer] { newLayers.values.sorted { $0.id < $1.id } }
     public var layersToUpdate: [ValuationLayer] { changedLayers.values.sorted { $0.id < $1.id } }
     public var costRows: [CostRow] {
-        costs.sorted { ($0.key.itemID, $0.key.companyID) < ($1.key.itemID, $1.key.companyID) }.flatMap(\.value)
+        costs.sorted { ($0.key.itemID, $0.key.companyID) < ($1.key.itemID, $1.key.companyID) }.flatMap { ref, rows in
+            rows.map { CostRow(itemID: ref.itemID, companyID: ref.companyID, scope: $0.key, totals: $0.value) }
+        }
     }
     public var changedItems: [Item] { items.values.sorted { $0.id < $1.id } }
     public var changedOrders: [Order] { documents.values.sorted { $0.id < $1.id } }

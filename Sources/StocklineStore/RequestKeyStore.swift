@@ -44,12 +44,3 @@ extension PostingRequest {
 
     public static func refusalFingerprint(_ fingerprint: String) -> String { "posting " + fingerprint }
 }
-
-/// JSON with sorted keys: the one text a value has, for fingerprints and stored results alike.
-enum CanonicalJSON {
-    static func text<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-}

@@ -2,9 +2,10 @@ import Foundation
 import PropertyBased
 import Stockline
 import StocklineCore
-import StocklineStore
 import StocklineTestSupport
 import Testing
+
+@testable import StocklineStore
 
 /// Drives thousands of random operations through the service and checks the ledger's invariants after every step.
 ///
@@ -261,6 +262,9 @@ final class LedgerDriver {
     func runStep(_ step: Int) async throws -> String? {
         let plan = makePlan()
         let key = "k\(step)"
+        let fingerprint = try CanonicalJSON.fastText(plan.operation)
+        let reference = try CanonicalJSON.foundationText(plan.operation)
+        if fingerprint != reference { return "fingerprint \(fingerprint ?? "nil") is not \(reference)" }
         let before = observed[plan.sku] ?? Observation()
         kinds[plan.operation.kind.rawValue, default: 0] += 1
         let outcome = try await timed("post") { try await inventory.attempt(plan.operation, key: key) }

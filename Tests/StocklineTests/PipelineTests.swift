@@ -85,18 +85,18 @@ struct PipelineTests {
         }
     }
 
-    @Test("a batch longer than a run: later runs see the orders, keys and stock of runs still being written")
+    @Test("a batch of many chunks: later chunks see the orders, keys and stock of chunks not yet committed")
     func runsFollowEachOther() async throws {
         try await withStandardWorld { inventory in
-            // Reservations over more than a run, a replay a run later, then shipments of the first half.
-            let reserved = PostingPipeline.runSize * 3 / 2
+            // Reservations over more than a chunk, a replay a chunk later, then shipments of the first half.
+            let reserved = PostingPipeline.chunkSize * 3 / 2
             let shipped = reserved / 2
             var lines = [Self.request("r", .receive("P1", Fixed(reserved + 100), cost: Fixed(2)))]
             lines += (0..<reserved).map { Self.request("res-\($0)", .reserve("P1", Fixed(1), order: "SO-\($0)")) }
-            // The same key and operation again, a run later: the first result, not a second reservation.
+            // The same key and operation again, a chunk later: the first result, not a second reservation.
             lines.append(Self.request("res-5", .reserve("P1", Fixed(1), order: "SO-5")))
             lines += (0..<shipped).map { Self.request("ship-\($0)", .ship(.init(order: "SO-\($0)"))) }
-            #expect(lines.count > 2 * PostingPipeline.runSize)
+            #expect(lines.count > 2 * PostingPipeline.chunkSize)
             let results = try await inventory.postBatch(lines)
             let refused = results.enumerated().filter { if case .failure = $0.1 { true } else { false } }
             #expect(refused.isEmpty, "\(refused.prefix(3))")

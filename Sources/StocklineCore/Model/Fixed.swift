@@ -107,13 +107,19 @@ extension Fixed: CustomStringConvertible, LosslessStringConvertible {
     }
 
     public var description: String {
-        let sign = micros < 0 ? "-" : ""
         let absolute = micros.magnitude
-        let whole = absolute / UInt64(Fixed.one)
-        var fraction = String(absolute % UInt64(Fixed.one))
-        fraction = String(repeating: "0", count: Fixed.scale - fraction.count) + fraction
-        while fraction.last == "0" { fraction.removeLast() }
-        return fraction.isEmpty ? "\(sign)\(whole)" : "\(sign)\(whole).\(fraction)"
+        var text = micros < 0 ? "-" : ""
+        text += String(absolute / UInt64(Fixed.one))
+        var fraction = absolute % UInt64(Fixed.one)
+        guard fraction != 0 else { return text }
+        var places = Fixed.scale
+        while fraction % 10 == 0 {
+            fraction /= 10
+            places -= 1
+        }
+        let digits = String(fraction)
+        text += "." + String(repeating: "0", count: places - digits.count) + digits
+        return text
     }
 
     /// Fixed number of decimals, for aligned output.

@@ -27,7 +27,7 @@ extension PostgresLedgerStore {
         else { throw StoreError.corrupt("the outbox counter row is missing") }
         let first = last - Int64(entries.count) + 1
         let sequences = Array(first...last)
-        let payloads = entries.map { CompactJSON.object($0.payload) }
+        let payloads = entries.map(\.payload)
         try await db.execute(
             """
             INSERT INTO event (sequence, type, subject, payload, at)

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import GRDBSQLite
 public import StocklineCore
+import Synchronization
 
 extension SQLiteLedgerStore {
     public func prepare(_ query: PostingQuery) async throws -> PostingPreparation {
@@ -166,11 +167,20 @@ extension SQLiteLedgerStore {
 
     public func write(_ batch: PlannedBatch) async throws {
         guard !batch.isEmpty else { return }
+        try await Self.conflicts { try await pool.write { db in try Self.write(batch, db: db) } }
+    }
+
+    /// Batches are written as they come, in one transaction on the writer's connection: no other writer can
+    /// commit between the session's first write and its commit, so each book and order is checked once, by the
+    /// first batch that uses it.
+    public func beginWrite() async throws -> any WriteSession { SQLiteWriteSession(pool: pool) }
+
+    /// Maps a unique key taken meanwhile to a conflict: another process committed a posting under one of the
+    /// batch's keys (or took its ids) since it was prepared, so the batch is prepared and planned again.
+    static func conflicts(_ work: () async throws -> Void) async throws {
         do {
-            try await pool.write { db in try Self.write(batch, db: db) }
+            try await work()
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-            // Another process committed a posting under one of the batch's keys (or took its ids) since it was
-            // prepared: the batch is prepared and planned again.
             throw PostingConflict(items: [], reason: error.message ?? "a unique key was taken")
         }
     }
@@ -380,7 +390,7 @@ extension SQLiteLedgerStore {
         try rows.insert("INSERT INTO event (type, subject, payload, at)", batch.events) { event, row in
             row.add(event.type)
             row.add(event.subject)
-            row.add(CompactJSON.object(event.payload))
+            row.add(event.payload)
             row.add(event.at.timeIntervalSince1970)
         }
     }
@@ -391,6 +401,19 @@ extension SQLiteLedgerStore {
 struct RowWriter {
     let db: Database
     private static let rowsPerStatement = 64
+    private static let texts = Mutex<[String: String]>([:])
+
+    /// The statement text for `rows` rows, made once per shape.
+    private static func text(_ head: String, width: Int, rows: Int, tail: String) -> String {
+        let shape = "\(rows) \(head) \(tail)"
+        if let text = texts.withLock({ $0[shape] }) { return text }
+        let tuple = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
+        let text =
+            head + " VALUES " + Array(repeating: tuple, count: rows).joined(separator: ", ")
+            + (tail.isEmpty ? "" : " " + tail)
+        texts.withLock { $0[shape] = text }
+        return text
+    }
 
     /// Inserts `rows`, `bind` giving each row's values in the order of the columns `head` names.
     mutating func insert<Row>(
@@ -398,14 +421,10 @@ struct RowWriter {
     ) throws {
         guard !rows.isEmpty else { return }
         let width = head.split(separator: "(", maxSplits: 1).last.map { $0.count { $0 == "," } + 1 } ?? 1
-        let tuple = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
         var start = rows.startIndex
         while start < rows.endIndex {
             let end = rows.index(start, offsetBy: Self.rowsPerStatement, limitedBy: rows.endIndex) ?? rows.endIndex
-            let sql =
-                head + " VALUES "
-                + Array(repeating: tuple, count: rows.distance(from: start, to: end)).joined(
-                    separator: ", ") + (tail.isEmpty ? "" : " " + tail)
+            let sql = Self.text(head, width: width, rows: rows.distance(from: start, to: end), tail: tail)
             let statement = try db.cachedStatement(sql: sql)
             let handle = statement.sqliteStatement
             sqlite3_reset(handle)
@@ -461,5 +480,66 @@ struct RowValues {
             sqlite3_bind_null(statement, index)
         }
         index += 1
+    }
+}
+
+/// A write transaction held open on the writer's connection while the service plans what goes into it. The
+/// writer's thread waits for the next batch between writes (it is a thread of the database's own queue, not one of
+/// the concurrency pool's).
+final class SQLiteWriteSession: WriteSession {
+    private enum Step: Sendable {
+        case write(PlannedBatch)
+        case commit
+        case cancel
+    }
+
+    /// Steps handed from the service to the writer's thread.
+    private final class Steps: Sendable {
+        private let queue = Mutex<[Step]>([])
+        private let ready = DispatchSemaphore(value: 0)
+
+        func send(_ step: Step) {
+            queue.withLock { $0.append(step) }
+            ready.signal()
+        }
+
+        /// Waits for the next step.
+        func next() -> Step {
+            ready.wait()
+            return queue.withLock { $0.removeFirst() }
+        }
+    }
+
+    private let steps: Steps
+    private let transaction: Task<Void, any Error>
+
+    init(pool: DatabasePool) {
+        let steps = Steps()
+        self.steps = steps
+        transaction = Task {
+            try await SQLiteLedgerStore.conflicts {
+                try await pool.write { db in
+                    while true {
+                        switch steps.next() {
+                        case .write(let batch): if !batch.isEmpty { try SQLiteLedgerStore.write(batch, db: db) }
+                        case .commit: return
+                        case .cancel: throw CancellationError()
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    func write(_ batch: PlannedBatch) { steps.send(.write(batch)) }
+
+    func commit() async throws {
+        steps.send(.commit)
+        try await transaction.value
+    }
+
+    func cancel() async {
+        steps.send(.cancel)
+        _ = try? await transaction.value
     }
 }
