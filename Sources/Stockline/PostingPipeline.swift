@@ -134,7 +134,12 @@ actor PostingPipeline {
         }
         var query = BatchRun.query(requests, checked: checked)
         query.cached = Set(query.skus.compactMap { sku in cache.skus[sku].flatMap { cache.has($0) ? $0 : nil } })
-        let preparation = try await store.prepare(query)
+        let preparation: PostingPreparation
+        if let session {
+            preparation = try await session.prepare(query)
+        } else {
+            preparation = try await store.prepare(query)
+        }
         let catalog = preparation.catalog
         let books = try await books(for: preparation, catalog: catalog)
         var run = BatchRun(

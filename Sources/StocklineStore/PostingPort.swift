@@ -40,6 +40,8 @@ extension PostingPort {
 
 /// A transaction of ``PostingPort/beginWrite()``, fed while it is open.
 public protocol WriteSession: Sendable {
+    /// ``PostingPort/prepare(_:)``, as of the session's transaction where the store can read in it.
+    func prepare(_ query: PostingQuery) async throws -> PostingPreparation
     /// Queues `batch`; a failure to write it is reported by ``commit()``.
     func write(_ batch: PlannedBatch)
     /// Writes what is queued and commits, or throws (``PostingConflict`` among others) with nothing written.
@@ -54,6 +56,8 @@ final class MergingWriteSession<Port: PostingPort>: WriteSession {
     private let merged = Mutex(PlannedBatch())
 
     init(port: Port) { self.port = port }
+
+    func prepare(_ query: PostingQuery) async throws -> PostingPreparation { try await port.prepare(query) }
 
     func write(_ batch: PlannedBatch) { merged.withLock { $0.merge(batch) } }
 

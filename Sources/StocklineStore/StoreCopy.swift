@@ -128,6 +128,7 @@ public enum StoreCopy {
                 "id code:t company_id kind:t allow_negative:b root_location_id stock_location_id qc_location_id "
                     + "transit_location_id"),
             table("item", "id sku:t lifecycle:t data:t"),
+            table("item_book", order: "item_id", "item_id version"),
             table("lot", "id item_id name:t expiry:r"),
             table(
                 "posting",

@@ -67,7 +67,7 @@ private struct BookStatement: PostgresPreparedStatement {
     typealias Row = PostgresRow
 
     static let sql = """
-        SELECT i.id, i.data, i.book_version,
+        SELECT i.id, i.data, b.version AS book_version,
             (SELECT coalesce(json_agg(q), '[]') FROM (SELECT q.location_id, q.lot_id, q.quantity, q.reserved,
                 q.in_sequence FROM quant q JOIN location l ON l.id = q.location_id
                 WHERE q.item_id = i.id AND l.usage IN ('internal', 'transit')) q)::text AS quants,
@@ -80,7 +80,7 @@ private struct BookStatement: PostgresPreparedStatement {
                 WHERE v.item_id = i.id AND (v.remaining_quantity != 0 OR v.short_quantity != 0))::text AS layers,
             (SELECT coalesce(json_agg(m ORDER BY m.id), '[]') FROM move m
                 WHERE m.item_id = i.id AND m.state IN ('draft', 'confirmed', 'assigned'))::text AS moves
-        FROM item i WHERE i.id = ANY($1)
+        FROM item i JOIN item_book b ON b.item_id = i.id WHERE i.id = ANY($1)
         """
 
     var items: [Int64]

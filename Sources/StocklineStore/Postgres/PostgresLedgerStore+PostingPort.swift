@@ -137,7 +137,9 @@ extension PostgresLedgerStore {
         try await transaction(.read) { db in
             let catalog = try await self.catalog(db)
             var versions: [String: BookVersion] = [:]
-            for row in try await db.rows("SELECT sku, id, book_version FROM item WHERE sku = ANY(\(skus.sorted()))") {
+            for row in try await db.rows(
+                "SELECT sku, id, version AS book_version FROM item JOIN item_book ON item_id = id WHERE sku = ANY(\(skus.sorted()))"
+            ) {
                 versions[try row.get("sku")] = BookVersion(
                     item: ItemID(try row.get("id")), version: try row.get("book_version"))
             }
@@ -180,8 +182,8 @@ extension PostgresLedgerStore {
         let readOnly = batch.checked.filter { batch.versions[$0.key] == nil }
         if !readOnly.isEmpty {
             for row in try await db.rows(
-                "SELECT id, book_version FROM item WHERE id = ANY(\(readOnly.keys.map(\.rawValue).sorted()))")
-            {
+                "SELECT item_id AS id, version AS book_version FROM item_book WHERE item_id = ANY(\(readOnly.keys.map(\.rawValue).sorted()))"
+            ) {
                 let id = ItemID(try row.get("id"))
                 if try row.get("book_version", as: Int64.self) != readOnly[id] { stale.insert(id) }
             }
@@ -191,9 +193,10 @@ extension PostgresLedgerStore {
             var seen = Set<ItemID>()
             for row in try await db.rows(
                 """
-                WITH locked AS (SELECT id, book_version FROM item WHERE id = ANY(\(ids)) ORDER BY id FOR UPDATE)
-                UPDATE item SET book_version = item.book_version + 1 FROM locked WHERE item.id = locked.id
-                RETURNING item.id, locked.book_version AS before
+                WITH locked AS (
+                    SELECT item_id, version FROM item_book WHERE item_id = ANY(\(ids)) ORDER BY item_id FOR UPDATE)
+                UPDATE item_book SET version = item_book.version + 1 FROM locked WHERE item_book.item_id = locked.item_id
+                RETURNING item_book.item_id AS id, locked.version AS before
                 """)
             {
                 let id = ItemID(try row.get("id"))

@@ -330,6 +330,7 @@ public final class PostgresLedgerStore: LedgerStore {
             stored.id = ItemID(
                 try await Self.insert(
                     db, "INSERT INTO item (sku, lifecycle, data) VALUES (\(item.sku), \(item.lifecycle.rawValue), '')"))
+            try await db.execute("INSERT INTO item_book (item_id, version) VALUES (\(stored.id.rawValue), 0)")
             try await db.execute("UPDATE item SET data = \(try Self.json(stored)) WHERE id = \(stored.id.rawValue)")
             try await Self.appendEvents(
                 db,
@@ -344,6 +345,9 @@ public final class PostgresLedgerStore: LedgerStore {
 
     public func updateItem(sku: String, _ change: @Sendable (Item) throws -> Item) async throws -> Item {
         try await transaction(.write) { db in
+            // The book's row first, in the order postings lock: the two never wait for each other in a circle.
+            try await db.execute(
+                "UPDATE item_book SET version = version + 1 WHERE item_id = (SELECT id FROM item WHERE sku = \(sku))")
             guard let data = try await db.value("SELECT data FROM item WHERE sku = \(sku) FOR UPDATE", as: String.self)
             else {
                 throw StockError.unknownItem(sku: sku)
@@ -351,7 +355,7 @@ public final class PostgresLedgerStore: LedgerStore {
             let current = try Self.decode(Item.self, data)
             let updated = try MasterData.update(current, to: change(current))
             try await db.execute(
-                "UPDATE item SET data = \(try Self.json(updated)), lifecycle = \(updated.lifecycle.rawValue), book_version = book_version + 1 WHERE id = \(updated.id.rawValue)"
+                "UPDATE item SET data = \(try Self.json(updated)), lifecycle = \(updated.lifecycle.rawValue) WHERE id = \(updated.id.rawValue)"
             )
             try await Self.appendEvents(
                 db, [OutboxEntry(type: "item.updated", subject: "item/\(sku)", payload: [:], at: Date())])

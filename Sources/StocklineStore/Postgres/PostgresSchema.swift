@@ -207,5 +207,13 @@ enum PostgresSchema {
                     detail TEXT NOT NULL)
                 """
             ]),
+        // A narrow row per book: a posting locks and bumps it without rewriting the item's document.
+        Migration(
+            id: "0012_item_book",
+            statements: [
+                "CREATE TABLE item_book (item_id BIGINT PRIMARY KEY REFERENCES item(id), version BIGINT NOT NULL)",
+                "INSERT INTO item_book (item_id, version) SELECT id, book_version FROM item",
+                "ALTER TABLE item DROP COLUMN book_version",
+            ]),
     ]
 }

@@ -6,84 +6,86 @@ import Synchronization
 
 extension SQLiteLedgerStore {
     public func prepare(_ query: PostingQuery) async throws -> PostingPreparation {
-        try await pool.read { db in
-            var keys: [String: StoredKey] = [:]
-            let keyList = try Self.json(Array(Set(query.keys)).sorted())
-            for row in try Row.cachedAll(
-                db, sql: "SELECT key, fingerprint FROM request_key WHERE key IN (SELECT value FROM json_each(?))",
-                arguments: [keyList])
-            {
-                keys[row[0]] = .claimed(fingerprint: row[1])
-            }
-            for row in try Row.cachedAll(
-                db, sql: "SELECT key, fingerprint, result FROM posting WHERE key IN (SELECT value FROM json_each(?))",
-                arguments: [keyList])
-            {
-                keys[row[0]] = .posted(fingerprint: row[1], result: try Self.decode(PostingResult.self, row[2]))
-            }
-            var items: [String: ItemID] = [:]
-            for row in try Row.cachedAll(
-                db, sql: "SELECT sku, id FROM item WHERE sku IN (SELECT value FROM json_each(?))",
-                arguments: [try Self.json(query.skus.sorted())])
-            {
-                items[row[0]] = ItemID(row[1])
-            }
-            var orders: [String: Set<ItemID>] = [:]
-            if !query.orders.isEmpty {
-                for order in query.orders { orders[order] = [] }
-                for row in try Row.cachedAll(
-                    db,
-                    sql: """
-                        SELECT DISTINCT reference, item_id FROM move
-                        WHERE reference IN (SELECT value FROM json_each(?)) AND state IN ('confirmed', 'assigned')
-                        """, arguments: [try Self.json(query.orders.sorted())])
-                {
-                    orders[row[0], default: []].insert(ItemID(row[1]))
-                }
-            }
-            let postings = try Self.loadPostings(query.postingKeys, db: db)
-            let uses = try Self.loadUses(of: postings.values.flatMap(\.layers), db: db)
-            var lots: [ItemID: [Lot]] = [:]
-            if !query.lots.isEmpty, !items.isEmpty {
-                for row in try Row.cachedAll(
-                    db,
-                    sql: """
-                        SELECT id, item_id, name, expiry FROM lot WHERE item_id IN (SELECT value FROM json_each(?))
-                            AND name IN (SELECT value FROM json_each(?))
-                        """,
-                    arguments: [
-                        try Self.json(items.values.map(\.rawValue).sorted()), try Self.json(query.lots.sorted()),
-                    ])
-                {
-                    let item = ItemID(row[1])
-                    lots[item, default: []].append(
-                        Lot(
-                            id: LotID(row[0]), itemID: item, name: row[2],
-                            expiry: (row[3] as Double?).map { Date(timeIntervalSince1970: $0) }))
-                }
-            }
-            func next(_ table: String) throws -> Int64 {
-                (try Int64.cachedOne(db, sql: "SELECT max(id) FROM \(table)") ?? 0) + 1
-            }
-            let catalog = try self.catalog(db)
-            let documents = try Self.loadOrders(ids: query.orders, db: db)
-            let demand = query.openDemand ? try Self.itemsWithOpenSales(db: db) : []
-            var wanted = Set(items.values).union(orders.values.joined()).union(postings.values.compactMap(\.itemID))
-            wanted.formUnion(documents.values.flatMap(\.itemIDs))
-            wanted.formUnion(demand)
-            wanted.subtract(query.cached)
-            let books = try Self.loadBooks(wanted, catalog: catalog, db: db)
-            let ids = IDSource.sequential(
-                posting: try next("posting"),
-                rows: IDAllocator(
-                    nextMove: try next("move"), nextLayer: try next("valuation_layer"), nextLot: try next("lot")))
-            var preparation = PostingPreparation(
-                catalog: catalog, keys: keys, items: items, orders: orders, postings: postings, uses: uses,
-                lots: lots, books: books, ids: ids)
-            preparation.documents = documents
-            preparation.demandItems = demand
-            return preparation
+        try await pool.read { db in try self.prepare(query, db: db) }
+    }
+
+    func prepare(_ query: PostingQuery, db: Database) throws -> PostingPreparation {
+        var keys: [String: StoredKey] = [:]
+        let keyList = try Self.json(Array(Set(query.keys)).sorted())
+        for row in try Row.cachedAll(
+            db, sql: "SELECT key, fingerprint FROM request_key WHERE key IN (SELECT value FROM json_each(?))",
+            arguments: [keyList])
+        {
+            keys[row[0]] = .claimed(fingerprint: row[1])
         }
+        for row in try Row.cachedAll(
+            db, sql: "SELECT key, fingerprint, result FROM posting WHERE key IN (SELECT value FROM json_each(?))",
+            arguments: [keyList])
+        {
+            keys[row[0]] = .posted(fingerprint: row[1], result: try Self.decode(PostingResult.self, row[2]))
+        }
+        var items: [String: ItemID] = [:]
+        for row in try Row.cachedAll(
+            db, sql: "SELECT sku, id FROM item WHERE sku IN (SELECT value FROM json_each(?))",
+            arguments: [try Self.json(query.skus.sorted())])
+        {
+            items[row[0]] = ItemID(row[1])
+        }
+        var orders: [String: Set<ItemID>] = [:]
+        if !query.orders.isEmpty {
+            for order in query.orders { orders[order] = [] }
+            for row in try Row.cachedAll(
+                db,
+                sql: """
+                    SELECT DISTINCT reference, item_id FROM move
+                    WHERE reference IN (SELECT value FROM json_each(?)) AND state IN ('confirmed', 'assigned')
+                    """, arguments: [try Self.json(query.orders.sorted())])
+            {
+                orders[row[0], default: []].insert(ItemID(row[1]))
+            }
+        }
+        let postings = try Self.loadPostings(query.postingKeys, db: db)
+        let uses = try Self.loadUses(of: postings.values.flatMap(\.layers), db: db)
+        var lots: [ItemID: [Lot]] = [:]
+        if !query.lots.isEmpty, !items.isEmpty {
+            for row in try Row.cachedAll(
+                db,
+                sql: """
+                    SELECT id, item_id, name, expiry FROM lot WHERE item_id IN (SELECT value FROM json_each(?))
+                        AND name IN (SELECT value FROM json_each(?))
+                    """,
+                arguments: [
+                    try Self.json(items.values.map(\.rawValue).sorted()), try Self.json(query.lots.sorted()),
+                ])
+            {
+                let item = ItemID(row[1])
+                lots[item, default: []].append(
+                    Lot(
+                        id: LotID(row[0]), itemID: item, name: row[2],
+                        expiry: (row[3] as Double?).map { Date(timeIntervalSince1970: $0) }))
+            }
+        }
+        func next(_ table: String) throws -> Int64 {
+            (try Int64.cachedOne(db, sql: "SELECT max(id) FROM \(table)") ?? 0) + 1
+        }
+        let catalog = try self.catalog(db)
+        let documents = try Self.loadOrders(ids: query.orders, db: db)
+        let demand = query.openDemand ? try Self.itemsWithOpenSales(db: db) : []
+        var wanted = Set(items.values).union(orders.values.joined()).union(postings.values.compactMap(\.itemID))
+        wanted.formUnion(documents.values.flatMap(\.itemIDs))
+        wanted.formUnion(demand)
+        wanted.subtract(query.cached)
+        let books = try Self.loadBooks(wanted, catalog: catalog, db: db)
+        let ids = IDSource.sequential(
+            posting: try next("posting"),
+            rows: IDAllocator(
+                nextMove: try next("move"), nextLayer: try next("valuation_layer"), nextLot: try next("lot")))
+        var preparation = PostingPreparation(
+            catalog: catalog, keys: keys, items: items, orders: orders, postings: postings, uses: uses,
+            lots: lots, books: books, ids: ids)
+        preparation.documents = documents
+        preparation.demandItems = demand
+        return preparation
     }
 
     static func loadUses(of layers: [ValuationLayer], db: Database) throws -> [LayerID: [LayerUse]] {
@@ -112,7 +114,7 @@ extension SQLiteLedgerStore {
         for id in ids.sorted() {
             guard let book = try loadBook(id, lotNames: [], catalog: catalog, db: db),
                 let version = try Int64.cachedOne(
-                    db, sql: "SELECT book_version FROM item WHERE id = ?", arguments: [id.rawValue])
+                    db, sql: "SELECT version FROM item_book WHERE item_id = ?", arguments: [id.rawValue])
             else { continue }
             var moves: [MoveID: Move] = [:]
             for move in try fetchMoves(
@@ -152,7 +154,9 @@ extension SQLiteLedgerStore {
             let catalog = try self.catalog(db)
             var versions: [String: BookVersion] = [:]
             for row in try Row.cachedAll(
-                db, sql: "SELECT sku, id, book_version FROM item WHERE sku IN (SELECT value FROM json_each(?))",
+                db,
+                sql:
+                    "SELECT sku, id, version FROM item JOIN item_book ON item_id = id WHERE sku IN (SELECT value FROM json_each(?))",
                 arguments: [try Self.json(skus.sorted())])
             {
                 versions[row[0]] = BookVersion(item: ItemID(row[1]), version: row[2])
@@ -173,7 +177,7 @@ extension SQLiteLedgerStore {
     /// Batches are written as they come, in one transaction on the writer's connection: no other writer can
     /// commit between the session's first write and its commit, so each book and order is checked once, by the
     /// first batch that uses it.
-    public func beginWrite() async throws -> any WriteSession { SQLiteWriteSession(pool: pool) }
+    public func beginWrite() async throws -> any WriteSession { SQLiteWriteSession(store: self) }
 
     /// Maps a unique key taken meanwhile to a conflict: another process committed a posting under one of the
     /// batch's keys (or took its ids) since it was prepared, so the batch is prepared and planned again.
@@ -189,13 +193,13 @@ extension SQLiteLedgerStore {
         var stale = Set<ItemID>()
         for (item, version) in batch.versions.sorted(by: { $0.key < $1.key }) {
             try db.executeCached(
-                sql: "UPDATE item SET book_version = book_version + 1 WHERE id = ? AND book_version = ?",
+                sql: "UPDATE item_book SET version = version + 1 WHERE item_id = ? AND version = ?",
                 arguments: [item.rawValue, version])
             if db.changesCount == 0 { stale.insert(item) }
         }
         for (item, version) in batch.checked where batch.versions[item] == nil {
             let now = try Int64.cachedOne(
-                db, sql: "SELECT book_version FROM item WHERE id = ?", arguments: [item.rawValue])
+                db, sql: "SELECT version FROM item_book WHERE item_id = ?", arguments: [item.rawValue])
             if now != version { stale.insert(item) }
         }
         guard stale.isEmpty else {
@@ -488,6 +492,7 @@ struct RowValues {
 /// the concurrency pool's).
 final class SQLiteWriteSession: WriteSession {
     private enum Step: Sendable {
+        case prepare(PostingQuery, CheckedContinuation<PostingPreparation, any Error>)
         case write(PlannedBatch)
         case commit
         case cancel
@@ -513,14 +518,16 @@ final class SQLiteWriteSession: WriteSession {
     private let steps: Steps
     private let transaction: Task<Void, any Error>
 
-    init(pool: DatabasePool) {
+    init(store: SQLiteLedgerStore) {
         let steps = Steps()
         self.steps = steps
         transaction = Task {
             try await SQLiteLedgerStore.conflicts {
-                try await pool.write { db in
+                try await store.pool.write { db in
                     while true {
                         switch steps.next() {
+                        case .prepare(let query, let answer):
+                            answer.resume(with: Result { try store.prepare(query, db: db) })
                         case .write(let batch): if !batch.isEmpty { try SQLiteLedgerStore.write(batch, db: db) }
                         case .commit: return
                         case .cancel: throw CancellationError()
@@ -529,6 +536,11 @@ final class SQLiteWriteSession: WriteSession {
                 }
             }
         }
+    }
+
+    /// Reads in the session's own transaction, on the connection that has just written what it reads.
+    func prepare(_ query: PostingQuery) async throws -> PostingPreparation {
+        try await withCheckedThrowingContinuation { steps.send(.prepare(query, $0)) }
     }
 
     func write(_ batch: PlannedBatch) { steps.send(.write(batch)) }

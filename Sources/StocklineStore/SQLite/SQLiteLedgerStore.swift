@@ -196,6 +196,8 @@ public final class SQLiteLedgerStore: LedgerStore {
             var stored = item
             stored.id = ItemID(db.lastInsertedRowID)
             try db.execute(
+                sql: "INSERT INTO item_book (item_id, version) VALUES (?, 0)", arguments: [stored.id.rawValue])
+            try db.execute(
                 sql: "UPDATE item SET data = ? WHERE id = ?", arguments: [try Self.json(stored), stored.id.rawValue])
             try Self.appendEvent(
                 db, type: "item.created", subject: "item/\(item.sku)", payload: ["unit": item.unit.name], at: Date())
@@ -212,8 +214,10 @@ public final class SQLiteLedgerStore: LedgerStore {
             let current = try Self.decode(Item.self, data)
             let updated = try MasterData.update(current, to: change(current))
             try db.execute(
-                sql: "UPDATE item SET data = ?, lifecycle = ?, book_version = book_version + 1 WHERE id = ?",
+                sql: "UPDATE item SET data = ?, lifecycle = ? WHERE id = ?",
                 arguments: [try Self.json(updated), updated.lifecycle.rawValue, updated.id.rawValue])
+            try db.execute(
+                sql: "UPDATE item_book SET version = version + 1 WHERE item_id = ?", arguments: [updated.id.rawValue])
             try Self.appendEvent(db, type: "item.updated", subject: "item/\(sku)", payload: [:], at: Date())
             return updated
         }

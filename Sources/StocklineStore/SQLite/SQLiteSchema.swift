@@ -151,6 +151,15 @@ enum SQLiteSchema {
                         action TEXT NOT NULL, code TEXT NOT NULL, detail TEXT NOT NULL);
                     """)
         }
+        migrator.registerMigration("0012_item_book") { db in
+            // A narrow row per book: a posting bumps it without rewriting the item's document.
+            try db.execute(
+                sql: """
+                    CREATE TABLE item_book (item_id INTEGER PRIMARY KEY, version INTEGER NOT NULL);
+                    INSERT INTO item_book (item_id, version) SELECT id, book_version FROM item;
+                    ALTER TABLE item DROP COLUMN book_version;
+                    """)
+        }
         return migrator
     }
 
