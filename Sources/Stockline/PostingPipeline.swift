@@ -68,12 +68,26 @@ actor PostingPipeline {
     /// session lose a race, it is planned again; nothing is acknowledged before it is committed.
     func commit(_ requests: [PostingRequest], atomic: Bool) async throws -> [Result<PostingResult, StockError>] {
         if atomic { return try await commitAtomically(requests) }
-        let checked = try await BatchRun.check(requests)
+        // The session opens (on SQLite: its transaction begins on the writer's thread) while the batch is checked.
+        var opened: (any WriteSession)? = try await store.beginWrite()
+        let checked: [Result<String, StockError>]
+        do {
+            checked = try await BatchRun.check(requests)
+        } catch {
+            await opened?.cancel()
+            throw error
+        }
         var results: [Result<PostingResult, StockError>] = []
         var attempts = 0
         while results.count < requests.count {
             let lines = results.count..<requests.count
-            let session = try await store.beginWrite()
+            let session: any WriteSession
+            if let first = opened {
+                session = first
+                opened = nil
+            } else {
+                session = try await store.beginWrite()
+            }
             let run: BatchRun
             do {
                 run = try await self.run(

@@ -15,7 +15,7 @@ enum CanonicalJSON {
     static func fastText<T: Encodable>(_ value: T) throws -> String? {
         do {
             var text = ""
-            try CanonicalEncoder.value(of: value, path: []).write(to: &text)
+            try CanonicalEncoder.value(of: value).write(to: &text)
             return text
         } catch is CanonicalEncoder.Unsupported {
             return nil
@@ -80,13 +80,12 @@ private final class CanonicalArray {
 private final class CanonicalEncoder: Encoder {
     struct Unsupported: Error {}
 
-    let codingPath: [any CodingKey]
+    // No coding path is kept: the values fingerprinted do not ask for it, and keeping it cost an array per field.
+    var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
     var result = CanonicalValue.empty
 
-    init(path: [any CodingKey]) { codingPath = path }
-
-    static func value<T: Encodable>(of value: T, path: [any CodingKey]) throws -> CanonicalValue {
+    static func value<T: Encodable>(of value: T) throws -> CanonicalValue {
         switch value {
         case let string as String: return .text(quoted(string))
         case let fixed as Fixed: return .text(fixed.description)
@@ -97,7 +96,7 @@ private final class CanonicalEncoder: Encoder {
         case let int as any BinaryInteger: return .text(String(describing: int))
         case is Double, is Float, is Date, is Data, is URL: throw Unsupported()
         default:
-            let encoder = CanonicalEncoder(path: path)
+            let encoder = CanonicalEncoder()
             try value.encode(to: encoder)
             return encoder.result
         }
@@ -111,7 +110,7 @@ private final class CanonicalEncoder: Encoder {
             object = CanonicalObject()
             result = .object(object)
         }
-        return KeyedEncodingContainer(CanonicalKeyedContainer(object: object, codingPath: codingPath))
+        return KeyedEncodingContainer(CanonicalKeyedContainer(object: object))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
@@ -122,7 +121,7 @@ private final class CanonicalEncoder: Encoder {
             array = CanonicalArray()
             result = .array(array)
         }
-        return CanonicalUnkeyedContainer(array: array, codingPath: codingPath)
+        return CanonicalUnkeyedContainer(array: array)
     }
 
     func singleValueContainer() -> any SingleValueEncodingContainer {
@@ -168,7 +167,7 @@ private final class CanonicalEncoder: Encoder {
 
 private struct CanonicalKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let object: CanonicalObject
-    let codingPath: [any CodingKey]
+    var codingPath: [any CodingKey] { [] }
 
     private func add(_ value: CanonicalValue, _ key: Key) {
         if !key.stringValue.utf8.allSatisfy({ $0 < 0x80 }) { object.unsupported = true }
@@ -178,7 +177,7 @@ private struct CanonicalKeyedContainer<Key: CodingKey>: KeyedEncodingContainerPr
     mutating func encodeNil(forKey key: Key) throws { add(.text("null"), key) }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        add(try CanonicalEncoder.value(of: value, path: codingPath + [key]), key)
+        add(try CanonicalEncoder.value(of: value), key)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
@@ -187,18 +186,18 @@ private struct CanonicalKeyedContainer<Key: CodingKey>: KeyedEncodingContainerPr
         let nested = CanonicalObject()
         add(.object(nested), key)
         return KeyedEncodingContainer(
-            CanonicalKeyedContainer<NestedKey>(object: nested, codingPath: codingPath + [key]))
+            CanonicalKeyedContainer<NestedKey>(object: nested))
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
         let nested = CanonicalArray()
         add(.array(nested), key)
-        return CanonicalUnkeyedContainer(array: nested, codingPath: codingPath + [key])
+        return CanonicalUnkeyedContainer(array: nested)
     }
 
     mutating func superEncoder() -> any Encoder {
         object.unsupported = true
-        return CanonicalEncoder(path: codingPath)
+        return CanonicalEncoder()
     }
 
     mutating func superEncoder(forKey key: Key) -> any Encoder { superEncoder() }
@@ -206,13 +205,13 @@ private struct CanonicalKeyedContainer<Key: CodingKey>: KeyedEncodingContainerPr
 
 private struct CanonicalUnkeyedContainer: UnkeyedEncodingContainer {
     let array: CanonicalArray
-    let codingPath: [any CodingKey]
+    var codingPath: [any CodingKey] { [] }
     var count: Int { array.elements.count }
 
     mutating func encodeNil() throws { array.elements.append(.text("null")) }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
-        array.elements.append(try CanonicalEncoder.value(of: value, path: codingPath))
+        array.elements.append(try CanonicalEncoder.value(of: value))
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type)
@@ -220,17 +219,17 @@ private struct CanonicalUnkeyedContainer: UnkeyedEncodingContainer {
     {
         let nested = CanonicalObject()
         array.elements.append(.object(nested))
-        return KeyedEncodingContainer(CanonicalKeyedContainer<NestedKey>(object: nested, codingPath: codingPath))
+        return KeyedEncodingContainer(CanonicalKeyedContainer<NestedKey>(object: nested))
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
         let nested = CanonicalArray()
         array.elements.append(.array(nested))
-        return CanonicalUnkeyedContainer(array: nested, codingPath: codingPath)
+        return CanonicalUnkeyedContainer(array: nested)
     }
 
     mutating func superEncoder() -> any Encoder {
-        let encoder = CanonicalEncoder(path: codingPath)
+        let encoder = CanonicalEncoder()
         let marker = CanonicalObject()
         marker.unsupported = true
         array.elements.append(.object(marker))
@@ -240,11 +239,11 @@ private struct CanonicalUnkeyedContainer: UnkeyedEncodingContainer {
 
 private struct CanonicalSingleValueContainer: SingleValueEncodingContainer {
     let encoder: CanonicalEncoder
-    var codingPath: [any CodingKey] { encoder.codingPath }
+    var codingPath: [any CodingKey] { [] }
 
     mutating func encodeNil() throws { encoder.result = .text("null") }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
-        encoder.result = try CanonicalEncoder.value(of: value, path: codingPath)
+        encoder.result = try CanonicalEncoder.value(of: value)
     }
 }
