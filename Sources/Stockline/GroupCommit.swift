@@ -12,16 +12,26 @@ actor GroupCommit {
     private typealias Waiter = CheckedContinuation<[Result<PostingResult, StockError>], any Error>
 
     private struct Entry {
+        var id: Int
         var requests: [PostingRequest]
         var atomic: Bool
         var waiter: Waiter
         var results: [Result<PostingResult, StockError>] = []
+        /// Lines handed to a batch, answered or not.
+        var taken = 0
+    }
+
+    /// A batch whose lines are being committed, and the entries they belong to.
+    private struct Batch {
+        var results: Task<[Result<PostingResult, StockError>], any Error>
+        var owners: [(entry: Int, count: Int)]
     }
 
     let pipeline: PostingPipeline
     private let maxBatch: Int
     private var pending: [Entry] = []
     private var draining = false
+    private var nextID = 0
 
     init(pipeline: PostingPipeline, maxBatch: Int = 512) {
         self.pipeline = pipeline
@@ -32,61 +42,104 @@ actor GroupCommit {
     func submit(_ requests: [PostingRequest]) async throws -> [Result<PostingResult, StockError>] {
         guard !requests.isEmpty else { return [] }
         return try await withCheckedThrowingContinuation { (waiter: Waiter) in
-            enqueue(Entry(requests: requests, atomic: false, waiter: waiter))
+            enqueue(requests, atomic: false, waiter: waiter)
         }
     }
 
     /// Commits `requests` all or none, in one transaction, when its turn comes.
     func submitAtomically(_ requests: [PostingRequest]) async throws -> [Result<PostingResult, StockError>] {
         try await withCheckedThrowingContinuation { (waiter: Waiter) in
-            enqueue(Entry(requests: requests, atomic: true, waiter: waiter))
+            enqueue(requests, atomic: true, waiter: waiter)
         }
     }
 
-    private func enqueue(_ entry: Entry) {
-        pending.append(entry)
+    private func enqueue(_ requests: [PostingRequest], atomic: Bool, waiter: Waiter) {
+        nextID += 1
+        pending.append(Entry(id: nextID, requests: requests, atomic: atomic, waiter: waiter))
         if !draining {
             draining = true
             Task { await drain() }
         }
     }
 
+    /// Commits what is pending, in order. While one batch of independent lines commits, the next is planned (see
+    /// ``PostingPipeline/start(_:)``); an all-or-nothing batch waits for both and takes its own turn.
     private func drain() async {
-        while let first = pending.first {
-            if first.atomic {
-                pending.removeFirst()
+        var committing: Batch?
+        while true {
+            if let batch = nextBatch() {
+                let owners = batch.owners
                 do {
-                    first.waiter.resume(returning: try await pipeline.commit(first.requests, atomic: true))
+                    let started = Batch(results: try await pipeline.start(batch.lines), owners: owners)
+                    if let committing { await deliver(committing) }
+                    committing = started
                 } catch {
-                    first.waiter.resume(throwing: error)
+                    if let committing { await deliver(committing) }
+                    committing = nil
+                    fail(owners, error)
                 }
                 continue
             }
-            // The lines still to commit of the leading entries, up to one transaction's worth.
-            var batch: [PostingRequest] = []
-            var owners: [(entry: Int, count: Int)] = []
-            for (index, entry) in pending.enumerated() {
-                if entry.atomic { break }
-                let start = entry.results.count
-                let take = min(entry.requests.count - start, maxBatch - batch.count)
-                batch += entry.requests[start..<start + take]
-                owners.append((index, take))
-                if batch.count == maxBatch || start + take < entry.requests.count { break }
+            if let batch = committing {
+                committing = nil
+                await deliver(batch)
+                continue
             }
+            guard let first = pending.first, first.atomic else { break }
+            pending.removeFirst()
             do {
-                var results = try await pipeline.commit(batch, atomic: false)[...]
-                for (index, count) in owners {
-                    pending[index].results += results.prefix(count)
-                    results = results.dropFirst(count)
-                }
-                let done = pending.prefix { $0.results.count == $0.requests.count && !$0.atomic }.count
-                for entry in pending.prefix(done) { entry.waiter.resume(returning: entry.results) }
-                pending.removeFirst(done)
+                first.waiter.resume(returning: try await pipeline.commit(first.requests, atomic: true))
             } catch {
-                for (index, _) in owners { pending[index].waiter.resume(throwing: error) }
-                pending.removeFirst(owners.count)
+                first.waiter.resume(throwing: error)
             }
         }
         draining = false
+    }
+
+    /// The lines not yet taken of the leading entries, up to one transaction's worth, or nil when the first such
+    /// entry is all-or-nothing (it waits for what is committing) or there is none.
+    private func nextBatch() -> (lines: [PostingRequest], owners: [(entry: Int, count: Int)])? {
+        var lines: [PostingRequest] = []
+        var owners: [(entry: Int, count: Int)] = []
+        for index in pending.indices {
+            let entry = pending[index]
+            if entry.taken == entry.requests.count { continue }
+            // An entry's lines are never in two batches at once: its answer is one, all or an error.
+            if entry.atomic || entry.taken > entry.results.count { break }
+            let take = min(entry.requests.count - entry.taken, maxBatch - lines.count)
+            lines += entry.requests[entry.taken..<entry.taken + take]
+            owners.append((entry.id, take))
+            pending[index].taken += take
+            if lines.count == maxBatch { break }
+        }
+        return lines.isEmpty ? nil : (lines, owners)
+    }
+
+    /// Hands a committed batch's answers to their entries; an entry with every line answered is resumed.
+    private func deliver(_ batch: Batch) async {
+        let outcome = await batch.results.result
+        switch outcome {
+        case .failure(let error): fail(batch.owners, error)
+        case .success(let answers):
+            var answers = answers[...]
+            for (id, count) in batch.owners {
+                if let index = pending.firstIndex(where: { $0.id == id }) {
+                    pending[index].results += answers.prefix(count)
+                }
+                answers = answers.dropFirst(count)
+            }
+            while let first = pending.first, !first.atomic, first.results.count == first.requests.count {
+                pending.removeFirst()
+                first.waiter.resume(returning: first.results)
+            }
+        }
+    }
+
+    /// Resumes the entries of a failed batch with its error: an entry is answered once, its other lines dropped.
+    private func fail(_ owners: [(entry: Int, count: Int)], _ error: any Error) {
+        for (id, _) in owners {
+            guard let index = pending.firstIndex(where: { $0.id == id }) else { continue }
+            pending.remove(at: index).waiter.resume(throwing: error)
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import StocklineCore
 import StocklineStore
+import Synchronization
 
 /// The one posting pipeline: key check, books, planning, rows and events, for a batch at a time.
 ///
@@ -11,6 +12,8 @@ import StocklineStore
 actor PostingPipeline {
     private let store: any LedgerStore
     private var cache: BookCache
+    /// The last batch handed to its commit: the next is planned on what it leaves.
+    private var tail: InFlight?
     /// Bound on plans of one batch lost to concurrent writers before the batch fails.
     private static let maxAttempts = 12
 
@@ -61,62 +64,105 @@ actor PostingPipeline {
     static let chunkSize = 64
 
     /// Posts `requests` in order, each kept or refused on its own, or (`atomic`) all or none.
-    ///
-    /// Independent lines go into one write session: each chunk of planned postings is written while the next is
-    /// planned, and all are committed together. A line that reads what an earlier line of the session made (the
-    /// return of a delivery in the same batch) starts a session of its own once the first is committed. Should a
-    /// session lose a race, it is planned again; nothing is acknowledged before it is committed.
     func commit(_ requests: [PostingRequest], atomic: Bool) async throws -> [Result<PostingResult, StockError>] {
         if atomic { return try await commitAtomically(requests) }
+        return try await start(requests).value
+    }
+
+    /// Plans independent lines and hands them to their commit; the task answers once they are committed.
+    ///
+    /// The lines go into one write session: each chunk of planned postings is written while the next is planned,
+    /// and all are committed together. While one batch commits, the next (the caller's next `start`) is planned on
+    /// the books, keys and ids it leaves, and commits after it; should the first not commit, the second is planned
+    /// again once the first is done. A line that reads what an earlier line of the session made (the return of a
+    /// delivery in the same batch) starts a session of its own once the first is committed. Nothing is
+    /// acknowledged before it is committed.
+    func start(_ requests: [PostingRequest]) async throws -> Task<[Result<PostingResult, StockError>], any Error> {
+        // At most one batch commits while the next is planned.
+        if let before = tail?.before { await before.value }
+        let previous = tail.flatMap { $0.finished.isFulfilled ? nil : $0 }
         // The session opens (on SQLite: its transaction begins on the writer's thread) while the batch is checked.
-        var opened: (any WriteSession)? = try await store.beginWrite()
+        let session = try await store.beginWrite(after: previous?.session)
         let checked: [Result<String, StockError>]
+        let run: BatchRun
         do {
             checked = try await BatchRun.check(requests)
+            run = try await self.run(requests, checked: checked, atomic: false, session: session, after: previous)
         } catch {
-            await opened?.cancel()
+            await session.cancel()
             throw error
         }
+        let batch = InFlight(
+            run: run, books: run.committedBooks(), session: session, before: previous?.finished)
+        let whole = run.results.count == requests.count
+        if whole { tail = batch }
+        let task = Task {
+            defer {
+                batch.attempt.fulfil(false)
+                batch.finished.fulfil(())
+            }
+            return try await self.finish(requests, checked: checked, batch, after: previous)
+        }
+        // A batch cut short by a line that must see the session committed is finished before the next is planned.
+        if !whole { _ = await task.result }
+        return task
+    }
+
+    /// Commits the batch's first session, after the batch it was planned on; then plans and commits what is left.
+    private func finish(
+        _ requests: [PostingRequest], checked: [Result<String, StockError>], _ batch: InFlight,
+        after previous: InFlight?
+    ) async throws -> [Result<PostingResult, StockError>] {
+        var run = batch.run
+        var session = batch.session
+        var committed = batch.books
         var results: [Result<PostingResult, StockError>] = []
         var attempts = 0
+        var planned = true
+        if let previous, await !previous.attempt.value {
+            // Planned on a batch that did not commit: planned again once that one is done.
+            await session.cancel()
+            batch.attempt.fulfil(false)
+            await previous.finished.value
+            planned = false
+        }
         while results.count < requests.count {
-            let lines = results.count..<requests.count
-            let session: any WriteSession
-            if let first = opened {
-                session = first
-                opened = nil
-            } else {
-                session = try await store.beginWrite()
+            if !planned {
+                let lines = results.count..<requests.count
+                session = try await store.beginWrite(after: nil)
+                do {
+                    run = try await self.run(
+                        Array(requests[lines]), checked: Array(checked[lines]), atomic: false, session: session,
+                        after: nil)
+                } catch {
+                    await session.cancel()
+                    throw error
+                }
+                committed = run.committedBooks()
             }
-            let run: BatchRun
-            do {
-                run = try await self.run(
-                    Array(requests[lines]), checked: Array(checked[lines]), atomic: false, session: session)
-            } catch {
-                await session.cancel()
-                throw error
-            }
-            // Made while the session finishes writing: the cache takes them once it has committed.
-            let committed = run.committedBooks()
+            planned = false
             do {
                 try await session.commit()
             } catch let conflict as PostingConflict {
+                batch.attempt.fulfil(false)
                 forget(run, conflict)
                 attempts += 1
                 if attempts >= Self.maxAttempts { throw conflict }
                 continue
             }
             for (id, book) in committed { cache.put(id, book) }
+            batch.attempt.fulfil(true)
             results += run.results
         }
         return results
     }
 
     private func commitAtomically(_ requests: [PostingRequest]) async throws -> [Result<PostingResult, StockError>] {
+        if let tail { await tail.finished.value }
         let checked = try await BatchRun.check(requests)
         var attempts = 0
         while true {
-            var run = try await run(requests, checked: checked, atomic: true, session: nil)
+            var run = try await run(requests, checked: checked, atomic: true, session: nil, after: nil)
             let refused = run.results.contains { if case .failure = $0 { true } else { false } }
             if refused { run.discardPlans() }
             do {
@@ -135,10 +181,10 @@ actor PostingPipeline {
     }
 
     /// Prepares and plans `requests`, handing the plans to `session` as they are made (without one, they stay in
-    /// the run's batch).
+    /// the run's batch), on the books `earlier` (a batch not yet committed) leaves where it has them.
     private func run(
         _ requests: [PostingRequest], checked: [Result<String, StockError>], atomic: Bool,
-        session: (any WriteSession)?
+        session: (any WriteSession)?, after earlier: InFlight?
     ) async throws -> BatchRun {
         // Times as the stores keep them (seconds since 1970 in a Double), so a cached book is what a load reads.
         let requests = requests.map { request in
@@ -148,17 +194,19 @@ actor PostingPipeline {
         }
         var query = BatchRun.query(requests, checked: checked)
         query.cached = Set(query.skus.compactMap { sku in cache.skus[sku].flatMap { cache.has($0) ? $0 : nil } })
+        // Behind a batch still committing, the session's own transaction has not begun: a reader prepares.
         let preparation: PostingPreparation
-        if let session {
+        if let session, earlier == nil {
             preparation = try await session.prepare(query)
         } else {
             preparation = try await store.prepare(query)
         }
         let catalog = preparation.catalog
-        let books = try await books(for: preparation, catalog: catalog)
+        let books = try await books(for: preparation, catalog: catalog, overlay: earlier?.books ?? [:])
         var run = BatchRun(
             requests: requests, checked: checked, atomic: atomic, catalog: catalog, preparation: preparation,
             orders: query.orders, books: books)
+        if let earlier { run.follow(earlier.run) }
         try await run.plan(store: store, session: session)
         return run
     }
@@ -168,9 +216,9 @@ actor PostingPipeline {
         cache.drop(conflict.items)
     }
 
-    /// The books a batch reads, from the cache or else the store, with the successors they name.
+    /// The books a batch reads, from `overlay`, the cache or else the store, with the successors they name.
     private func books(
-        for preparation: PostingPreparation, catalog: Catalog
+        for preparation: PostingPreparation, catalog: Catalog, overlay: [ItemID: LoadedBook]
     ) async throws -> [ItemID: LoadedBook] {
         for (sku, id) in preparation.items { cache.remember(sku: sku, id: id) }
         var wanted = Set(preparation.items.values).union(preparation.demandItems)
@@ -181,7 +229,7 @@ actor PostingPipeline {
         while !wanted.isEmpty {
             var missing = Set<ItemID>()
             for id in wanted {
-                if let book = preparation.books[id] ?? cache.book(id) {
+                if let book = overlay[id] ?? preparation.books[id] ?? cache.book(id) {
                     books[id] = book
                 } else {
                     missing.insert(id)
@@ -201,9 +249,61 @@ actor PostingPipeline {
     }
 }
 
+/// A batch handed to its commit.
+private final class InFlight: Sendable {
+    let run: BatchRun
+    /// Its books as they will be once it commits.
+    let books: [ItemID: LoadedBook]
+    let session: any WriteSession
+    /// Whether the session the next batch was planned on committed.
+    let attempt = Signal<Bool>()
+    /// Every line answered, or the batch failed.
+    let finished = Signal<Void>()
+    /// The finish of the batch this one was planned on.
+    let before: Signal<Void>?
+
+    init(run: BatchRun, books: [ItemID: LoadedBook], session: any WriteSession, before: Signal<Void>?) {
+        self.run = run
+        self.books = books
+        self.session = session
+        self.before = before
+    }
+}
+
+/// A value given once and awaited by any number of tasks.
+final class Signal<Value: Sendable>: Sendable {
+    private let state = Mutex<(value: Value?, waiters: [CheckedContinuation<Value, Never>])>((nil, []))
+
+    /// Gives the value; only the first call counts.
+    func fulfil(_ value: Value) {
+        let waiters = state.withLock { state -> [CheckedContinuation<Value, Never>] in
+            guard state.value == nil else { return [] }
+            state.value = value
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(returning: value) }
+    }
+
+    var isFulfilled: Bool { state.withLock { $0.value != nil } }
+
+    var value: Value {
+        get async {
+            await withCheckedContinuation { waiter in
+                let value = state.withLock { state -> Value? in
+                    if let value = state.value { return value }
+                    state.waiters.append(waiter)
+                    return nil
+                }
+                if let value { waiter.resume(returning: value) }
+            }
+        }
+    }
+}
+
 /// One pass over the leading requests of a batch: what they read, planned in order on working copies of their
 /// books, until the end or a request that must see the others committed first.
-private struct BatchRun {
+private struct BatchRun: Sendable {
     let requests: [PostingRequest]
     let atomic: Bool
     let catalog: Catalog
@@ -217,6 +317,10 @@ private struct BatchRun {
     /// Items with open moves of an order, from moves this run created.
     private var orderItems: [String: Set<ItemID>] = [:]
     private var touched = Set<ItemID>()
+    /// Orders a batch still committing touched: a request on one waits for it to commit.
+    private var waiting = Set<String>()
+    /// Every order the run's requests read.
+    private let ordersRead: Set<String>
     /// The order documents the run reads, as its plans so far left them.
     private var documents: [String: Order]
     /// What earlier chunks handed to the session: the books they checked (and bumped), the layers they changed.
@@ -237,6 +341,7 @@ private struct BatchRun {
         var documents = preparation.documents
         for loaded in books.values { documents.merge(loaded.orders) { _, newer in newer } }
         self.documents = documents
+        ordersRead = orders
         // The first write checks every order the run reads, before the session writes anything of its own.
         batch.orders = Dictionary(uniqueKeysWithValues: orders.map { ($0, preparation.orders[$0] ?? []) })
     }
@@ -288,6 +393,16 @@ private struct BatchRun {
             openDemand: read.openDemand, count: requests.count)
     }
 
+    /// Plans after `earlier`, a batch not yet committed: its keys answer as this run's own, its ids go on, and what
+    /// reads a posting, an item's receipt or an order it touched waits for it to commit.
+    mutating func follow(_ earlier: BatchRun) {
+        keys.merge(earlier.keys) { mine, _ in mine }
+        touched.formUnion(earlier.touched)
+        waiting = Set(earlier.orderItems.keys).union(earlier.ordersRead).union(earlier.documents.keys)
+        for order in waiting { batch.orders[order] = nil }
+        if case .sequential = earlier.ids, case .sequential = ids { ids = earlier.ids }
+    }
+
     /// Drops every plan of an all-or-nothing batch that was refused, keeping the books they read to be checked:
     /// the refusal stands only if they were current.
     mutating func discardPlans() {
@@ -326,6 +441,7 @@ private struct BatchRun {
             let named = read.postingKeys.compactMap { preparation.postings[$0] }
             if read.postingKeys.contains(where: { keys[$0] != nil })
                 || named.contains(where: { $0.itemID.map(touched.contains) ?? false })
+                || !read.orders.isDisjoint(with: waiting)
             {
                 guard atomic else { return }
                 results.append(

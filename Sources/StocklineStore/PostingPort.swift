@@ -31,15 +31,20 @@ public protocol PostingPort: Sendable {
     /// planning the next and a long batch pays for one commit. Each batch carries the checks of the books and
     /// orders it is the first of the session to use (``PlannedBatch/versions``); by default the batches are merged
     /// and written as one at the end.
-    func beginWrite() async throws -> any WriteSession
+    ///
+    /// `after` is a session not yet committed that this one was planned on: this one writes nothing unless that one
+    /// committed (the service also waits for it before it commits this one).
+    func beginWrite(after: (any WriteSession)?) async throws -> any WriteSession
 }
 
 extension PostingPort {
-    public func beginWrite() async throws -> any WriteSession { MergingWriteSession(port: self) }
+    public func beginWrite(after: (any WriteSession)?) async throws -> any WriteSession {
+        MergingWriteSession(port: self)
+    }
 }
 
 /// A transaction of ``PostingPort/beginWrite()``, fed while it is open.
-public protocol WriteSession: Sendable {
+public protocol WriteSession: AnyObject, Sendable {
     /// ``PostingPort/prepare(_:)``, as of the session's transaction where the store can read in it.
     func prepare(_ query: PostingQuery) async throws -> PostingPreparation
     /// Queues `batch`; a failure to write it is reported by ``commit()``.

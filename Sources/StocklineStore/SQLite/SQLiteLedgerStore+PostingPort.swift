@@ -177,7 +177,9 @@ extension SQLiteLedgerStore {
     /// Batches are written as they come, in one transaction on the writer's connection: no other writer can
     /// commit between the session's first write and its commit, so each book and order is checked once, by the
     /// first batch that uses it.
-    public func beginWrite() async throws -> any WriteSession { SQLiteWriteSession(store: self) }
+    public func beginWrite(after: (any WriteSession)?) async throws -> any WriteSession {
+        SQLiteWriteSession(store: self, after: after as? SQLiteWriteSession)
+    }
 
     /// Maps a unique key taken meanwhile to a conflict: another process committed a posting under one of the
     /// batch's keys (or took its ids) since it was prepared, so the batch is prepared and planned again.
@@ -517,23 +519,45 @@ final class SQLiteWriteSession: WriteSession {
 
     private let steps: Steps
     private let transaction: Task<Void, any Error>
+    /// Set on the writer's thread once the transaction has committed.
+    private final class Flag: Sendable {
+        private let value = Mutex(false)
+        var isSet: Bool { value.withLock { $0 } }
+        func set() { value.withLock { $0 = true } }
+    }
 
-    init(store: SQLiteLedgerStore) {
+    private let committed = Flag()
+
+    init(store: SQLiteLedgerStore, after previous: SQLiteWriteSession?) {
         let steps = Steps()
         self.steps = steps
+        let committed = committed
         transaction = Task {
             try await SQLiteLedgerStore.conflicts {
-                try await store.pool.write { db in
-                    while true {
-                        switch steps.next() {
-                        case .prepare(let query, let answer):
-                            answer.resume(with: Result { try store.prepare(query, db: db) })
-                        case .write(let batch): if !batch.isEmpty { try SQLiteLedgerStore.write(batch, db: db) }
-                        case .commit: return
-                        case .cancel: throw CancellationError()
-                        }
+                try await store.pool.writeWithoutTransaction { db in
+                    // The writer's queue runs the session planned before this one first: it has ended by now.
+                    if let previous, !previous.committed.isSet {
+                        throw PostingConflict(items: [], reason: "the batch it was planned after did not commit")
                     }
+                    try db.inTransaction(.immediate) {
+                        try Self.run(steps, store: store, db: db)
+                        return .commit
+                    }
+                    committed.set()
                 }
+            }
+        }
+    }
+
+    /// Runs the session's steps until it is committed or cancelled.
+    private static func run(_ steps: Steps, store: SQLiteLedgerStore, db: Database) throws {
+        while true {
+            switch steps.next() {
+            case .prepare(let query, let answer):
+                answer.resume(with: Result { try store.prepare(query, db: db) })
+            case .write(let batch): if !batch.isEmpty { try SQLiteLedgerStore.write(batch, db: db) }
+            case .commit: return
+            case .cancel: throw CancellationError()
             }
         }
     }
