@@ -86,8 +86,17 @@ actor PostingPipeline {
         let checked: [Result<String, StockError>]
         let run: BatchRun
         do {
-            checked = try await BatchRun.check(requests)
-            run = try await self.run(requests, checked: checked, atomic: false, session: session, after: previous)
+            if previous == nil {
+                // The batch is checked on every core while the session prepares what it names.
+                async let checking = BatchRun.check(requests)
+                let prepared = try await prepare(requests, checked: nil, session: session, after: nil)
+                checked = try await checking
+                run = try await self.run(
+                    requests, checked: checked, atomic: false, session: session, after: nil, prepared: prepared)
+            } else {
+                checked = try await BatchRun.check(requests)
+                run = try await self.run(requests, checked: checked, atomic: false, session: session, after: previous)
+            }
         } catch {
             await session.cancel()
             throw error
@@ -184,7 +193,8 @@ actor PostingPipeline {
     /// the run's batch), on the books `earlier` (a batch not yet committed) leaves where it has them.
     private func run(
         _ requests: [PostingRequest], checked: [Result<String, StockError>], atomic: Bool,
-        session: (any WriteSession)?, after earlier: InFlight?
+        session: (any WriteSession)?, after earlier: InFlight?,
+        prepared: (query: PostingQuery, preparation: PostingPreparation)? = nil
     ) async throws -> BatchRun {
         // Times as the stores keep them (seconds since 1970 in a Double), so a cached book is what a load reads.
         let requests = requests.map { request in
@@ -192,14 +202,11 @@ actor PostingPipeline {
             request.now = Date(timeIntervalSince1970: request.now.timeIntervalSince1970)
             return request
         }
-        var query = BatchRun.query(requests, checked: checked)
-        query.cached = Set(query.skus.compactMap { sku in cache.skus[sku].flatMap { cache.has($0) ? $0 : nil } })
-        // Behind a batch still committing, the session's own transaction has not begun: a reader prepares.
-        let preparation: PostingPreparation
-        if let session, earlier == nil {
-            preparation = try await session.prepare(query)
+        let (query, preparation): (PostingQuery, PostingPreparation)
+        if let prepared {
+            (query, preparation) = prepared
         } else {
-            preparation = try await store.prepare(query)
+            (query, preparation) = try await prepare(requests, checked: checked, session: session, after: earlier)
         }
         let catalog = preparation.catalog
         let books = try await books(for: preparation, catalog: catalog, overlay: earlier?.books ?? [:])
@@ -209,6 +216,18 @@ actor PostingPipeline {
         if let earlier { run.follow(earlier.run) }
         try await run.plan(store: store, session: session)
         return run
+    }
+
+    /// What `requests` name, read in `session` or (behind a batch still committing, whose session's transaction
+    /// has not begun yet) by a reader. Without `checked`, every request whose names can be looked up is read.
+    private func prepare(
+        _ requests: [PostingRequest], checked: [Result<String, StockError>]?, session: (any WriteSession)?,
+        after earlier: InFlight?
+    ) async throws -> (PostingQuery, PostingPreparation) {
+        var query = BatchRun.query(requests, checked: checked)
+        query.cached = Set(query.skus.compactMap { sku in cache.skus[sku].flatMap { cache.has($0) ? $0 : nil } })
+        if let session, earlier == nil { return (query, try await session.prepare(query)) }
+        return (query, try await store.prepare(query))
     }
 
     private func forget(_ run: BatchRun, _ conflict: PostingConflict) {
@@ -380,12 +399,17 @@ private struct BatchRun: Sendable {
     }
 
     /// What the valid ones of `requests` read.
-    static func query(_ requests: [PostingRequest], checked: [Result<String, StockError>]) -> PostingQuery {
+    static func query(_ requests: [PostingRequest], checked: [Result<String, StockError>]?) -> PostingQuery {
         var read = StateRequest()
         var keys: [String] = []
-        for (request, check) in zip(requests, checked) {
-            guard case .success = check else { continue }
-            read.formUnion(request.operation.stateRequest)
+        for (index, request) in requests.enumerated() {
+            if let checked {
+                guard case .success = checked[index] else { continue }
+            }
+            let names = request.operation.stateRequest
+            // Unchecked, a name a store could not take as a parameter (a NUL) is not read: the check refuses it.
+            if checked == nil, !names.lookupable || request.key.utf8.contains(0) { continue }
+            read.formUnion(names)
             keys.append(request.key)
         }
         return PostingQuery(

@@ -6,7 +6,7 @@ enum CompactJSON {
     static func object(_ fields: [String: String]) -> String {
         var text = "{"
         text.reserveCapacity(fields.reduce(2) { $0 + $1.key.utf8.count + $1.value.utf8.count + 6 })
-        for (index, field) in fields.sorted(by: { $0.key < $1.key }).enumerated() {
+        for (index, field) in fields.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
             if index > 0 { text += "," }
             text += "\""
             append(field.key, to: &text)

@@ -189,6 +189,11 @@ public struct LedgerState: Sendable {
 
 /// What the store must load for an operation: the planner sees nothing else.
 public struct StateRequest: Sendable, Hashable {
+    /// Whether every name can be sent to a store as a parameter (none holds a NUL).
+    public var lookupable: Bool {
+        [skus, lots, orders, postingKeys].allSatisfy { names in names.allSatisfy { !$0.utf8.contains(0) } }
+    }
+
     public var skus: Set<String> = []
     public var lots: Set<String> = []
     public var orders: Set<String> = []

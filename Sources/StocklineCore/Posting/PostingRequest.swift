@@ -30,8 +30,8 @@ public struct PostingRequest: Sendable, Hashable {
 }
 
 extension PostingRequest {
-    /// Refuses a request carrying a name that could not be stored and compared exactly (see ``Identifier``); every
-    /// store calls it before it looks the key up, so no door can skip it.
+    /// Refuses a request carrying a name that could not be stored and compared exactly (see ``Identifier``); the
+    /// posting pipeline calls it for every request before any is planned, so no door can skip it.
     ///
     /// - Parameter json: the operation as JSON, when the caller has it: a plain one needs no reflection.
     public func validate(json: String? = nil) throws(StockError) {
