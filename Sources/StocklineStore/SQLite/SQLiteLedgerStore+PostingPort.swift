@@ -193,11 +193,17 @@ extension SQLiteLedgerStore {
 
     static func write(_ batch: PlannedBatch, db: Database) throws {
         var stale = Set<ItemID>()
-        for (item, version) in batch.versions.sorted(by: { $0.key < $1.key }) {
+        if !batch.versions.isEmpty {
+            // One statement for every book: bumped where it is still at the version planned on.
+            let planned = batch.versions.sorted { $0.key < $1.key }
             try db.executeCached(
-                sql: "UPDATE item_book SET version = version + 1 WHERE item_id = ? AND version = ?",
-                arguments: [item.rawValue, version])
-            if db.changesCount == 0 { stale.insert(item) }
+                sql: """
+                    UPDATE item_book SET version = version + 1 FROM json_each(?) AS planned
+                    WHERE item_id = json_extract(planned.value, '$[0]') AND version = json_extract(planned.value, '$[1]')
+                    """,
+                arguments: ["[" + planned.map { "[\($0.key.rawValue),\($0.value)]" }.joined(separator: ",") + "]"])
+            // Which one moved is not told apart: every book of the batch is read again.
+            if db.changesCount != planned.count { stale.formUnion(batch.versions.keys) }
         }
         for (item, version) in batch.checked where batch.versions[item] == nil {
             let now = try Int64.cachedOne(
