@@ -22,6 +22,9 @@ enum CanonicalJSON {
         }
     }
 
+    /// Appends `string` quoted and escaped as `JSONEncoder` escapes it.
+    static func quote(_ string: String, to text: inout String) { CanonicalEncoder.quote(string, to: &text) }
+
     /// `JSONEncoder`'s text: the reference the fast path must equal.
     static func foundationText<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
