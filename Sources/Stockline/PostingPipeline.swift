@@ -86,17 +86,12 @@ actor PostingPipeline {
         let checked: [Result<String, StockError>]
         let run: BatchRun
         do {
-            if previous == nil {
-                // The batch is checked on every core while the session prepares what it names.
-                async let checking = BatchRun.check(requests)
-                let prepared = try await prepare(requests, checked: nil, session: session, after: nil)
-                checked = try await checking
-                run = try await self.run(
-                    requests, checked: checked, atomic: false, session: session, after: nil, prepared: prepared)
-            } else {
-                checked = try await BatchRun.check(requests)
-                run = try await self.run(requests, checked: checked, atomic: false, session: session, after: previous)
-            }
+            // The batch is checked on every core while what it names is read.
+            async let checking = BatchRun.check(requests)
+            let prepared = try await prepare(requests, checked: nil, session: session, after: previous)
+            checked = try await checking
+            run = try await self.run(
+                requests, checked: checked, atomic: false, session: session, after: previous, prepared: prepared)
         } catch {
             await session.cancel()
             throw error
