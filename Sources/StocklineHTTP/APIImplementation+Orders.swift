@@ -189,9 +189,9 @@ extension APIImplementation {
     private func place<Body: Encodable>(_ body: Body, kind: OperationKind, key: String?, effective: String?)
         async throws -> Components.Schemas.Order
     {
-        let fields = try JSONDecoder().decode(DocumentValue.self, from: JSONEncoder().encode(body))
-        let operation = try StockOperation.decode(
-            kind: kind.rawValue, fields: ParsedBody.current ?? fields, at: "")
+        let fields =
+            try ParsedBody.current ?? JSONDecoder().decode(DocumentValue.self, from: JSONEncoder().encode(body))
+        let operation = try StockOperation.decode(kind: kind.rawValue, fields: fields, at: "")
         try await authorizePosting(operation)
         let id = key ?? inventory.environment.newKey()
         let outcome = try await inventory.attempt(

@@ -6,10 +6,10 @@ import StocklineCore
 
 extension APIImplementation {
     func post(_ input: Operations.Post.Input) async throws -> Operations.Post.Output {
-        guard case .json(let body) = input.body else {
+        guard case .json = input.body, let document = ParsedBody.current else {
             throw Problem(status: 415, code: "validation_failed", detail: "send application/json")
         }
-        let operation = try ParsedBody.current.map { try Self.operation($0, at: "") } ?? Self.operation(body, at: "")
+        let operation = try Self.operation(document, at: "")
         try await authorizePosting(operation)
         let outcome = try await inventory.attempt(
             operation, key: input.headers.idempotencyKey, actor: Caller.current?.token.name ?? "api", source: "http",

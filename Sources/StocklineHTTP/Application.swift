@@ -4,6 +4,7 @@ public import Hummingbird
 public import Logging
 import NIOCore
 import OpenAPIHummingbird
+import OpenAPIRuntime
 public import Stockline
 import StocklineAPI
 import StocklineWeb
@@ -46,7 +47,7 @@ public func buildApplication(
     let metrics = ServerMetrics()
     let api = APIImplementation(inventory: inventory, logger: logger, metrics: metrics)
     try api.registerHandlers(
-        on: router,
+        on: router, configuration: .init(jsonEncodingOptions: [.sortedKeys]),
         middlewares: [
             MetricsMiddleware(metrics: metrics), ProblemMiddleware(logger: logger),
             RequestValidationMiddleware(contract: .bundled, bodyLimit: configuration.bodyLimit),

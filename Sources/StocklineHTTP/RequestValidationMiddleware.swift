@@ -26,7 +26,9 @@ struct RequestValidationMiddleware: ServerMiddleware {
         next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
         guard let operation = contract.operations[operationID] else { return try await next(request, body, metadata) }
-        let query = URLComponents(string: "http://host" + (request.path ?? ""))?.queryItems ?? []
+        let query =
+            operation.parameters.contains { $0.location == "query" }
+            ? URLComponents(string: "http://host" + (request.path ?? ""))?.queryItems ?? [] : []
         for parameter in operation.parameters {
             let value: String?
             switch parameter.location {
@@ -49,8 +51,11 @@ struct RequestValidationMiddleware: ServerMiddleware {
                 status: 400, code: "validation_failed", detail: error.description,
                 field: error.path.isEmpty ? nil : error.path)
         }
+        // A posting's operation is read from this document alone; the generated decoding is handed an empty object
+        // (every member of `Operation` is optional) rather than decoding the operation a second time.
+        let forwarded = operationID == "post" ? HTTPBody("{}") : HTTPBody(bytes)
         return try await ParsedBody.$current.withValue(document) {
-            try await next(request, HTTPBody(bytes), metadata)
+            try await next(request, forwarded, metadata)
         }
     }
 

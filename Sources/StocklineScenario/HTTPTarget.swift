@@ -357,7 +357,7 @@ extension HTTPTarget {
 
 extension StockOperation {
     /// The operation's fields as the API and scenario files write them.
-    func encodedFields(_ encoder: JSONEncoder) throws -> Data {
+    public func encodedFields(_ encoder: JSONEncoder) throws -> Data {
         switch self {
         case .receive(let op): try encoder.encode(op)
         case .deliver(let op): try encoder.encode(op)

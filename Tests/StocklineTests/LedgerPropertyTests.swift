@@ -2,6 +2,7 @@ import Foundation
 import PropertyBased
 import Stockline
 import StocklineCore
+import StocklineScenario
 import StocklineTestSupport
 import Testing
 
@@ -265,6 +266,7 @@ final class LedgerDriver {
         let fingerprint = try CanonicalJSON.fastText(plan.operation)
         let reference = try CanonicalJSON.foundationText(plan.operation)
         if fingerprint != reference { return "fingerprint \(fingerprint ?? "nil") is not \(reference)" }
+        if let misread = try readBack(plan.operation) { return misread }
         let before = observed[plan.sku] ?? Observation()
         kinds[plan.operation.kind.rawValue, default: 0] += 1
         let outcome = try await timed("post") { try await inventory.attempt(plan.operation, key: key) }
@@ -537,6 +539,15 @@ final class LedgerDriver {
         if before.orders != after.orders { lines.append("orders \(before.orders) -> \(after.orders)") }
         if before.problems != after.problems { lines.append("problems \(after.problems)") }
         return lines.joined(separator: "; ")
+    }
+
+    /// The operation written as the API takes it and read by the documents' decoder is the same operation.
+    func readBack(_ operation: StockOperation) throws -> String? {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let fields = try DocumentValue.parseJSON(bytes: Array(try operation.encodedFields(encoder)))
+        let read = try StockOperation.decode(kind: operation.kind.rawValue, fields: fields, at: "")
+        return read == operation ? nil : "\(describe(operation)) reads back as \(describe(read))"
     }
 
     func describe(_ operation: StockOperation) -> String {

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// A parsed JSON or YAML document, with numbers kept as their exact text so decimals never pass through `Double`.
 public indirect enum DocumentValue: Sendable, Hashable, Decodable {
@@ -59,26 +58,6 @@ public indirect enum DocumentValue: Sendable, Hashable, Decodable {
 
     public subscript(key: String) -> DocumentValue? { object?.first { $0.0 == key }?.1 }
 
-    /// The paths of the fields it gives a value, through objects and lists (`lines[].sku`), each under a form
-    /// that ignores case and underscores, so `unit_cost` and the encoder's spelling of a map's keys meet.
-    func fieldPaths(prefix: String = "") -> [String: String] {
-        switch self {
-        case .object(let fields):
-            var paths: [String: String] = [:]
-            for (key, value) in fields {
-                if case .null = value { continue }
-                let path = prefix.isEmpty ? key : prefix + "." + key
-                paths[path.lowercased().replacingOccurrences(of: "_", with: "")] = path
-                paths.merge(value.fieldPaths(prefix: path)) { first, _ in first }
-            }
-            return paths
-        case .array(let values):
-            return values.reduce(into: [:]) { $0.merge($1.fieldPaths(prefix: prefix + "[]")) { first, _ in first } }
-        default:
-            return [:]
-        }
-    }
-
     /// JSON with every number written as a string, the form the decoders read.
     var jsonText: String {
         switch self {
@@ -117,43 +96,38 @@ public struct DocumentError: Error, Sendable, CustomStringConvertible {
     public var description: String { path.isEmpty ? reason : "\(path): \(reason)" }
 }
 
-/// Decodes snake_case documents into Codable values and refuses keys the type does not know.
+/// Decodes snake_case documents into Codable values and refuses keys the type does not read.
 public enum StrictDecoder {
-    private static let knownFields = Mutex<[ObjectIdentifier: Set<String>]>([:])
-
-    public static func decode<T: Codable>(_ type: T.Type, from value: DocumentValue, at path: String) throws -> T {
-        guard let fields = value.object else { throw DocumentError(path: path, reason: "expected a mapping of fields") }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
+    public static func decode<T: Decodable>(_ type: T.Type, from value: DocumentValue, at path: String) throws -> T {
+        guard value.object != nil else { throw DocumentError(path: path, reason: "expected a mapping of fields") }
+        let reads = DocumentReads()
         let decoded: T
         do {
-            decoded = try decoder.decode(T.self, from: Data(value.jsonText.utf8))
+            decoded = try T(from: DocumentDecoder(value: value, codingPath: [], place: "", reads: reads))
         } catch let DecodingError.keyNotFound(key, _) {
             throw DocumentError(path: path, reason: "missing field \(snakeCase(key.stringValue))")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context) {
-            let field = context.codingPath.map { snakeCase($0.stringValue) }.joined(separator: ".")
-            throw DocumentError(path: path, reason: "field \(field) has a value of the wrong kind")
+            throw DocumentError(path: path, reason: "field \(field(context.codingPath)) has a value of the wrong kind")
         } catch let DecodingError.valueNotFound(_, context) {
-            let field = context.codingPath.map { snakeCase($0.stringValue) }.joined(separator: ".")
-            throw DocumentError(path: path, reason: "field \(field) has no value")
+            throw DocumentError(path: path, reason: "field \(field(context.codingPath)) has no value")
         }
-        // Field paths already seen in an encoding of `T` are its own (`lines[].sku` for a field of every line): only
-        // a path not seen yet needs the decoded value encoded again to tell whether `T` read it.
-        let type = ObjectIdentifier(T.self)
-        let seen = knownFields.withLock { $0[type] ?? [] }
-        let sent = value.fieldPaths()
-        guard !Set(sent.keys).isSubset(of: seen) else { return decoded }
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        let known = Set(try JSONDecoder().decode(DocumentValue.self, from: encoder.encode(decoded)).fieldPaths().keys)
-        knownFields.withLock { $0[type, default: []].formUnion(known) }
-        let unknown = sent.filter { !known.contains($0.key) && !seen.contains($0.key) }.map(\.value)
+        let unknown = reads.unknown
         guard unknown.isEmpty else {
             throw DocumentError(
-                path: path,
-                reason: "unknown field\(unknown.count > 1 ? "s" : "") \(unknown.sorted().joined(separator: ", "))")
+                path: path, reason: "unknown field\(unknown.count > 1 ? "s" : "") \(unknown.joined(separator: ", "))")
         }
         return decoded
+    }
+
+    /// `lines[0].unit_cost`: list positions count from 0, as in a JSON pointer.
+    private static func field(_ path: [any CodingKey]) -> String {
+        path.reduce(into: "") { text, key in
+            if let index = key.intValue {
+                text += "[\(index)]"
+            } else {
+                text += (text.isEmpty ? "" : ".") + snakeCase(key.stringValue)
+            }
+        }
     }
 
     static func snakeCase(_ name: String) -> String {
