@@ -121,6 +121,8 @@ let package = Package(
                 "Stockline", "StocklineCore", "StocklineScenario", "StocklineDemo", "StocklineHTTP",
                 "StocklineBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],

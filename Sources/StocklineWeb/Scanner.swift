@@ -118,7 +118,11 @@ struct Scanner: Sendable {
         let codes = try await inventory.catalog().warehouses.values.map(\.code).sorted()
         let mine = viewer.user.warehouse.map { [$0] } ?? codes
         guard let code = wanted.flatMap({ mine.contains($0) ? $0 : nil }) ?? mine.first else {
-            return Self.json(Reply(status: "refused", code: "unknown_location", message: "There is no warehouse."))
+            return Self.json(
+                Reply(
+                    status: "refused", code: "unknown_location",
+                    message: "There is no warehouse to work in: an administrator adds one first."),
+                status: .notFound)
         }
         let stock = try await inventory.warehouseStock(code)
         let orders = { (kind: Order.Kind) in

@@ -1,7 +1,18 @@
 import ArgumentParser
 import Foundation
+import NIOCore
+import NIOPosix
 
 @main
+enum Entrypoint {
+    static func main() async {
+        // Swift concurrency's jobs run on NIO's event loops, so a request does not change threads between the
+        // server's I/O and its handler.
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        await StocklineCommand.main()
+    }
+}
+
 struct StocklineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stockline",

@@ -1,8 +1,11 @@
 import Foundation
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
+import Logging
 import Stockline
 import StocklineCore
+import StocklineHTTP
 import Testing
 
 @Suite("the handheld scanner's endpoints")
@@ -75,5 +78,21 @@ struct ScannerAPITests {
             refused == ["sam scanner forbidden", "sam scanner csrf", "unknown scanner signed_out"],
             "the audit trail keeps each refused attempt, not the ledger's refusals")
         #expect(try await inventory.verify().isEmpty)
+    }
+
+    @Test("on a ledger without a warehouse the catalogue is refused with 404 and a code, not an empty 200")
+    func noWarehouse() async throws {
+        let kind: HTTPStore =
+            ProcessInfo.processInfo.environment["STOCKLINE_TEST_STORE"] == "postgres" ? .postgres : .sqlite
+        let inventory = Inventory(store: try await kind.open().0)
+        try await inventory.createUser(name: "ada", password: "ada-password-1", role: .admin, warehouse: nil)
+        let (secret, _) = try #require(try await inventory.signIn(name: "ada", password: "ada-password-1"))
+        let app = try buildApplication(inventory: inventory, configuration: .init(), logger: Logger(label: "test"))
+        try await app.test(.router) { client in
+            let (status, reply) = try await client.send(
+                .get, "/scan/api/catalog", token: nil, headers: ["Cookie": "stockline_session=\(secret)"])
+            #expect(status == 404)
+            #expect(reply["code"] as? String == "unknown_location")
+        }
     }
 }

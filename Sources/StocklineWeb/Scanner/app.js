@@ -37,6 +37,11 @@ async function loadCatalog() {
   try {
     const response = await fetch(`/scan/api/catalog?warehouse=${encodeURIComponent(wanted)}`, { cache: "no-store" });
     if (response.status === 401) return signedOut();
+    if (!response.ok) {
+      const refusal = await response.json();
+      setOnline(true);
+      return say("error", refusal.message || `The catalogue could not be loaded (HTTP ${response.status}).`);
+    }
     const catalog = await response.json();
     catalog.id = "current";
     await store("catalog", "readwrite", (s) => s.put(catalog));
