@@ -9,16 +9,22 @@ extension APIImplementation {
         guard case .json = input.body, let document = ParsedBody.current else {
             throw Problem(status: 415, code: "validation_failed", detail: "send application/json")
         }
+        let result = try await post(
+            document, key: input.headers.idempotencyKey, effective: input.headers.effectiveTime)
+        return .created(.init(body: .json(Self.schema(result))))
+    }
+
+    /// Posts the one operation of a request body, as the caller; a refusal is thrown.
+    func post(_ document: DocumentValue, key: String?, effective: String?) async throws -> PostingResult {
         let operation = try Self.operation(document, at: "")
         try await authorizePosting(operation)
         let outcome = try await inventory.attempt(
-            operation, key: input.headers.idempotencyKey, actor: Caller.current?.token.name ?? "api", source: "http",
+            operation, key: key, actor: Caller.current?.token.name ?? "api", source: "http",
             token: Caller.current?.token.name, requestID: RequestIDLocal.current,
-            effective: try Self.day(input.headers.effectiveTime, "Effective-Time"))
+            effective: try Self.day(effective, "Effective-Time"))
         metrics.recordPosting(
             kind: operation.kind.rawValue, outcome: (try? outcome.get()) != nil ? "posted" : "refused")
-        let result = try outcome.get()
-        return .created(.init(body: .json(Self.schema(result))))
+        return try outcome.get()
     }
 
     func postBatch(_ input: Operations.PostBatch.Input) async throws -> Operations.PostBatch.Output {

@@ -51,6 +51,7 @@ public func buildApplication(
         middlewares: [
             MetricsMiddleware(metrics: metrics), ProblemMiddleware(logger: logger),
             RequestValidationMiddleware(contract: .bundled, bodyLimit: configuration.bodyLimit),
+            PostingShortcut(api: api),
         ])
     try WebApp(inventory: inventory, day: configuration.webDay).register(on: router)
     let webhooks = configuration.webhooks.map { settings in

@@ -51,11 +51,8 @@ struct RequestValidationMiddleware: ServerMiddleware {
                 status: 400, code: "validation_failed", detail: error.description,
                 field: error.path.isEmpty ? nil : error.path)
         }
-        // A posting's operation is read from this document alone; the generated decoding is handed an empty object
-        // (every member of `Operation` is optional) rather than decoding the operation a second time.
-        let forwarded = operationID == "post" ? HTTPBody("{}") : HTTPBody(bytes)
         return try await ParsedBody.$current.withValue(document) {
-            try await next(request, forwarded, metadata)
+            try await next(request, HTTPBody(bytes), metadata)
         }
     }
 

@@ -22,9 +22,6 @@ enum CanonicalJSON {
         }
     }
 
-    /// Appends `string` quoted and escaped as `JSONEncoder` escapes it.
-    static func quote(_ string: String, to text: inout String) { CanonicalEncoder.quote(string, to: &text) }
-
     /// `JSONEncoder`'s text: the reference the fast path must equal.
     static func foundationText<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
@@ -54,7 +51,7 @@ private enum CanonicalValue {
                     guard entry.key != entries[index - 1].key else { throw CanonicalEncoder.Unsupported() }
                     text += ","
                 }
-                CanonicalEncoder.quote(entry.key, to: &text)
+                JSONText.quote(entry.key, to: &text)
                 text += ":"
                 try entry.value.write(to: &text)
             }
@@ -90,7 +87,7 @@ private final class CanonicalEncoder: Encoder {
 
     static func value<T: Encodable>(of value: T) throws -> CanonicalValue {
         switch value {
-        case let string as String: return .text(quoted(string))
+        case let string as String: return .text(JSONText.quoted(string))
         case let fixed as Fixed: return .text(fixed.description)
         case let decimal as Decimal: return .text(decimal.description)
         case let bool as Bool: return .text(bool ? "true" : "false")
@@ -129,42 +126,6 @@ private final class CanonicalEncoder: Encoder {
 
     func singleValueContainer() -> any SingleValueEncodingContainer {
         CanonicalSingleValueContainer(encoder: self)
-    }
-
-    static func quoted(_ string: String) -> String {
-        var text = ""
-        text.reserveCapacity(string.utf8.count + 2)
-        quote(string, to: &text)
-        return text
-    }
-
-    /// `JSONEncoder`'s escaping: the short escapes, `\/`, and `\u00xx` for the other control characters.
-    static func quote(_ string: String, to text: inout String) {
-        text += "\""
-        defer { text += "\"" }
-        let plain = !string.utf8.contains { byte in
-            byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "/")
-        }
-        guard !plain else {
-            text += string
-            return
-        }
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "/": text += "\\/"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case "\u{8}": text += "\\b"
-            case "\u{C}": text += "\\f"
-            case let control where control.value < 0x20:
-                let hex = String(control.value, radix: 16)
-                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
     }
 }
 

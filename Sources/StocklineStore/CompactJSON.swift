@@ -8,9 +8,9 @@ enum CompactJSON {
         text.reserveCapacity(fields.reduce(2) { $0 + $1.key.utf8.count + $1.value.utf8.count + 6 })
         for (index, field) in fields.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
             if index > 0 { text += "," }
-            CanonicalJSON.quote(field.key, to: &text)
+            JSONText.quote(field.key, to: &text)
             text += ":"
-            CanonicalJSON.quote(field.value, to: &text)
+            JSONText.quote(field.value, to: &text)
         }
         return text + "}"
     }
@@ -18,7 +18,7 @@ enum CompactJSON {
     static func result(_ result: PostingResult) -> String {
         var text = "{\"key\":"
         text.reserveCapacity(result.key.utf8.count + 120)
-        CanonicalJSON.quote(result.key, to: &text)
+        JSONText.quote(result.key, to: &text)
         text += ",\"kind\":\""
         text += result.kind.rawValue
         text += "\",\"moveIDs\":["

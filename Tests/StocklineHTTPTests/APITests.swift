@@ -85,6 +85,32 @@ struct APITests {
         #expect(try await world.inventory.position(sku: "P1", at: "WH1").onHand == Fixed(10))
     }
 
+    @Test(
+        "a posting answers its exact figures and its key as sent; an Accept it cannot meet is refused, posting nothing")
+    func postingAnswer() async throws {
+        let world = try await APIWorld()
+        let admin = world.admin
+        try await world.test { client in
+            let receipt = #"{"receive": {"sku": "P1", "qty": 3, "unit_cost": 2.25, "at": "WH1"}}"#
+            let (refused, problem) = try await client.send(
+                .post, "/v1/postings", json: receipt, key: "r-0", token: admin, headers: ["Accept": "text/html"])
+            #expect(refused == 400 && problem["code"] as? String == "validation_failed")
+            let (status, body) = try await client.send(
+                .post, "/v1/postings", json: receipt, key: #"r%201/"x""#, token: admin)
+            #expect(status == 201)
+            #expect(body["key"] as? String == #"r 1/"x""#, "the key is read percent-decoded and answered escaped")
+            #expect(body["kind"] as? String == "receive")
+            #expect(body["quantity"] as? Double == 3)
+            #expect(body["value"] as? Double == 6.75)
+            #expect((body["moves"] as? [Int])?.count == 1)
+            let (again, replay) = try await client.send(
+                .post, "/v1/postings", json: receipt, key: #"r 1/"x""#, token: admin,
+                headers: ["Accept": "application/*"])
+            #expect(again == 201 && replay["posting"] as? Int == body["posting"] as? Int)
+        }
+        #expect(try await world.inventory.position(sku: "P1", at: "WH1").onHand == Fixed(3))
+    }
+
     @Test("a refusal is a problem document with the scenario spec's code and changes nothing")
     func refusalIsProblemDocument() async throws {
         let world = try await APIWorld()

@@ -1,4 +1,5 @@
 import Foundation
+import StocklineCore
 
 /// A parsed JSON or YAML document, with numbers kept as their exact text so decimals never pass through `Double`.
 public indirect enum DocumentValue: Sendable, Hashable, Decodable {
@@ -63,16 +64,11 @@ public indirect enum DocumentValue: Sendable, Hashable, Decodable {
         switch self {
         case .null: "null"
         case .bool(let value): value ? "true" : "false"
-        case .string(let text), .number(let text): DocumentValue.quote(text)
+        case .string(let text), .number(let text): JSONText.quoted(text)
         case .array(let values): "[" + values.map(\.jsonText).joined(separator: ",") + "]"
         case .object(let fields):
-            "{" + fields.map { DocumentValue.quote($0.0) + ":" + $0.1.jsonText }.joined(separator: ",") + "}"
+            "{" + fields.map { JSONText.quoted($0.0) + ":" + $0.1.jsonText }.joined(separator: ",") + "}"
         }
-    }
-
-    static func quote(_ text: String) -> String {
-        let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
-        return String(decoding: data, as: UTF8.self)
     }
 
     private struct AnyKey: CodingKey {

@@ -155,6 +155,7 @@ struct StrictJSON {
 
     private mutating func string() throws(DocumentError) -> String {
         index += 1
+        let start = index
         var scalars = String.UnicodeScalarView()
         var run = index
         func flush(_ reader: StrictJSON, upTo end: Int) throws(DocumentError) {
@@ -167,6 +168,14 @@ struct StrictJSON {
             guard let byte = current else { throw error("a string is not closed") }
             switch byte {
             case UInt8(ascii: "\""):
+                if run == start {
+                    // No escape: the bytes are the string.
+                    guard let text = String(validating: bytes[start..<index], as: UTF8.self) else {
+                        throw error("a string holds bytes that are not UTF-8")
+                    }
+                    index += 1
+                    return text
+                }
                 try flush(self, upTo: index)
                 index += 1
                 return String(scalars)
