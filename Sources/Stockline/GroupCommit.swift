@@ -63,26 +63,28 @@ actor GroupCommit {
     }
 
     /// Commits what is pending, in order. While one batch of independent lines commits, the next is planned (see
-    /// ``PostingPipeline/start(_:)``); an all-or-nothing batch waits for both and takes its own turn.
+    /// ``PostingPipeline/start(_:)``); a batch is answered as soon as it has committed, not when the next one is
+    /// planned. An all-or-nothing batch waits for both and takes its own turn.
     private func drain() async {
-        var committing: Batch?
+        var answering: Task<Void, Never>?
         while true {
             if let batch = nextBatch() {
-                let owners = batch.owners
                 do {
-                    let started = Batch(results: try await pipeline.start(batch.lines), owners: owners)
-                    if let committing { await deliver(committing) }
-                    committing = started
+                    let committed = Batch(results: try await pipeline.start(batch.lines), owners: batch.owners)
+                    // Answered in the order the batches commit, each once it has.
+                    let before = answering
+                    answering = Task {
+                        await before?.value
+                        await self.deliver(committed)
+                    }
                 } catch {
-                    if let committing { await deliver(committing) }
-                    committing = nil
-                    fail(owners, error)
+                    fail(batch.owners, error)
                 }
                 continue
             }
-            if let batch = committing {
-                committing = nil
-                await deliver(batch)
+            if let last = answering {
+                answering = nil
+                await last.value
                 continue
             }
             guard let first = pending.first, first.atomic else { break }
