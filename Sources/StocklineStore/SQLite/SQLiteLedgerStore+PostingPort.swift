@@ -6,8 +6,18 @@ import Synchronization
 
 extension SQLiteLedgerStore {
     public func prepare(_ query: PostingQuery) async throws -> PostingPreparation {
-        try await pool.read { db in try self.prepare(query, db: db) }
+        // A batch's names are a few indexed lookups: read on the caller's thread they take less time than the hop to
+        // a reader's thread and back while the cores are busy. A large batch goes to a reader's thread, so as not
+        // to hold the caller's long.
+        guard query.keys.count > Self.readHereLimit else { return try readHere { db in try prepare(query, db: db) } }
+        return try await pool.read { db in try self.prepare(query, db: db) }
     }
+
+    /// The largest batch whose preparation is read on the caller's thread: one chunk.
+    static let readHereLimit = 64
+
+    /// A read on the calling thread (GRDB runs a reader's queue on it when the reader is free).
+    private func readHere<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }
 
     func prepare(_ query: PostingQuery, db: Database) throws -> PostingPreparation {
         var keys: [String: StoredKey] = [:]
@@ -106,7 +116,8 @@ extension SQLiteLedgerStore {
     }
 
     public func loadBooks(_ ids: Set<ItemID>, catalog: Catalog) async throws -> [ItemID: LoadedBook] {
-        try await pool.read { db in try Self.loadBooks(ids, catalog: catalog, db: db) }
+        guard !ids.isEmpty else { return [:] }
+        return try await pool.read { db in try Self.loadBooks(ids, catalog: catalog, db: db) }
     }
 
     static func loadBooks(_ ids: Set<ItemID>, catalog: Catalog, db: Database) throws -> [ItemID: LoadedBook] {
