@@ -6,18 +6,8 @@ import Synchronization
 
 extension SQLiteLedgerStore {
     public func prepare(_ query: PostingQuery) async throws -> PostingPreparation {
-        // A batch's names are a few indexed lookups: read on the caller's thread they take less time than the hop to
-        // a reader's thread and back while the cores are busy. A large batch goes to a reader's thread, so as not
-        // to hold the caller's long.
-        guard query.keys.count > Self.readHereLimit else { return try readHere { db in try prepare(query, db: db) } }
-        return try await pool.read { db in try self.prepare(query, db: db) }
+        try await pool.read { db in try self.prepare(query, db: db) }
     }
-
-    /// The largest batch whose preparation is read on the caller's thread: one chunk.
-    static let readHereLimit = 64
-
-    /// A read on the calling thread (GRDB runs a reader's queue on it when the reader is free).
-    private func readHere<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }
 
     func prepare(_ query: PostingQuery, db: Database) throws -> PostingPreparation {
         var keys: [String: StoredKey] = [:]
