@@ -104,9 +104,7 @@ private struct DocumentKeyedContainer<Key: CodingKey>: KeyedDecodingContainerPro
         if case .null = fields[try index(key)].1 { true } else { false }
     }
 
-    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        try DocumentSingleValue(decoder: try field(key)).decode(type)
-    }
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try decode(type, key) }
 
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         guard let index = keys.firstIndex(of: key.stringValue) else { return nil }

@@ -59,7 +59,7 @@ public indirect enum DocumentValue: Sendable, Hashable, Decodable {
 
     public subscript(key: String) -> DocumentValue? { object?.first { $0.0 == key }?.1 }
 
-    /// JSON with every number written as a string, the form the decoders read.
+    /// JSON with every number written as a string: what two documents compare and hash by.
     var jsonText: String {
         switch self {
         case .null: "null"
